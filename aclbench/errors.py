@@ -1,0 +1,30 @@
+"""Typed exceptions shared by every aclbench package.
+
+Each message names the value received, what is allowed and, where there is one, the fix, so
+that a user sees one clear line instead of a traceback from deep inside a library.
+"""
+
+from __future__ import annotations
+
+
+class ACLBenchError(Exception):
+    """Base class of every error aclbench raises on purpose."""
+
+
+class InvalidTaskError(ACLBenchError, ValueError):
+    """A task is out of its space's bounds, NaN, or of the wrong shape."""
+
+
+class InvalidReturnError(ACLBenchError, ValueError):
+    """An episode return fed to a teacher is NaN or infinite."""
+
+
+class UnknownNameError(ACLBenchError, KeyError):
+    """A registry lookup (teacher, env, student) received a name it does not know."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0]) if self.args else ""
+
+
+class ConfigError(ACLBenchError, ValueError):
+    """A suite or run configuration is malformed: wrong key, type or value."""

@@ -1,0 +1,80 @@
+"""One name -> factory registry, used for teachers, envs and students alike.
+
+Modelled on Gymnasium's registry: an unknown name raises an error that lists the known names
+and suggests the closest one, instead of the if/elif chains over strings that make adding a
+teacher an edit in several places.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from importlib.metadata import entry_points
+from typing import Generic, TypeVar
+
+from aclbench.errors import UnknownNameError
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Maps names to objects; optionally extended by an entry-point group of installed packages.
+
+    Args:
+        kind: what the registry holds ("teacher"), used in error messages.
+        entry_point_group: importlib.metadata group whose entries (``name = "module:Object"``)
+            are registered the first time the registry is read, so that a ``pip install``-ed
+            plug-in appears without any edit to aclbench.
+    """
+
+    def __init__(self, kind: str, entry_point_group: str | None = None) -> None:
+        self.kind = kind
+        self.entry_point_group = entry_point_group
+        self._entries: dict[str, T] = {}
+        self._plugins_loaded = entry_point_group is None
+
+    def register(self, name: str) -> Callable[[T], T]:
+        """Decorator: ``@registry.register("my-teacher")`` above a class."""
+
+        def decorator(obj: T) -> T:
+            self.add(name, obj)
+            return obj
+
+        return decorator
+
+    def add(self, name: str, obj: T) -> None:
+        existing = self._entries.get(name)
+        if existing is not None and existing is not obj:
+            raise ValueError(f"{self.kind} name {name!r} is already registered to {existing!r}")
+        self._entries[name] = obj
+
+    def get(self, name: str) -> T:
+        self._load_plugins()
+        try:
+            return self._entries[name]
+        except KeyError:
+            known = sorted(self._entries)
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise UnknownNameError(
+                f"unknown {self.kind} {name!r}.{hint} Known {self.kind}s: {', '.join(known)}"
+            ) from None
+
+    def names(self) -> list[str]:
+        self._load_plugins()
+        return sorted(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        self._load_plugins()
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def _load_plugins(self) -> None:
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        for entry in entry_points(group=self.entry_point_group):
+            if entry.name not in self._entries:
+                self.add(entry.name, entry.load())

@@ -1,0 +1,23 @@
+"""Procedurally parameterized Gymnasium environments.
+
+Importing this package registers every aclbench env with Gymnasium (ids ``aclbench/...``) and
+by short name in ``ENVS`` (``"toy"``, ``"cartpole"``). See :mod:`envs.core` for the protocol.
+"""
+
+from envs.core import ENVS, EnvEntry, TaskEnv, make_env, register_env, task_env, task_from_options
+
+register_env(
+    "toy",
+    "aclbench/Toy-v0",
+    "envs.toy:ToyEnv",
+    "simulated student of Portelas et al. 2019: cells of competence (student: simulated)",
+)
+register_env(
+    "cartpole",
+    "aclbench/CartPole-v0",
+    "envs.cartpole:TaskCartPoleEnv",
+    "CartPole with pole length, pole mass and push force",
+    max_episode_steps=500,
+)
+
+__all__ = ["ENVS", "EnvEntry", "TaskEnv", "make_env", "register_env", "task_env", "task_from_options"]

@@ -1,0 +1,97 @@
+"""The ``toy`` bench: a simulated student for testing teachers in seconds.
+
+From Portelas, Colas, Hofmann and Oudeyer (CoRL 2019), "Teacher algorithms for curriculum
+learning of Deep RL in continuously parameterized environments", section 5.1. The unit
+hypercube of tasks is cut into ``cells_per_dim ** n_dims`` cells. Each cell holds a competence
+in [0, 100], starting at 0. Playing a task raises its cell's competence by 1 (up to 100), but
+only if the cell is the origin cell or one of its lower-index neighbours (one step back along
+one axis) already has competence >= 75. So progress must spread out from the origin, and a
+teacher that finds where competence is growing beats uniform sampling.
+
+An episode is one step; its reward is competence / 100 (plus optional Gaussian noise). The
+competences persist across resets: this env *is* the learner, used by the ``simulated``
+student. A cell is mastered above 75, so the test set is every cell's centre and the % of
+mastered test tasks is the % of mastered cells.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from numpy.typing import ArrayLike, NDArray
+
+from aclbench.task_space import Task, TaskSpace
+from envs.core import task_from_options
+
+MASTERED_COMPETENCE = 75
+
+
+class ToyEnv(gym.Env[NDArray[np.float32], np.int64]):
+    """Cells of competence over ``[0, 1] ** n_dims``; observation: the task itself.
+
+    Args:
+        n_dims: number of task dimensions, named ``x0, x1, ...``.
+        cells_per_dim: cells along each dimension (10 in the paper's 2-D bench).
+        noise: standard deviation of Gaussian noise added to each reward.
+    """
+
+    metadata = {"render_modes": []}
+    mastered_threshold = MASTERED_COMPETENCE / 100
+
+    def __init__(self, n_dims: int = 2, cells_per_dim: int = 10, noise: float = 0.0) -> None:
+        if n_dims < 1 or cells_per_dim < 1 or noise < 0:
+            raise ValueError(
+                f"toy: need n_dims >= 1, cells_per_dim >= 1, noise >= 0; got {n_dims}, "
+                f"{cells_per_dim}, {noise}"
+            )
+        self.n_dims, self.cells_per_dim, self.noise = n_dims, cells_per_dim, noise
+        self.task_space = TaskSpace({f"x{i}": (0.0, 1.0) for i in range(n_dims)})
+        self.observation_space = spaces.Box(0.0, 1.0, (n_dims,), np.float32)
+        self.action_space = spaces.Discrete(1)
+        self.competence = np.zeros((cells_per_dim,) * n_dims, dtype=np.int64)
+        self.task: Task = np.zeros(n_dims)
+
+    def cell(self, task: ArrayLike) -> tuple[int, ...]:
+        index = np.floor(np.asarray(task) * self.cells_per_dim).astype(int)
+        return tuple(np.minimum(index, self.cells_per_dim - 1).tolist())
+
+    def competence_of(self, task: ArrayLike) -> float:
+        """The competence at ``task`` in [0, 1], without playing it (used for evaluation)."""
+        return float(self.competence[self.cell(task)]) / 100
+
+    def mastered_fraction(self) -> float:
+        return float(np.mean(self.competence > MASTERED_COMPETENCE))
+
+    def test_tasks(self) -> NDArray[np.float64]:
+        return self.task_space.grid(self.cells_per_dim)
+
+    def _can_learn(self, cell: tuple[int, ...]) -> bool:
+        if not any(cell):
+            return True
+        for axis, index in enumerate(cell):
+            if index > 0:
+                neighbour = cell[:axis] + (index - 1,) + cell[axis + 1 :]
+                if self.competence[neighbour] >= MASTERED_COMPETENCE:
+                    return True
+        return False
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[NDArray[np.float32], dict[str, Any]]:
+        super().reset(seed=seed)
+        self.task = task_from_options(self, options)
+        return self.task.astype(np.float32), {"task": self.task.copy()}
+
+    def step(
+        self, action: np.int64
+    ) -> tuple[NDArray[np.float32], float, bool, bool, dict[str, Any]]:
+        cell = self.cell(self.task)
+        if self._can_learn(cell):
+            self.competence[cell] = min(self.competence[cell] + 1, 100)
+        reward = self.competence[cell] / 100
+        if self.noise > 0:
+            reward += self.noise * float(self.np_random.standard_normal())
+        return self.task.astype(np.float32), float(reward), True, False, {"task": self.task.copy()}

@@ -1,0 +1,74 @@
+"""The Student interface: a learner trained on an env while a teacher picks its tasks.
+
+The harness (``benchmarks``) builds a student, calls :meth:`Student.learn` once, and listens:
+the student reports every finished training episode and its env-step count through a
+:class:`TrainingListener`, and the harness calls :meth:`Student.evaluate` from inside
+``on_steps`` whenever an evaluation is due. The student owns the teacher wiring: it asks the
+teacher for tasks and feeds back every finished episode exactly once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from aclbench.task_space import Task
+from teachers.base import Teacher
+
+
+class TrainingListener(Protocol):
+    """What the harness wants to hear during training."""
+
+    def on_episode(self, task: Task, episode_return: float, env_steps: int) -> None:
+        """A training episode on ``task`` ended (the teacher has already been updated)."""
+
+    def on_steps(self, env_steps: int) -> None:
+        """Training has taken ``env_steps`` env steps in all; called at least once per step of
+        the vectorized env. The listener may call :meth:`Student.evaluate` from here."""
+
+
+class Student(ABC):
+    """Base class of learners.
+
+    Args:
+        env_name: short name of a registered aclbench env (``"cartpole"``).
+        teacher: chooses the training tasks; lives in the main process.
+        seed: seeds the learner, its envs and their default tasks.
+        env_kwargs: passed to the env's constructor.
+        device: torch device for neural students; ``"auto"`` uses a GPU where there is one.
+        params: learner hyperparameters (overriding the per-env defaults).
+    """
+
+    def __init__(
+        self,
+        env_name: str,
+        teacher: Teacher,
+        *,
+        seed: int,
+        env_kwargs: dict[str, Any] | None = None,
+        device: str = "auto",
+        **params: Any,
+    ) -> None:
+        self.env_name = env_name
+        self.teacher = teacher
+        self.seed = seed
+        self.env_kwargs = dict(env_kwargs or {})
+        self.device = device
+        self.params = params
+
+    @abstractmethod
+    def learn(self, total_steps: int, listener: TrainingListener) -> None:
+        """Train for ``total_steps`` env steps, reporting to ``listener``."""
+
+    @abstractmethod
+    def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Deterministic return of one episode on each task (``n_tasks`` x ``n_dims`` in,
+        ``n_tasks`` out), without training and without touching the teacher."""
+
+    @abstractmethod
+    def save(self, directory: Path) -> None:
+        """Write the final model (or simulated learner state) into ``directory``."""
