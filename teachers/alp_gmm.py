@@ -71,7 +71,8 @@ class AlpGmmTeacher(Teacher):
         criterion: ``"aic"`` (paper), ``"bic"`` or ``"aicc"``.
         return_bounds: ``(low, high)`` env return bounds used to scale returns to [0, 1]
             (the paper uses ``(-150, 350)`` on Stump Tracks); ``None`` keeps raw returns.
-        warm_start: start each refit from the previous mixtures (reference option).
+        warm_start: start each k's EM from its previous fit (see the module docstring);
+            ``False`` starts every fit from k-means, as the paper's code does.
         nn_buffer_size: insertion buffer of the nearest-neighbour KD-tree.
     """
 
@@ -87,7 +88,7 @@ class AlpGmmTeacher(Teacher):
         n_bootstrap: int | None = None,
         criterion: str = "aic",
         return_bounds: Sequence[float] | None = None,
-        warm_start: bool = False,
+        warm_start: bool = True,
         nn_buffer_size: int = 500,
     ) -> None:
         super().__init__(task_space, seed=seed)

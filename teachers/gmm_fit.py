@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
@@ -114,21 +115,18 @@ class MixtureSelector:
         n_distinct = len(np.unique(data, axis=0))
         score = CRITERIA[self.criterion]
         best: tuple[float, GaussianMixture] | None = None
-        for k in self.ks:
-            if k > n_distinct:
-                break
-            gmm = self._model(k, seed)
-            try:
-                with warnings.catch_warnings():
-                    # A fit stopped at max_iter is still a usable mixture.
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    gmm.fit(data)
-            except (ValueError, FloatingPointError, np.linalg.LinAlgError):
-                self._models.pop(k, None)  # ill-defined covariances: skip this k
-                continue
-            value = score(gmm, data)
-            if math.isfinite(value) and (best is None or value < best[0]):
-                best = (value, gmm)
+        # The matrices are tiny (a few dims): BLAS threads only add overhead, several times
+        # the work itself, so EM runs single-threaded.
+        with threadpool_limits(limits=1):
+            for k in self.ks:
+                if k > n_distinct:
+                    break
+                candidate = self._fit_one(k, data, seed)
+                if candidate is None:
+                    continue
+                value = score(candidate, data)
+                if math.isfinite(value) and (best is None or value < best[0]):
+                    best = (value, candidate)
         if best is None:
             return None
         gmm = best[1]
@@ -137,6 +135,17 @@ class MixtureSelector:
             covariances=np.array(gmm.covariances_),
             weights=np.array(gmm.weights_),
         )
+
+    def _fit_one(self, k: int, data: NDArray[np.float64], seed: int) -> GaussianMixture | None:
+        gmm = self._model(k, seed)
+        try:
+            with warnings.catch_warnings():
+                # A fit stopped at max_iter is still a usable mixture.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                return gmm.fit(data)
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+            self._models.pop(k, None)  # ill-defined covariances: skip this k
+            return None
 
     def _model(self, k: int, seed: int) -> GaussianMixture:
         if self.warm_start and k in self._models:
