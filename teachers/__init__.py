@@ -4,7 +4,7 @@ Importable and testable without any environment or student. Importing this packa
 the built-in teachers; ``TEACHERS.names()`` lists them with those of installed plug-ins.
 """
 
-from teachers import alp_gmm, covar_gmm, random_teacher, riac
+from teachers import alp_gmm, covar_gmm, easy_to_hard, random_teacher, riac
 from teachers.base import Rollout, Teacher
 from teachers.checker import check_teacher
 from teachers.registry import TEACHERS, make_teacher, register_teacher
@@ -13,6 +13,7 @@ __all__ = [
     "TEACHERS",
     "alp_gmm",
     "covar_gmm",
+    "easy_to_hard",
     "riac",
     "Rollout",
     "Teacher",

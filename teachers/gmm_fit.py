@@ -124,7 +124,8 @@ class MixtureSelector:
                 candidate = self._fit_one(k, data, seed)
                 if candidate is None:
                     continue
-                value = score(candidate, data)
+                with np.errstate(all="ignore"):
+                    value = score(candidate, data)
                 if math.isfinite(value) and (best is None or value < best[0]):
                     best = (value, candidate)
         if best is None:
@@ -139,8 +140,9 @@ class MixtureSelector:
     def _fit_one(self, k: int, data: NDArray[np.float64], seed: int) -> GaussianMixture | None:
         gmm = self._model(k, seed)
         try:
-            with warnings.catch_warnings():
-                # A fit stopped at max_iter is still a usable mixture.
+            # A fit stopped at max_iter is still a usable mixture, and overflows end in the
+            # ValueError below: neither needs a warning.
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 return gmm.fit(data)
         except (ValueError, FloatingPointError, np.linalg.LinAlgError):

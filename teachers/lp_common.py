@@ -77,9 +77,11 @@ class ReturnScaler:
         if return_bounds is None:
             return
         ok = isinstance(return_bounds, Sequence) and len(return_bounds) == 2
-        if ok:
-            low, high = (float(b) for b in return_bounds)
-            ok = math.isfinite(low) and math.isfinite(high) and low < high
+        try:
+            low, high = (float(b) for b in return_bounds) if ok else (0.0, 0.0)
+        except (TypeError, ValueError):
+            ok = False
+        ok = ok and math.isfinite(low) and math.isfinite(high) and low < high
         if not ok:
             raise ConfigError(
                 f"{teacher}: return_bounds must be (low, high) with finite low < high, or None "

@@ -33,6 +33,7 @@ preset              max_region_size  n_split_attempts  min_region_width
 from __future__ import annotations
 
 import math
+import sys
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -84,7 +85,10 @@ def window_alp(returns: Sequence[float] | NDArray[np.float64], window: int) -> f
     if len(values) < 3:
         return 0.0
     half = len(values) // 2
-    return abs(float(values[:-half].mean()) - float(values[-half:].mean()))
+    # Scaled so that returns near the float limit give a large ALP, not inf - inf = NaN.
+    scale = float(np.abs(values).max()) or 1.0
+    gap = abs(float((values[:-half] / scale).mean()) - float((values[-half:] / scale).mean()))
+    return min(gap * scale, sys.float_info.max)
 
 
 @register_teacher("riac")
