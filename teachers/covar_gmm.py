@@ -66,7 +66,8 @@ class CovarGmmTeacher(Teacher):
             reference code: it also follows regions whose returns fall, i.e. forgetting).
         return_bounds: ``(low, high)`` env return bounds used to scale returns to [0, 1];
             ``None`` keeps raw returns.
-        warm_start: start each refit from the previous mixtures (see :mod:`teachers.alp_gmm`).
+        warm_start: start each k's EM from its previous fit instead of from k-means (an option
+            of the authors' code, off there; it made Covar-GMM much worse on the toy bench).
     """
 
     def __init__(
@@ -82,7 +83,7 @@ class CovarGmmTeacher(Teacher):
         criterion: str = "aic",
         absolute_lp: bool = False,
         return_bounds: Sequence[float] | None = None,
-        warm_start: bool = True,
+        warm_start: bool = False,
     ) -> None:
         super().__init__(task_space, seed=seed)
         name = "covar-gmm"
