@@ -8,7 +8,7 @@ a Benchmark for Automatic Curriculum Learning in Deep RL"). Facts followed here:
 - after a flat start pad of 20 terrain steps, the track alternates a stump and a stretch of
   flat ground ``obstacle_spacing`` metres long (at least 0.01 m) up to 200 terrain steps; a
   stump is one terrain step wide (14/30 m) and ``max(0.05, N(stump_height, 0.1))`` terrain
-  steps high, so heights in [0, 3] range from pebbles to walls the classic walker can't climb;
+  steps high: from pebbles at 0 to 1.4 m at 3, 60% of the classic walker's leg length;
 - default bounds: height [0, 3], spacing [0, 6]; TeachMyAgent widens them to height [0, 9]
   (mostly unfeasible tasks) or [-3, 3] (mostly feasible: negative means pebbles);
 - optional dimensions, as the reference generator offers them: ``stump_width`` (terrain steps,
@@ -20,8 +20,12 @@ a Benchmark for Automatic Curriculum Learning in Deep RL"). Facts followed here:
   at most 2000 steps; a return above 230 masters a task; the test set is a 10 x 10 grid.
 
 The walker's body is chosen at construction (:mod:`envs.walker_bodies`). Gymnasium's
-BipedalWalker is reused for its spaces, constants, clouds, rendering and closing; the terrain,
-the bodies, reset and step are replaced.
+BipedalWalker is reused for its constants, world, clouds, rendering and closing; the terrain,
+the bodies, reset and step are replaced (the classic body's spaces equal BipedalWalker-v3's).
+Two deliberate differences from the reference code: level ground is a single Box2D edge (the
+reference's edges also only meet under stumps, where no foot can touch), and a foot's contact
+flag counts the fixtures it touches, where BipedalWalker's flag drops as soon as one of two
+touched fixtures is left.
 """
 
 from __future__ import annotations
