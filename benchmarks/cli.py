@@ -75,7 +75,8 @@ def _run(args: argparse.Namespace) -> int:
             raise ConfigError(f"--config reruns a saved config; drop {', '.join(given)}")
         data = RunConfig.load(args.config).to_dict()
     else:
-        missing = [f"--{k}" for k in ("env", "teacher", "student", "steps") if not getattr(args, k)]
+        names = ("env", "teacher", "student", "steps")
+        missing = [f"--{k}" for k in names if getattr(args, k) is None]
         if missing:
             raise ConfigError(f"aclbench run needs --config, or {', '.join(missing)}")
         data = {
@@ -113,19 +114,35 @@ def _check_names(config: Any) -> None:
 
 
 def _suite(args: argparse.Namespace) -> int:
-    from benchmarks.executors import run_local
+    from benchmarks.executors import run_local, run_ray
     from benchmarks.results import write_atomic
-    from benchmarks.suite import Suite
+    from benchmarks.suite import Suite, plan
 
     suite = Suite.load(args.file)
     (args.out / suite.name).mkdir(parents=True, exist_ok=True)
     write_atomic(args.out / suite.name / "suite.toml", suite.source)
-    print(f"suite {suite.name!r}: {len(suite.runs)} runs -> {args.out / suite.name}")
-    statuses = run_local(suite.runs, args.out, workers=args.workers)
+    todo, skipped = plan(suite, args.out, retry_failed=args.retry_failed)
+    print(
+        f"suite {suite.name!r}: {len(suite.runs)} runs -> {args.out / suite.name}; "
+        f"to run: {len(todo)}; skipped: {skipped['done']} done, {skipped['failed']} failed"
+        + (f", {skipped['other']} not failed" if args.retry_failed else "")
+    )
+    if args.executor == "ray":
+        statuses = run_ray(
+            todo,
+            args.out,
+            address=args.address,
+            cpus_per_run=suite.cpus_per_run,
+            gpus_per_run=suite.gpus_per_run,
+        )
+    else:
+        statuses = run_local(todo, args.out, workers=args.workers)
     failed = sorted(str(path) for path, status in statuses.items() if status["state"] != "done")
-    print(f"done: {len(statuses) - len(failed)}, failed: {len(failed)}")
+    print(f"finished: {len(statuses) - len(failed)} done, {len(failed)} failed")
     for path in failed:
         print(f"  failed: {path}: {statuses[Path(path)].get('error')}")
+    if failed:
+        print(f"rerun only these: aclbench suite {args.file} --out {args.out} --retry-failed")
     print(f"report: aclbench report {args.out / suite.name}")
     return 1 if failed else 0
 
@@ -172,6 +189,13 @@ def _parser() -> argparse.ArgumentParser:
     suite.add_argument("file", type=Path)
     suite.add_argument("--workers", type=int, help="parallel runs (default: one per core)")
     suite.add_argument("--out", type=Path, default=Path("results"))
+    suite.add_argument(
+        "--retry-failed", action="store_true", help="rerun only the runs that failed before"
+    )
+    suite.add_argument("--executor", choices=["local", "ray"], default="local")
+    suite.add_argument(
+        "--address", help="with --executor ray: an existing cluster ('auto' or host:port)"
+    )
     suite.set_defaults(command=_suite)
 
     report = commands.add_parser("report", help="write the report of result folders")

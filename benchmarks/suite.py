@@ -9,7 +9,8 @@ The smallest complete suite::
     seeds = [0, 1, 2]
     steps = 20000
 
-Optional keys: ``eval_interval`` and ``device`` at the top; tables ``[teacher.NAME]`` and
+Optional keys: ``eval_interval``, ``device``, and the resources a cluster gives each run,
+``cpus_per_run`` and ``gpus_per_run``, at the top; tables ``[teacher.NAME]`` and
 ``[student.NAME]`` of constructor parameters; and ``[env.NAME]`` tables overriding, for one
 env, ``students``, ``teachers``, ``seeds``, ``steps`` and ``eval_interval``, plus a ``kwargs``
 table for the env's constructor::
@@ -37,8 +38,9 @@ from typing import Any
 import envs
 import students
 import teachers
-from aclbench.errors import ConfigError
+from aclbench.errors import ConfigError, describe_type
 from benchmarks.config import RunConfig
+from benchmarks.results import read_status
 
 TOP_KEYS = {
     "name": str,
@@ -49,6 +51,8 @@ TOP_KEYS = {
     "steps": int,
     "eval_interval": int,
     "device": str,
+    "cpus_per_run": (int, float),
+    "gpus_per_run": (int, float),
     "env": dict,
     "teacher": dict,
     "student": dict,
@@ -74,9 +78,13 @@ class PlannedRun:
 
 @dataclass(frozen=True)
 class Suite:
+    """A parsed suite: its runs, the resources each asks of a cluster, and its source text."""
+
     name: str
     runs: tuple[PlannedRun, ...]
     source: str
+    cpus_per_run: float = 1.0
+    gpus_per_run: float = 0.0
 
     @classmethod
     def load(cls, path: Path) -> Suite:
@@ -98,7 +106,13 @@ class Suite:
         if missing:
             raise ConfigError(f"{source}: missing required key(s) {', '.join(missing)}")
         runs = _expand(data, source)
-        return cls(name=data["name"], runs=tuple(runs), source=text)
+        return cls(
+            name=data["name"],
+            runs=tuple(runs),
+            source=text,
+            cpus_per_run=float(data.get("cpus_per_run", 1.0)),
+            gpus_per_run=float(data.get("gpus_per_run", 0.0)),
+        )
 
 
 def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
@@ -156,12 +170,41 @@ def _params(tables: Mapping[str, Any], name: str, kind: str, source: str) -> Map
     return params
 
 
-def _check_table(table: Mapping[str, Any], allowed: Mapping[str, type], where: str) -> None:
+def _check_table(table: Mapping[str, Any], allowed: Mapping[str, Any], where: str) -> None:
     for key, value in table.items():
         if key not in allowed:
             raise ConfigError(
                 f"{where}: unknown key {key!r}; allowed keys: {', '.join(sorted(allowed))}"
             )
-        kind = allowed[key]
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ConfigError(f"{where}: {key} must be a {kind.__name__}, got {value!r}")
+        kinds = allowed[key] if isinstance(allowed[key], tuple) else (allowed[key],)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            expected = " or ".join(describe_type(kind) for kind in kinds)
+            raise ConfigError(f"{where}: {key} must be {expected}, got {value!r}")
+
+
+def plan(
+    suite: Suite, out: Path, *, retry_failed: bool = False
+) -> tuple[list[PlannedRun], dict[str, int]]:
+    """The runs still to do, and counts of those skipped by state.
+
+    A rerun of a suite skips finished runs, leaves failed ones alone (``retry_failed`` reruns
+    only those), and (re)starts the others. A folder holding a different config than the
+    suite now asks for is an error, not silently overwritten.
+    """
+    todo, skipped = [], {"done": 0, "failed": 0, "other": 0}
+    for planned in suite.runs:
+        run_dir = Path(out) / planned.path
+        state = read_status(run_dir)["state"]
+        if state != "missing" and (run_dir / "config.toml").exists():
+            saved = RunConfig.load(run_dir / "config.toml")
+            if saved != planned.config.resolved():
+                raise ConfigError(
+                    f"{run_dir} holds a run with another config than suite {suite.name!r} now "
+                    "asks for; write to another --out or remove that folder"
+                )
+        wanted = state == "failed" if retry_failed else state not in ("done", "failed")
+        if not wanted:
+            skipped[state if state in skipped else "other"] += 1
+        if wanted:
+            todo.append(planned)
+    return todo, skipped

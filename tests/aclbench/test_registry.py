@@ -22,3 +22,10 @@ def test_registering_a_name_twice_to_another_object_fails():
     registry.add("a", 1)  # idempotent
     with pytest.raises(ValueError, match="already registered"):
         registry.add("a", 2)
+
+
+def test_module_colon_attribute_names_are_imported():
+    registry: Registry[object] = Registry("widget")
+    assert registry.get("json:dumps") is __import__("json").dumps
+    with pytest.raises(UnknownNameError, match="cannot import widget 'json:nope'"):
+        registry.get("json:nope")
