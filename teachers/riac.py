@@ -36,7 +36,7 @@ import math
 import sys
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -75,7 +75,7 @@ class Region:
     tasks: deque[NDArray[np.float64]]
     returns: deque[float]
     cut: tuple[int, float] | None = None
-    children: tuple[int, int] | None = field(default=None)
+    children: tuple[int, int] | None = None
 
 
 def window_alp(returns: Iterable[float], window: int) -> float:
