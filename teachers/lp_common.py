@@ -97,13 +97,17 @@ class ReturnScaler:
 
 
 def proportional_choice(weights: NDArray[np.float64], rng: np.random.Generator) -> int:
-    """An index drawn with probability proportional to ``weights`` (negatives count as 0);
-    uniform when no weight is positive, as in the reference implementations."""
-    positive = np.maximum(weights, 0.0)
-    total = float(positive.sum())
-    if not total > 0.0:
+    """An index drawn with probability proportional to ``weights`` (negatives and NaN count as
+    0); uniform when no weight is positive, as in the reference implementations. Weights near
+    the float limit are fine (scaled by the largest; infinite ones share all the mass)."""
+    positive = np.where(weights > 0.0, weights, 0.0)
+    top = float(positive.max()) if len(positive) else 0.0
+    if not top > 0.0:
         return int(rng.integers(len(weights)))
-    index = int(np.searchsorted(np.cumsum(positive), rng.random() * total, side="right"))
+    if math.isinf(top):
+        positive, top = np.isinf(positive).astype(np.float64), 1.0
+    cumulative = np.cumsum(positive / top)
+    index = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
     return min(index, len(weights) - 1)
 
 

@@ -29,6 +29,16 @@ def test_proportional_choice_is_uniform_without_positive_weight():
     np.testing.assert_allclose(np.bincount(draws) / 3000, [1 / 3] * 3, atol=0.03)
 
 
+def test_proportional_choice_with_nan_huge_and_infinite_weights():
+    rng = np.random.default_rng(0)
+    huge = np.array([np.nan, 1.5e308, 1.5e308])  # their sum overflows
+    draws = np.bincount([proportional_choice(huge, rng) for _ in range(2000)], minlength=3)
+    assert draws[0] == 0 and abs(draws[1] - 1000) < 100
+    infinite = np.array([1.0, np.inf, 2.0, np.inf])
+    draws = np.bincount([proportional_choice(infinite, rng) for _ in range(2000)], minlength=4)
+    assert draws[0] == draws[2] == 0 and abs(draws[1] - 1000) < 100
+
+
 def test_return_scaler_maps_paper_bounds_to_unit_interval_and_clips():
     scale = ReturnScaler("t", (-150, 350))
     assert [scale(r) for r in (-150.0, 100.0, 350.0, 600.0, -400.0)] == [0, 0.5, 1, 1, 0]
