@@ -20,4 +20,12 @@ register_env(
     max_episode_steps=500,
 )
 
-__all__ = ["ENVS", "EnvEntry", "TaskEnv", "make_env", "register_env", "task_env", "task_from_options"]
+__all__ = [
+    "ENVS",
+    "EnvEntry",
+    "TaskEnv",
+    "make_env",
+    "register_env",
+    "task_env",
+    "task_from_options",
+]
