@@ -27,6 +27,7 @@ import pytest
 import tomli_w
 
 from aclbench.task_space import TaskSpace
+from benchmarks.report import build_report
 
 SPACES = {
     "toy": {"stump_height": [0.0, 3.0], "obstacle_spacing": [0.0, 6.0]},
@@ -61,21 +62,32 @@ def grid_tasks(space: TaskSpace, shift: float = 0.0) -> np.ndarray:
     return tasks
 
 
-def teacher_state(teacher: str, step: int, budget: int, n_dims: int) -> dict:
-    """An inner state of the shape ALP-GMM / RIAC log, drifting with training."""
-    t = step / budget
-    if teacher == "alp-gmm":  # unit cube, ALP as the last coordinate
+def teacher_state(teacher: str, step: int, budget: int, space: TaskSpace) -> dict:
+    """An inner state of the shapes ALP-GMM and RIAC log, drifting with training: ALP-GMM's
+    Gaussians in task units on 2-D spaces, as unit-cube ``task + ALP`` vectors otherwise."""
+    t, n = step / budget, len(space)
+    if teacher == "alp-gmm":
         gaussians = []
         for k, centre in enumerate([0.2 + 0.5 * t, 0.7 - 0.4 * t]):
-            mean = [centre] * n_dims + [0.1 * (k + 1)]
-            cov = (np.eye(n_dims + 1) * 0.01).tolist()
+            unit_mean, unit_cov = np.full(n, centre), np.eye(n) * 0.01
+            if n == 2:
+                mean = space.from_unit(unit_mean).tolist()
+                width = space.high - space.low
+                cov = (unit_cov * np.outer(width, width)).tolist()
+            else:
+                mean = [*unit_mean, 0.1 * (k + 1)]
+                cov = (np.eye(n + 1) * 0.01).tolist()
             gaussians.append({"mean": mean, "covariance": cov, "weight": 0.5, "alp": 0.1 * (k + 1)})
-        return {"gaussians": gaussians}
-    if teacher == "riac":  # task units; space of the first two dims of "toy"
+        return {"fitted_at": 10, "gaussians": gaussians}
+    if teacher == "riac":  # task units, split in half on the first dimension
+        middle = space.low.copy()
+        middle[0] = (space.low[0] + space.high[0]) / 2
+        upper = space.high.copy()
+        upper[0] = middle[0]
         return {
             "regions": [
-                {"low": [0.0, 0.0], "high": [1.5, 6.0], "alp": 0.2 * t},
-                {"low": [1.5, 0.0], "high": [3.0, 6.0], "alp": 0.5},
+                {"low": space.low.tolist(), "high": upper.tolist(), "alp": 0.2 * t},
+                {"low": middle.tolist(), "high": space.high.tolist(), "alp": 0.5},
             ]
         }
     return {}
@@ -162,7 +174,7 @@ def write_run(
         "episode,env_steps," + ",".join(names) + ",return\n" + "\n".join(task_rows) + "\n"
     )
     log = [
-        {"env_steps": s, "episodes": i * 10, "state": teacher_state(teacher, s, budget, len(names))}
+        {"env_steps": s, "episodes": i * 10, "state": teacher_state(teacher, s, budget, space)}
         for i, s in enumerate(steps)
     ]
     (folder / "teacher_log.jsonl").write_text("\n".join(json.dumps(e) for e in log) + "\n")
@@ -192,3 +204,15 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Synthetic:
         path = baseline / "demo" / "cartpole" / teacher / "seed-3"
         write_run(path, suite="demo", env="cartpole", teacher=teacher, seed=3, final=90, state=state)
     return Synthetic(baseline, mine)
+
+
+REPS = 200
+"""Bootstrap resamples in tests: enough for stable intervals, small enough to be quick."""
+
+
+@pytest.fixture(scope="session")
+def report_dir(synthetic: Synthetic, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of both synthetic folders, built once for all tests."""
+    out = tmp_path_factory.mktemp("report") / "report"
+    build_report([synthetic.baseline, synthetic.mine], out, reps=REPS)
+    return out
