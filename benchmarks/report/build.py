@@ -9,18 +9,22 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from aclbench.errors import ConfigError
 from benchmarks.report import figures, stats, tables
 from benchmarks.report.curriculum import curriculum_figure
 from benchmarks.report.render import FigureRef, Section, render_html, render_markdown
 from benchmarks.report.runs import Results, load_results
+
+Saver = Callable[[Figure, str, str], FigureRef]
+"""Saves a figure under a file name with a caption, for a section to show."""
 
 DEFAULT_REPS = 2000
 """Bootstrap resamples per interval. rliable's examples use 50,000 for papers; 2,000 keeps a
@@ -46,7 +50,9 @@ def build_report(
         seed: seed of the bootstrap, so that the same runs give the same report.
     """
     if statistic not in stats.STATISTICS:
-        raise ConfigError(f"statistic {statistic!r} is unknown; allowed: {', '.join(stats.STATISTICS)}")
+        raise ConfigError(
+            f"statistic {statistic!r} is unknown; allowed: {', '.join(stats.STATISTICS)}"
+        )
     if not isinstance(reps, int) or reps < 1:
         raise ConfigError(f"reps must be a positive number of bootstrap resamples, got {reps!r}")
     results = load_results([Path(d) for d in run_dirs])
@@ -58,7 +64,7 @@ def build_report(
     rows = stats.final_table(results, statistic, reps, seed)
     agg = stats.aggregates(results, rows, reps, seed)
 
-    def save(fig: figures.Figure, name: str, caption: str) -> FigureRef:
+    def save(fig: Figure, name: str, caption: str) -> FigureRef:
         png = figures.save(fig, fig_dir, re.sub(r"[^A-Za-z0-9._-]+", "_", name))
         return FigureRef(png.relative_to(out), caption)
 
@@ -81,12 +87,12 @@ def _overview(results: Results, statistic: str) -> Section:
     states = Counter(run.state for run in results.runs)
     counted = sum(run.usable for run in results.runs)
     section = Section("Overview", warnings=list(results.warnings))
-    section.paragraphs += [
+    section.blocks += [
         f"{len(results.runs)} runs on {len(results.envs)} envs ({', '.join(results.envs)}) with "
         f"{len(results.teachers)} teachers ({', '.join(results.teachers)}): "
         + ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
-        + f"; {counted} counted in the statistics, {len(results.missing)} seeds missing, "
-        f"{len(results.unreadable)} unreadable folders.",
+        + f"; {counted} counted in the statistics; missing seeds: {len(results.missing)}; "
+        f"unreadable folders: {len(results.unreadable)}.",
         f"Scores are % of mastered test tasks. Curves show the {statistic.upper()} over seeds "
         "with a 95% stratified bootstrap band (rliable); seeds evaluated at different steps are "
         "interpolated between their own evaluations onto the steps they all cover. Final scores "
@@ -96,77 +102,85 @@ def _overview(results: Results, statistic: str) -> Section:
         section.warnings.append("No `random` teacher: no p-values, improvement or ratios.")
     problems = tables.problems_table(results)
     if problems.rows:
-        section.paragraphs.append("Runs not counted in the statistics, and why:")
-        section.tables.append(problems)
+        section.blocks.append("Runs not counted in the statistics, and why:")
+        section.blocks.append(problems)
     return section
 
 
-def _final(results: Results, rows: list[stats.FinalRow], colors: dict, save) -> Section:
+def _final(results: Results, rows: list[stats.FinalRow], colors: dict, save: Saver) -> Section:
     section = Section("Final results")
-    section.paragraphs.append(
+    section.blocks.append(
         "Final % mastered per env and teacher; best per env in bold. Seeds: finished runs "
         "out of all planned (failed, running and missing ones included). * p < 0.05."
     )
-    section.tables.append(tables.final_table(rows, results.reference))
+    section.blocks.append(tables.final_table(rows, results.reference))
     ratios = stats.ratio_to_reference(rows, results.reference)
     if ratios and results.reference is not None:
-        section.paragraphs.append(f"Mean final % mastered as a ratio to {results.reference}'s:")
-        section.tables.append(tables.ratio_table(ratios))
+        section.blocks.append(f"Mean final % mastered as a ratio to {results.reference}'s:")
+        section.blocks.append(tables.ratio_table(ratios))
         fig = figures.ratio_figure(ratios, results.reference, colors)
-        section.figures.append(
-            save(fig, "ratio_to_random", f"Ratio of mean final % mastered to {results.reference}'s "
-                 "(1 = as good); n/a where it mastered nothing.")
+        section.blocks.append(
+            save(
+                fig,
+                "ratio_to_random",
+                f"Ratio of mean final % mastered to {results.reference}'s "
+                "(1 = as good); n/a where it mastered nothing.",
+            )
         )
     return section
 
 
-def _curves(results: Results, colors: dict, statistic: str, reps: int, seed: int, save) -> Section:
+def _curves(
+    results: Results, colors: dict, statistic: str, reps: int, seed: int, save: Saver
+) -> Section:
     section = Section("Learning curves")
     for env in results.envs:
         mastered, returns = {}, {}
         for teacher in results.teachers:
             done = [r for r in results.group(env, teacher) if r.usable]
             if done:
-                mastered[teacher] = stats.learning_curve(done, "mastered_pct", statistic, reps, seed)
+                mastered[teacher] = stats.learning_curve(
+                    done, "mastered_pct", statistic, reps, seed
+                )
                 returns[teacher] = stats.learning_curve(done, "mean_return", statistic, reps, seed)
         if mastered:
             fig = figures.curves_figure(env, mastered, returns, colors, statistic)
             caption = f"{env}: % mastered test tasks and mean test return against env steps."
-            section.figures.append(save(fig, f"curves_{env}", caption))
+            section.blocks.append(save(fig, f"curves_{env}", caption))
     return section
 
 
-def _aggregates(results: Results, agg: stats.Aggregates, colors: dict, save) -> Section:
+def _aggregates(results: Results, agg: stats.Aggregates, colors: dict, save: Saver) -> Section:
     section = Section("Aggregates across envs", warnings=list(agg.notes))
     if not agg.estimates:
-        section.paragraphs.append("No env has finished runs of every teacher: no aggregates.")
+        section.blocks.append("No env has finished runs of every teacher: no aggregates.")
         return section
-    section.paragraphs.append(
+    section.blocks.append(
         f"Final % mastered over {len(agg.envs)} envs ({', '.join(agg.envs)}): interquartile "
         "mean, mean and optimality gap (100 minus the mean of scores clipped at 100; lower is "
         "better) with 95% stratified bootstrap intervals (rliable)."
     )
-    section.tables.append(tables.aggregates_table(agg))
-    section.figures.append(
+    section.blocks.append(tables.aggregates_table(agg))
+    section.blocks.append(
         save(figures.aggregates_figure(agg, colors), "aggregates", "Aggregate estimates, 95% CIs.")
     )
     if agg.improvement and results.reference is not None:
-        section.paragraphs.append(
+        section.blocks.append(
             f"Probability that a run of a teacher beats a run of {results.reference} on a "
             "randomly chosen env (0.5: no difference)."
         )
-        section.tables.append(tables.improvement_table(agg, results.reference))
+        section.blocks.append(tables.improvement_table(agg, results.reference))
         fig = figures.improvement_figure(agg, results.reference, colors)
-        section.figures.append(save(fig, "improvement", "Probability of improvement, 95% CIs."))
+        section.blocks.append(save(fig, "improvement", "Probability of improvement, 95% CIs."))
     fig = figures.profiles_figure(agg, colors)
     caption = "Performance profiles: fraction of runs (all envs) scoring above each threshold."
-    section.figures.append(save(fig, "performance_profiles", caption))
+    section.blocks.append(save(fig, "performance_profiles", caption))
     return section
 
 
-def _curricula(results: Results, save) -> Section:
+def _curricula(results: Results, save: Saver) -> Section:
     section = Section("Curriculum views")
-    section.paragraphs.append(
+    section.blocks.append(
         "Tasks each teacher sampled over training (first finished seed), coloured by return, "
         "with the teacher's inner state at the end of each slice where it logs one."
     )
@@ -175,7 +189,7 @@ def _curricula(results: Results, save) -> Section:
             run = next((r for r in results.group(env, teacher) if r.usable), None)
             view = curriculum_figure(run) if run is not None else None
             if view is not None:
-                section.figures.append(save(view[0], f"curriculum_{env}_{teacher}", view[1]))
+                section.blocks.append(save(view[0], f"curriculum_{env}_{teacher}", view[1]))
     return section
 
 
@@ -186,8 +200,8 @@ def _provenance(results: Results) -> Section:
     )
     if len(version_sets) > 1:
         section.warnings.append(f"Runs used {len(version_sets)} different sets of versions.")
-    section.paragraphs.append("Every run found, whatever its state; full configs below.")
-    section.tables.append(tables.provenance_table(results))
+    section.blocks.append("Every run found, whatever its state; full configs below.")
+    section.blocks.append(tables.provenance_table(results))
     section.details += [tables.run_details(run) for run in results.runs]
     return section
 
@@ -210,7 +224,9 @@ def summary(results: Results) -> str:
                 continue
             total = len(group) + len(results.missing_in(env, teacher))
             score = np.mean(stats.final_scores(done, step)) if done and step is not None else None
-            parts.append(f"{teacher} {'n/a' if score is None else f'{score:.1f}'} ({len(done)}/{total})")
+            parts.append(
+                f"{teacher} {'n/a' if score is None else f'{score:.1f}'} ({len(done)}/{total})"
+            )
         lines.append(f"  {env}: " + ", ".join(parts))
     lines += [f"  warning: {w}" for w in results.warnings]
     return "\n".join(lines)

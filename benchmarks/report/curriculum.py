@@ -112,7 +112,9 @@ def _draw_gaussians(
 ) -> str:
     n = len(space)
     progress_key = next((k for k in ("alp", "lp", "probability") if _has(gaussians, k)), None)
-    progress = np.array([float(g.get(progress_key, 0.0)) for g in gaussians]) if progress_key else None
+    progress = (
+        np.array([float(g.get(progress_key, 0.0)) for g in gaussians]) if progress_key else None
+    )
     top = max(float(progress.max()), 1e-12) if progress is not None and len(progress) else 1.0
     for i, g in enumerate(gaussians):
         try:
@@ -206,4 +208,8 @@ def _limits(space: TaskSpace, dim: int) -> tuple[float, float]:
 
 def _thin(n: int) -> NDArray[np.int64]:
     """Evenly spread indices of at most MAX_POINTS of ``n`` points."""
-    return np.unique(np.linspace(0, n - 1, min(n, MAX_POINTS)).astype(np.int64)) if n else np.zeros(0, np.int64)
+    return (
+        np.unique(np.linspace(0, n - 1, min(n, MAX_POINTS)).astype(np.int64))
+        if n
+        else np.zeros(0, np.int64)
+    )

@@ -63,7 +63,9 @@ def curves_figure(
     ):
         for teacher, curve in curves.items():
             color = colors[teacher]
-            ax.plot(curve.steps, curve.value, color=color, lw=1.8, label=f"{teacher} (n={curve.n_runs})")
+            ax.plot(
+                curve.steps, curve.value, color=color, lw=1.8, label=f"{teacher} (n={curve.n_runs})"
+            )
             ax.fill_between(curve.steps, curve.low, curve.high, color=color, alpha=0.18, lw=0)
         ax.set_xlabel("env steps")
         ax.set_ylabel(ylabel)

@@ -25,15 +25,18 @@ class FigureRef:
     caption: str
 
 
+Block = str | Table | FigureRef
+"""Content of a section: a paragraph of plain text, a table or a figure."""
+
+
 @dataclass
 class Section:
-    """A titled part of the report, drawn in the order: warnings, text, tables, figures, folds."""
+    """A titled part of the report: warnings first, then ``blocks`` in order, then fold-outs
+    (``details``: title and preformatted text)."""
 
     title: str
     warnings: list[str] = field(default_factory=list)
-    paragraphs: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    figures: list[FigureRef] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     details: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -46,7 +49,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; co
   margin: 0; background: #fafafa; line-height: 1.45; }
 main { max-width: 1150px; margin: 0 auto; padding: 1.2rem 1.5rem 3rem; background: #fff; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
-h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
+h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd;
+  padding-bottom: 0.2rem; }
 .meta { color: #666; font-size: 0.9rem; }
 nav ol { columns: 2; font-size: 0.92rem; }
 .scroll { overflow-x: auto; margin: 0.8rem 0; }
@@ -81,15 +85,18 @@ def render_html(title: str, meta: str, sections: list[Section], root: Path) -> s
 def _section_html(section: Section, root: Path) -> str:
     parts = [f'<section id="{section.anchor}">', f"<h2>{html.escape(section.title)}</h2>"]
     parts += [f'<p class="warning">{html.escape(w)}</p>' for w in section.warnings]
-    parts += [f"<p>{html.escape(p)}</p>" for p in section.paragraphs]
-    parts += [_table_html(t) for t in section.tables]
-    for fig in section.figures:
-        data = base64.b64encode((root / fig.png).read_bytes()).decode()
-        alt = html.escape(fig.caption, quote=True)
-        parts.append(
-            f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
-            f"<figcaption>{html.escape(fig.caption)}</figcaption></figure>"
-        )
+    for block in section.blocks:
+        if isinstance(block, Table):
+            parts.append(_table_html(block))
+        elif isinstance(block, FigureRef):
+            data = base64.b64encode((root / block.png).read_bytes()).decode()
+            alt = html.escape(block.caption, quote=True)
+            parts.append(
+                f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
+                f"<figcaption>{html.escape(block.caption)}</figcaption></figure>"
+            )
+        else:
+            parts.append(f"<p>{html.escape(block)}</p>")
     for summary, text in section.details:
         parts.append(
             f"<details><summary>{html.escape(summary)}</summary>"
@@ -120,11 +127,14 @@ def render_markdown(title: str, meta: str, sections: list[Section]) -> str:
     for section in sections:
         lines += [f"## {section.title}", ""]
         lines += [f"> **Warning:** {_md(w)}\n" for w in section.warnings]
-        lines += [f"{_md(p)}\n" for p in section.paragraphs]
-        for table in section.tables:
-            lines += [_table_markdown(table), ""]
-        for fig in section.figures:
-            lines += [f"![{_md(fig.caption)}]({fig.png.as_posix()})", "", f"*{_md(fig.caption)}*", ""]
+        for block in section.blocks:
+            if isinstance(block, Table):
+                lines += [_table_markdown(block), ""]
+            elif isinstance(block, FigureRef):
+                caption = _md(block.caption)
+                lines += [f"![{caption}]({block.png.as_posix()})", "", f"*{caption}*", ""]
+            else:
+                lines += [_md(block), ""]
         for summary, text in section.details:
             lines += [
                 f"<details><summary>{html.escape(summary)}</summary>",

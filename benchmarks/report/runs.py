@@ -85,6 +85,11 @@ class Run:
     def suite(self) -> str:
         return str(self.config["suite"])
 
+    @property
+    def display_path(self) -> str:
+        """The folder relative to its results folder's parent (``baseline/demo/toy/...``)."""
+        return _display(self.path, self.root)
+
     @cached_property
     def test_set_digest(self) -> str | None:
         """Short hash of the test tasks (values, not file bytes), to compare test sets."""
@@ -132,6 +137,10 @@ class MissingRun:
     env_label: str
     teacher_label: str
     seed: int
+
+    @property
+    def display_path(self) -> str:
+        return _display(self.root / self.suite, self.root)
 
 
 @dataclass
@@ -206,7 +215,9 @@ def _load_run(path: Path, root: Path) -> Run:
         raise ConfigError(f"config.toml cannot be read: {err}") from None
     absent = [key for key in REQUIRED_KEYS if key not in config]
     if absent:
-        raise ConfigError(f"config.toml lacks {', '.join(absent)} (needs {', '.join(REQUIRED_KEYS)})")
+        raise ConfigError(
+            f"config.toml lacks {', '.join(absent)} (needs {', '.join(REQUIRED_KEYS)})"
+        )
     problems: list[str] = []
     status: dict[str, Any] = {}
     if (path / "status.json").exists():
@@ -321,6 +332,13 @@ def _compare(runs: list[Run]) -> list[str]:
                 detail = "; ".join(f"{v}: {', '.join(t)}" for v, t in values.items())
                 warnings.append(f"{env}: runs differ in {what}: {detail}")
     return warnings
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve().parent).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _unique(items: Iterable[str]) -> list[str]:

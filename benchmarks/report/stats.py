@@ -212,7 +212,9 @@ def welch(scores: Array, reference: Array | None) -> float:
     return float(scipy.stats.ttest_ind(scores, reference, equal_var=False).pvalue)
 
 
-def ratio_to_reference(rows: Sequence[FinalRow], reference: str | None) -> dict[str, dict[str, float]]:
+def ratio_to_reference(
+    rows: Sequence[FinalRow], reference: str | None
+) -> dict[str, dict[str, float]]:
     """env -> teacher -> mean final % mastered over the reference's (TeachMyAgent's chart);
     NaN where the reference mastered nothing."""
     ratios: dict[str, dict[str, float]] = {}
@@ -235,22 +237,26 @@ def aggregates(results: Results, rows: Sequence[FinalRow], reps: int, seed: int)
     left_out = [e for e in results.envs if e not in envs]
     if left_out:
         notes.append(
-            f"Aggregates cover the envs every teacher finished runs on ({', '.join(envs) or 'none'}); "
-            f"left out: {', '.join(left_out)}."
+            "Aggregates cover the envs every teacher finished runs on "
+            f"({', '.join(envs) or 'none'}); left out: {', '.join(left_out)}."
         )
     scores: dict[str, Array] = {}
     for teacher in teachers if envs else []:
         n = min(done[(e, teacher)].size for e in envs)
         if any(done[(e, teacher)].size > n for e in envs):
-            notes.append(f"{teacher}: the first {n} seeds of each env are used (an equal number "
-                         "per env is needed).")
+            notes.append(
+                f"{teacher}: the first {n} seeds of each env are used (an equal number "
+                "per env is needed)."
+            )
         scores[teacher] = np.stack([done[(e, teacher)][:n] for e in envs], axis=1)
     estimates = {t: _aggregate_estimates(s, reps, seed) for t, s in scores.items()}
     improvement = {}
     ref = results.reference
     for teacher, s in scores.items():
         if ref in scores and teacher != ref:
-            improvement[teacher] = intervals([s, scores[ref]], improvement_probability, reps, seed)[0]
+            improvement[teacher] = intervals([s, scores[ref]], improvement_probability, reps, seed)[
+                0
+            ]
     profiles = {}
     for teacher, s in scores.items():
         with seeded(seed):

@@ -116,11 +116,12 @@ def problems_table(results: Results) -> Table:
             "running": "still running, or interrupted (status never set to done)",
             "pending": "never started (no status.json)",
         }.get(run.state, f"state {run.state!r}")
-        rows.append([run.env_label, run.teacher_label, str(run.seed), run.state, why, str(run.path)])
-    for m in results.missing:
-        folder = str(m.root / m.suite)
         rows.append(
-            [m.env_label, m.teacher_label, str(m.seed), "missing", "no run folder", folder]
+            [run.env_label, run.teacher_label, str(run.seed), run.state, why, run.display_path]
+        )
+    for m in results.missing:
+        rows.append(
+            [m.env_label, m.teacher_label, str(m.seed), "missing", "no run folder", m.display_path]
         )
     for path, error in results.unreadable:
         rows.append(["?", "?", "?", "unreadable", error, str(path)])
@@ -146,7 +147,8 @@ def provenance_table(results: Results) -> Table:
         "host",
     ]
     rows = []
-    for run in sorted(results.runs, key=lambda r: (r.env_label, r.teacher_label, r.seed)):
+    order = {teacher: i for i, teacher in enumerate(results.teachers)}
+    for run in sorted(results.runs, key=lambda r: (r.env_label, order[r.teacher_label], r.seed)):
         versions = run.status.get("versions", {})
         wall = run.status.get("wall_s")
         rows.append(
@@ -172,7 +174,9 @@ def provenance_table(results: Results) -> Table:
 
 def run_details(run: Run) -> tuple[str, str]:
     """(title, text) of a run's full config, and traceback if it failed, for a fold-out."""
-    title = f"{run.env_label} / {run.teacher_label} / seed {run.seed} ({run.state}): {run.path}"
+    title = (
+        f"{run.env_label} / {run.teacher_label} / seed {run.seed} ({run.state}): {run.display_path}"
+    )
     text = (run.path / "config.toml").read_text()
     if run.status.get("traceback"):
         text += "\n# traceback\n" + str(run.status["traceback"])

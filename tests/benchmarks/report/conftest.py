@@ -19,7 +19,8 @@ mine/ (suite "mine"):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from benchmarks.report import build_report
 SPACES = {
     "toy": {"stump_height": [0.0, 3.0], "obstacle_spacing": [0.0, 6.0]},
     "cartpole": {"length": [0.05, 5.0], "masspole": [0.01, 1.0], "force_mag": {"n": 4, "start": 1}},
+    "line": {"x": [0.0, 1.0]},
 }
 FINALS = {
     ("toy", "random"): [10, 20, 30, 60],
@@ -43,6 +45,8 @@ FINALS = {
     ("toy", "my-teacher"): [70, 80, 90],
     ("cartpole", "my-teacher"): [70, 80, 90],
 }
+REPS = 200
+"""Bootstrap resamples in tests: enough for stable intervals, small enough to be quick."""
 VERSIONS = {
     "aclbench": "0.1.0",
     "stable_baselines3": "2.9.0",
@@ -54,9 +58,13 @@ VERSIONS = {
 
 
 def grid_tasks(space: TaskSpace, shift: float = 0.0) -> np.ndarray:
-    """10 test tasks: the first two dims on a 5 x 2 grid, others at their low end."""
+    """10 test tasks: the first two dims on a 5 x 2 grid (a 1-D space: 10 points), others at
+    their low end."""
     low, high = space.low, space.high
     tasks = np.tile(low, (10, 1))
+    if len(space) == 1:
+        tasks[:, 0] = low[0] + (np.arange(10) + 0.5) / 10 * (high[0] - low[0]) + shift
+        return tasks
     tasks[:, 0] = low[0] + (np.arange(10) % 5 + 0.5) / 5 * (high[0] - low[0]) + shift
     tasks[:, 1] = low[1] + (np.arange(10) // 5 + 0.5) / 2 * (high[1] - low[1])
     return tasks
@@ -105,8 +113,10 @@ def write_run(
     steps: list[int] | None = None,
     state: str = "done",
     test_shift: float = 0.0,
+    **config_overrides: object,
 ) -> None:
-    """One run folder in the runner's format, with a straight-line curve to ``final``."""
+    """One run folder in the runner's format, with a straight-line curve to ``final``;
+    ``config_overrides`` replace entries of config.toml (``teacher_params``, ``student``...)."""
     folder.mkdir(parents=True)
     space = TaskSpace.from_config(SPACES[env])
     rng = np.random.default_rng(seed)
@@ -125,6 +135,7 @@ def write_run(
         "steps": budget,
         "eval_interval": 250,
         "device": "cpu",
+        **config_overrides,
     }
     (folder / "config.toml").write_text(tomli_w.dumps(config))
     status = {
@@ -144,15 +155,21 @@ def write_run(
         steps = steps[:3]
     (folder / "status.json").write_text(json.dumps(status))
     pct = [final * s / budget for s in steps]
-    rows = [f"{s},{i * 10},{s / 100:.2f},{2 * p:.6f},{p:.6f}" for i, (s, p) in enumerate(zip(steps, pct))]
+    rows = [
+        f"{s},{i * 10},{s / 100:.2f},{2 * p:.6f},{p:.6f}"
+        for i, (s, p) in enumerate(zip(steps, pct))
+    ]
     (folder / "eval.csv").write_text(
         "env_steps,episodes,wall_s,mean_return,mastered_pct\n" + "\n".join(rows) + "\n"
     )
     tests = grid_tasks(space, test_shift)
     names = list(space.names)
     (folder / "test_tasks.csv").write_text(
-        "task_index," + ",".join(names) + "\n"
-        + "\n".join(f"{i}," + ",".join(f"{v:g}" for v in t) for i, t in enumerate(tests)) + "\n"
+        "task_index,"
+        + ",".join(names)
+        + "\n"
+        + "\n".join(f"{i}," + ",".join(f"{v:g}" for v in t) for i, t in enumerate(tests))
+        + "\n"
     )
     lines = ["env_steps,task_index,return,mastered"]
     for s, p in zip(steps, pct):
@@ -182,8 +199,18 @@ def write_run(
 
 @dataclass(frozen=True)
 class Synthetic:
+    """The two folders, and what the tests need to know about them."""
+
     baseline: Path
     mine: Path
+    finals: dict[tuple[str, str], list[int]] = field(default_factory=lambda: FINALS)
+    reps: int = REPS
+
+
+@pytest.fixture
+def run_writer() -> Callable[..., None]:
+    """:func:`write_run`, for tests that write their own run folders."""
+    return write_run
 
 
 @pytest.fixture(scope="session")
@@ -202,17 +229,15 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Synthetic:
             write_run(path, suite=suite, env=env, teacher=teacher, seed=seed, final=final, **kwargs)
     for teacher, state in (("alp-gmm", "running"), ("riac", "failed")):
         path = baseline / "demo" / "cartpole" / teacher / "seed-3"
-        write_run(path, suite="demo", env="cartpole", teacher=teacher, seed=3, final=90, state=state)
+        write_run(
+            path, suite="demo", env="cartpole", teacher=teacher, seed=3, final=90, state=state
+        )
     return Synthetic(baseline, mine)
-
-
-REPS = 200
-"""Bootstrap resamples in tests: enough for stable intervals, small enough to be quick."""
 
 
 @pytest.fixture(scope="session")
 def report_dir(synthetic: Synthetic, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report of both synthetic folders, built once for all tests."""
     out = tmp_path_factory.mktemp("report") / "report"
-    build_report([synthetic.baseline, synthetic.mine], out, reps=REPS)
+    build_report([synthetic.baseline, synthetic.mine], out, reps=synthetic.reps)
     return out
