@@ -138,10 +138,11 @@ def _curves(
         mastered, returns = {}, {}
         for teacher in results.teachers:
             done = [r for r in results.group(env, teacher) if r.usable]
-            if done:
-                mastered[teacher] = stats.learning_curve(
-                    done, "mastered_pct", statistic, reps, seed
-                )
+            curve = (
+                stats.learning_curve(done, "mastered_pct", statistic, reps, seed) if done else None
+            )
+            if curve is not None:
+                mastered[teacher] = curve
                 returns[teacher] = stats.learning_curve(done, "mean_return", statistic, reps, seed)
         if mastered:
             fig = figures.curves_figure(env, mastered, returns, colors, statistic)

@@ -257,6 +257,9 @@ def _label_envs(runs: list[Run]) -> None:
 
 
 def _label_teachers(runs: list[Run]) -> None:
+    roots = _unique(str(r.root) for r in runs)
+    names = [Path(root).name for root in roots]
+    folder = {root: name if names.count(name) == 1 else root for root, name in zip(roots, names)}
     by_env: dict[str, list[Run]] = defaultdict(list)
     for run in runs:
         by_env[run.env_label].append(run)
@@ -264,7 +267,10 @@ def _label_teachers(runs: list[Run]) -> None:
         labels = _variant_labels(
             env_runs,
             name=lambda r: r.teacher,
-            variant=lambda r: {"()": r.root.name, **_flat(r.config.get("teacher_params", {}))},
+            variant=lambda r: {
+                "()": folder[str(r.root)],
+                **_flat(r.config.get("teacher_params", {})),
+            },
         )
         for run in env_runs:
             run.teacher_label = labels[run]

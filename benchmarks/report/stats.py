@@ -119,9 +119,14 @@ def align(runs: Sequence[Run], column: str) -> tuple[Array, Array]:
     return grid, np.stack([np.interp(grid, steps, values) for steps, values in curves])
 
 
-def learning_curve(runs: Sequence[Run], column: str, statistic: str, reps: int, seed: int) -> Curve:
-    """``statistic`` of ``column`` over seeds at every aligned step, with its 95% band."""
+def learning_curve(
+    runs: Sequence[Run], column: str, statistic: str, reps: int, seed: int
+) -> Curve | None:
+    """``statistic`` of ``column`` over seeds at every aligned step, with its 95% band;
+    ``None`` where the seeds share no range of steps."""
     steps, values = align(runs, column)
+    if steps.size == 0:
+        return None
     per_step = _per_step(statistic)
     with seeded(seed):
         point, ci = rly.get_interval_estimates({"x": values[:, None, :]}, per_step, reps=reps)

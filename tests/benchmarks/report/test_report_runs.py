@@ -5,10 +5,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aclbench.errors import ConfigError
+from aclbench.task_space import TaskSpace
+from benchmarks.config import RunConfig
+from benchmarks.report import stats
 from benchmarks.report.runs import load_results
+from benchmarks.results import RunRecorder, provenance, write_status
 
 
 def test_finds_every_run_with_its_state(synthetic):
@@ -106,3 +111,32 @@ def test_bad_folders_raise_clear_errors(tmp_path: Path):
         load_results([tmp_path])
     with pytest.raises(ConfigError, match="no results folder given"):
         load_results([])
+
+
+def test_reads_what_the_runners_recorder_writes(tmp_path):
+    """Files from the runner's own writers (RunConfig, RunRecorder, write_status)."""
+    space = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 2.0)})
+    for seed, good in ((0, 1), (1, 3)):  # good of the 4 test tasks are mastered at the end
+        run_dir = tmp_path / "demo" / "toy" / "random" / f"seed-{seed}"
+        recorder = RunRecorder(run_dir, space, space.grid(2), mastered_threshold=0.5)
+        config = RunConfig("toy", "random", "simulated", seed, steps=100, suite="demo")
+        config.resolved().save(run_dir / "config.toml")
+        write_status(run_dir, {"state": "running", **provenance("cpu")})
+        for step in (0, 50, 100):
+            recorder.add_episode(space.sample(np.random.default_rng(step)), 0.3, step)
+            returns = np.array([1.0 if i < good * step / 100 else 0.0 for i in range(4)])
+            recorder.add_evaluation(step, returns, {"regions": []})
+        write_status(run_dir, {"state": "done", "wall_s": 1.0, **provenance("cpu")})
+    results = load_results([tmp_path])
+    assert [(r.env, r.teacher, r.seed, r.state) for r in results.runs] == [
+        ("toy", "random", 0, "done"),
+        ("toy", "random", 1, "done"),
+    ]
+    assert stats.final_scores(results.runs, 100).tolist() == [25.0, 75.0]
+    assert results.runs[0].task_space() == space
+    assert results.runs[0].teacher_log()[-1] == {
+        "env_steps": 100,
+        "episodes": 3,
+        "state": {"regions": []},
+    }
+    assert results.warnings == [] and results.missing == []
