@@ -98,6 +98,14 @@ def _overview(results: Results, statistic: str) -> Section:
         "interpolated between their own evaluations onto the steps they all cover. Final scores "
         "of an env are read at one env step, the smallest last evaluation of its finished runs.",
     ]
+    for env in results.envs:
+        budgets = {run.steps for run in results.runs if run.env_label == env}
+        step = stats.final_step(results, env)
+        if len(budgets) > 1 and step is not None:
+            section.warnings.append(
+                f"{env}: final scores of every teacher are compared at {step:,.0f} env steps, "
+                "the last evaluation that all its finished runs reached."
+            )
     if results.reference is None:
         section.warnings.append("No `random` teacher: no p-values, improvement or ratios.")
     problems = tables.problems_table(results)

@@ -238,7 +238,11 @@ def aggregates(results: Results, rows: Sequence[FinalRow], reps: int, seed: int)
     done = {(r.env, r.teacher): r.scores for r in rows if r.scores.size}
     teachers = [t for t in results.teachers if any(k[1] == t for k in done)]
     envs = [e for e in results.envs if all((e, t) in done for t in teachers)]
-    notes = []
+    notes = [
+        f"{t}: no finished run on any env, so it is left out of the aggregates."
+        for t in results.teachers
+        if t not in teachers
+    ]
     left_out = [e for e in results.envs if e not in envs]
     if left_out:
         notes.append(

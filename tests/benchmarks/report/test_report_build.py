@@ -60,6 +60,7 @@ def test_problems_and_warnings_are_listed(report_dir):
     assert "still running, or interrupted" in md
     assert re.search(r"\| toy \| riac \| 3 \| missing \|", md)
     assert "runs differ in budgets" in md and "runs differ in test sets" in md
+    assert "cartpole: final scores of every teacher are compared at 800 env steps" in md
     assert "alp-gmm: the first 3 seeds of each env are used" in md
 
 
@@ -95,3 +96,17 @@ def test_bad_options_name_what_is_allowed(synthetic):
         build_report([synthetic.baseline], statistic="median")
     with pytest.raises(ConfigError, match="reps must be a positive"):
         build_report([synthetic.baseline], reps=0)
+
+
+def test_a_teacher_that_failed_everywhere_is_reported_not_dropped(run_writer, tmp_path):
+    for seed in (0, 1):
+        for teacher, state in (("random", "done"), ("alp-gmm", "failed")):
+            folder = tmp_path / "r" / teacher / f"seed-{seed}"
+            run_writer(
+                folder, suite="s", env="toy", teacher=teacher, seed=seed, final=50, state=state
+            )
+    html = build_report([tmp_path / "r"], reps=10)
+    md = (html.parent / "report.md").read_text()
+    assert re.search(r"\| toy \| alp-gmm \| n/a \| n/a \| n/a \| 0 / 2 \| n/a \|", md)
+    assert md.count("failed: RuntimeError: simulated crash") == 2
+    assert "alp-gmm: no finished run on any env, so it is left out of the aggregates." in md
