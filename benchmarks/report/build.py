@@ -88,8 +88,8 @@ def _overview(results: Results, statistic: str) -> Section:
     counted = sum(run.usable for run in results.runs)
     section = Section("Overview", warnings=list(results.warnings))
     section.blocks += [
-        f"{len(results.runs)} runs on {len(results.envs)} envs ({', '.join(results.envs)}) with "
-        f"{len(results.teachers)} teachers ({', '.join(results.teachers)}): "
+        f"{len(results.runs)} runs; envs: {', '.join(results.envs)}; "
+        f"teachers: {', '.join(results.teachers)}; states: "
         + ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
         + f"; {counted} counted in the statistics; missing seeds: {len(results.missing)}; "
         f"unreadable folders: {len(results.unreadable)}.",
@@ -126,7 +126,8 @@ def _final(results: Results, rows: list[stats.FinalRow], colors: dict, save: Sav
     if ratios and results.reference is not None:
         section.blocks.append(f"Mean final % mastered as a ratio to {results.reference}'s:")
         section.blocks.append(tables.ratio_table(ratios))
-        fig = figures.ratio_figure(ratios, results.reference, colors)
+    if any(np.isfinite(r) for env in ratios.values() for r in env.values()):
+        fig = figures.ratio_figure(ratios, results.reference or "", colors)
         section.blocks.append(
             save(
                 fig,
@@ -165,7 +166,7 @@ def _aggregates(results: Results, agg: stats.Aggregates, colors: dict, save: Sav
         section.blocks.append("No env has finished runs of every teacher: no aggregates.")
         return section
     section.blocks.append(
-        f"Final % mastered over {len(agg.envs)} envs ({', '.join(agg.envs)}): interquartile "
+        f"Final % mastered over the envs {', '.join(agg.envs)}: interquartile "
         "mean, mean and optimality gap (100 minus the mean of scores clipped at 100; lower is "
         "better) with 95% stratified bootstrap intervals (rliable)."
     )

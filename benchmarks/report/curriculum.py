@@ -155,14 +155,17 @@ def _draw_regions(
     ax: Axes, regions: list[Any], space: TaskSpace, dims: tuple[int, int], unit: bool
 ) -> str:
     scale, shift = _unit_to_task(space) if unit else (np.ones(len(space)), 0.0)
-    alps = [float(r.get("alp", 0.0)) for r in regions if isinstance(r, Mapping)]
+    regions = [r for r in regions if isinstance(r, Mapping)]
+    if _has(regions, "leaf"):  # a whole tree (RIAC): its leaves tile the space
+        regions = [r for r in regions if r.get("leaf")]
+    alps = [float(r.get("alp", 0.0)) for r in regions]
     top = max(max(alps, default=0.0), 1e-12)
     for region in regions:
         try:
             low = np.asarray(region["low"], dtype=float) * scale + shift
             high = np.asarray(region["high"], dtype=float) * scale + shift
             alp = float(region.get("alp", 0.0))
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError):
             continue
         if low.shape != (len(space),) or high.shape != low.shape:
             continue

@@ -71,7 +71,8 @@ def curves_figure(
         ax.set_ylabel(ylabel)
         ax.xaxis.set_major_formatter(EngFormatter(sep=""))
         _tidy(ax)
-    axes[0].set_ylim(-2, 102)
+    top = max((float(np.max(c.high)) for c in mastered.values()), default=100.0)
+    axes[0].set_ylim(-0.02 * top, min(102.0, max(10.0, 1.1 * top)))  # small scores stay legible
     axes[0].legend(fontsize=8, frameon=False, loc="upper left")
     fig.suptitle(f"{env}: {label} over seeds with 95% stratified bootstrap band", fontsize=11)
     return fig
@@ -91,7 +92,7 @@ def aggregates_figure(agg: Aggregates, colors: Mapping[str, Color]) -> Figure:
         _tidy(ax)
     axes[0].set_yticks(range(len(teachers)), teachers)
     axes[0].invert_yaxis()
-    fig.suptitle(f"Final % mastered across {len(agg.envs)} envs (95% CIs)", fontsize=11)
+    fig.suptitle(f"Final % mastered across {', '.join(agg.envs)} (95% CIs)", fontsize=11)
     return fig
 
 

@@ -56,6 +56,17 @@ def test_regions_are_rectangles():
     assert "regions" in caption
 
 
+def test_of_a_region_tree_only_the_leaves_are_drawn():
+    ax = axes()
+    tree = [
+        {"low": [0, 0], "high": [3, 6], "alp": 0.1, "leaf": False},
+        {"low": [0, 0], "high": [1, 6], "alp": 0.3, "leaf": True},
+        {"low": [1, 0], "high": [3, 6], "alp": 0.0, "leaf": True},
+    ]
+    draw_state(ax, {"regions": tree}, SPACE, (0, 1))
+    assert sorted(p.get_width() for p in ax.patches) == [1, 2]
+
+
 def test_unknown_or_empty_states_are_skipped_and_said():
     ax = axes()
     assert "unknown shape, keys: arms, values" in draw_state(
