@@ -147,12 +147,10 @@ def _curves(
         mastered, returns = {}, {}
         for teacher in results.teachers:
             done = [r for r in results.group(env, teacher) if r.usable]
-            curve = (
-                stats.learning_curve(done, "mastered_pct", statistic, reps, seed) if done else None
-            )
-            if curve is not None:
-                mastered[teacher] = curve
-                returns[teacher] = stats.learning_curve(done, "mean_return", statistic, reps, seed)
+            columns = ("mastered_pct", "mean_return")
+            curves = stats.learning_curves(done, columns, statistic, reps, seed) if done else None
+            if curves is not None:
+                mastered[teacher], returns[teacher] = curves["mastered_pct"], curves["mean_return"]
         if mastered:
             fig = figures.curves_figure(env, mastered, returns, colors, statistic)
             caption = f"{env}: % mastered test tasks and mean test return against env steps."

@@ -31,11 +31,22 @@ from rliable import metrics
 from benchmarks.report.runs import Results, Run
 
 Array = NDArray[np.float64]
-STATISTICS: dict[str, Callable[[Array], float]] = {
-    "iqm": metrics.aggregate_iqm,
-    "mean": metrics.aggregate_mean,
-}
-"""Point estimates a report can put on its curves: name -> rliable aggregate."""
+
+
+def iqm(scores: Array, axis: int | None = None) -> Array:
+    """Interquartile mean: the mean of the middle half, ``int(n / 4)`` values cut at each end
+    (over all values, or along ``axis``). Equal to rliable's ``aggregate_iqm`` (scipy's
+    ``trim_mean``) but about 14 times faster, which matters inside a bootstrap."""
+    values = np.sort(np.ravel(scores) if axis is None else scores, axis=0 if axis is None else axis)
+    n = values.shape[0 if axis is None else axis]
+    cut = int(0.25 * n)
+    return np.take(values, np.arange(cut, n - cut), axis=0 if axis is None else axis).mean(
+        axis=0 if axis is None else axis
+    )
+
+
+STATISTICS: dict[str, Callable[[Array], Array]] = {"iqm": iqm, "mean": metrics.aggregate_mean}
+"""Point estimates a report can put on its curves: name -> aggregate of ``n_runs`` x ``n_tasks``."""
 
 AGGREGATES = ("IQM", "Mean", "Optimality gap")
 PROFILE_TAUS = np.linspace(0.0, 100.0, 51)
@@ -119,28 +130,35 @@ def align(runs: Sequence[Run], column: str) -> tuple[Array, Array]:
     return grid, np.stack([np.interp(grid, steps, values) for steps, values in curves])
 
 
-def learning_curve(
-    runs: Sequence[Run], column: str, statistic: str, reps: int, seed: int
-) -> Curve | None:
-    """``statistic`` of ``column`` over seeds at every aligned step, with its 95% band;
-    ``None`` where the seeds share no range of steps."""
-    steps, values = align(runs, column)
+def learning_curves(
+    runs: Sequence[Run], columns: Sequence[str], statistic: str, reps: int, seed: int
+) -> dict[str, Curve] | None:
+    """``statistic`` over seeds of each of ``columns`` at every aligned step, with its 95%
+    band; ``None`` where the seeds share no range of steps. One stratified bootstrap does all
+    columns: they are its "tasks" (``n_runs`` x ``n_columns`` x ``n_points``)."""
+    aligned = [align(runs, column) for column in columns]
+    steps = aligned[0][0]
     if steps.size == 0:
         return None
-    per_step = _per_step(statistic)
+    scores = np.stack([values for _, values in aligned], axis=1)
     with seeded(seed):
-        point, ci = rly.get_interval_estimates({"x": values[:, None, :]}, per_step, reps=reps)
-    return Curve(steps, point["x"], ci["x"][0], ci["x"][1], len(runs))
+        point, ci = rly.get_interval_estimates({"x": scores}, _per_step(statistic), reps=reps)
+    shape = (len(columns), len(steps))
+    value, low, high = (np.reshape(a, shape) for a in (point["x"], ci["x"][0], ci["x"][1]))
+    return {
+        column: Curve(steps, value[i], low[i], high[i], len(runs))
+        for i, column in enumerate(columns)
+    }
 
 
 def _per_step(statistic: str) -> Callable[[Array], Array]:
-    """``statistic`` of ``n_runs`` x ``n_tasks`` x ``n_points`` scores at every point at once
-    (equal to the rliable aggregate at each point, vectorized for speed)."""
+    """``statistic`` over runs of ``n_runs`` x ``n_tasks`` x ``n_points`` scores, for every
+    task and point at once (flattened), each equal to the rliable aggregate of that point."""
     if statistic not in STATISTICS:
         raise ValueError(f"statistic {statistic!r} is unknown; allowed: {', '.join(STATISTICS)}")
     if statistic == "iqm":
-        return lambda s: scipy.stats.trim_mean(s.reshape(-1, s.shape[-1]), 0.25, axis=0)
-    return lambda s: s.mean(axis=0).mean(axis=0)
+        return lambda s: iqm(s, axis=0).ravel()
+    return lambda s: s.mean(axis=0).ravel()
 
 
 def final_step(results: Results, env: str) -> float | None:
@@ -194,13 +212,10 @@ def _mean_and_iqm(scores: Array, reps: int, seed: int) -> dict[str, Estimate]:
     if scores.size == 0:
         nan = Estimate(float("nan"), float("nan"), float("nan"))
         return {"mean": nan, "iqm": nan}
-    mean, iqm = intervals(
-        scores[:, None],
-        lambda s: np.array([metrics.aggregate_mean(s), metrics.aggregate_iqm(s)]),
-        reps,
-        seed,
+    estimates = intervals(
+        scores[:, None], lambda s: np.array([metrics.aggregate_mean(s), iqm(s)]), reps, seed
     )
-    return {"mean": mean, "iqm": iqm}
+    return dict(zip(("mean", "iqm"), estimates))
 
 
 def _mark_best(rows: list[FinalRow], statistic: str) -> list[FinalRow]:
@@ -296,7 +311,7 @@ def _aggregate_estimates(scores: Array, reps: int, seed: int) -> dict[str, Estim
     def func(s: Array) -> Array:
         return np.array(
             [
-                metrics.aggregate_iqm(s),
+                iqm(s),
                 metrics.aggregate_mean(s),
                 metrics.aggregate_optimality_gap(s, gamma=100.0),
             ]

@@ -172,21 +172,39 @@ def test_fast_metrics_equal_rliables():
 def test_learning_curve_points_and_bands(baseline):
     results, _ = baseline
     runs = [r for r in results.group("toy", "random") if r.usable]
-    curve = stats.learning_curve(runs, "mastered_pct", "iqm", REPS, seed=0)
+    columns = ("mastered_pct", "mean_return")
+    curves = stats.learning_curves(runs, columns, "iqm", REPS, seed=0)
+    curve = curves["mastered_pct"]
     # seed 1 was evaluated at 0/300/600/1000, the others every 250 steps: union of steps
     assert curve.steps.tolist() == [0, 250, 300, 500, 600, 750, 1000]
     # every curve is final * step / 1000, so the IQM is IQM(finals) * step / 1000 = 25 * ...
     assert curve.value == pytest.approx(25 * curve.steps / 1000)
-    mean = stats.learning_curve(runs, "mastered_pct", "mean", REPS, seed=0)
+    assert curves["mean_return"].value == pytest.approx(2 * 25 * curve.steps / 1000)
+    mean = stats.learning_curves(runs, columns, "mean", REPS, seed=0)["mastered_pct"]
     assert mean.value == pytest.approx(30 * curve.steps / 1000)
-    _, values = stats.align(runs, "mastered_pct")
+    # the bands are rliable's: its IQM at each step, both columns as the bootstrap's tasks
+    scores = np.stack([stats.align(runs, c)[1] for c in columns], axis=1)
     np.random.seed(0)
     _, ci = rly.get_interval_estimates(
-        {"x": values[:, None, :]},
-        lambda s: np.array([metrics.aggregate_iqm(s[..., j]) for j in range(s.shape[-1])]),
+        {"x": scores},
+        lambda s: np.array(
+            [metrics.aggregate_iqm(s[:, [t], j]) for t in range(2) for j in range(s.shape[-1])]
+        ),
         reps=REPS,
     )
-    assert curve.low == pytest.approx(ci["x"][0]) and curve.high == pytest.approx(ci["x"][1])
+    low, high = (np.reshape(a, (2, -1)) for a in ci["x"])
+    assert curve.low == pytest.approx(low[0]) and curve.high == pytest.approx(high[0])
+    assert curves["mean_return"].low == pytest.approx(low[1])
+
+
+def test_iqm_equals_rliables():
+    rng = np.random.default_rng(1)
+    for n_runs in range(1, 9):
+        scores = rng.normal(size=(n_runs, 3))
+        assert stats.iqm(scores) == pytest.approx(metrics.aggregate_iqm(scores))
+        by_task = [metrics.aggregate_iqm(scores[:, [t]]) for t in range(3)]
+        assert stats.iqm(scores, axis=0) == pytest.approx(by_task)
+    assert stats.iqm(np.array([10.0, 20.0, 30.0, 60.0])) == 25.0
 
 
 def fake_run(steps: list[float], values: list[float]) -> Run:
