@@ -2,9 +2,9 @@
 
 Writes ``envs`` x ``teachers`` x ``seeds`` runs with the runner's own writers
 (:class:`~benchmarks.results.RunRecorder`: 21 evaluations on 100 test tasks, ``episodes``
-training episodes and a GMM-shaped teacher log each), then times loading, the final table,
-the aggregates, the curves of one env and teacher, and the whole report, and prints the share of the whole
-spent outside the bootstrap (figures, rendering). Figures scale with the number of bootstrap
+training episodes and a GMM-shaped teacher log each), then times loading, the final table, the
+aggregates, the curves of one env and teacher, and the whole report, and prints the share of the
+whole spent outside the bootstrap (figures, rendering). Figures scale with the number of bootstrap
 resamples (``--reps``) and of (env, teacher) pairs.
 
 Run: ``python -m benchmarks.perf.report_build [--envs 3] [--teachers 4] [--seeds 5] [--reps 2000]``.
