@@ -19,5 +19,19 @@ register_env(
     "CartPole with pole length, pole mass and push force",
     max_episode_steps=500,
 )
+register_env(
+    "task-graph",
+    "aclbench/TaskGraph-v0",
+    "envs.task_graph:TaskGraphEnv",
+    "simulated student over a task graph: tasks learnable once their predecessors are mastered "
+    "(student: simulated)",
+)
+register_env(
+    "minigrid-sequence",
+    "aclbench/MiniGridSequence-v0",
+    "envs.minigrid_sequence:MiniGridSequenceEnv",
+    "MiniGrid tasks forming a curriculum (Unlock -> UnlockPickup -> BlockedUnlockPickup, "
+    "KeyCorridor, ObstructedMaze); the task is the task index",
+)
 
 __all__ = ["ENVS", "EnvEntry", "TaskEnv", "make_env", "register_env", "task_env", "task_from_options"]
