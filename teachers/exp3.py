@@ -48,6 +48,31 @@ def _quantiles(ordered: np.ndarray) -> tuple[float, float]:
     return float(values[0]), float(values[1])
 
 
+def exp3s_step(
+    log_weights: NDArray[np.float64],
+    pi: NDArray[np.float64],
+    arm: int,
+    reward: float,
+    eta: float,
+    beta: float,
+    share: float,
+) -> NDArray[np.float64]:
+    """One EXP3.S update of the log-weights after ``reward`` on ``arm`` drawn from ``pi``.
+
+    Returns the new log-weights, shifted so that their maximum is 0 (the policy is unchanged by
+    a shift, and the weights stay finite). ``share = 0`` gives EXP3.
+    """
+    estimates = np.full(log_weights.size, beta) / pi
+    estimates[arm] += reward / pi[arm]
+    raised = log_weights + eta * estimates
+    if share > 0 and log_weights.size > 1:
+        top = raised.max()
+        mass = np.exp(raised - top)
+        shared = share / (log_weights.size - 1) * (mass.sum() - mass)
+        raised = top + np.log((1 - share) * mass + shared)
+    return raised - raised.max()
+
+
 @register_teacher("exp3")
 class Exp3Teacher(ArmTeacher):
     """EXP3 over the arms of the task space, rewarded by rescaled absolute learning progress.
@@ -103,16 +128,9 @@ class Exp3Teacher(ArmTeacher):
         if np.isnan(progress):
             return
         reward = self._rescale(progress)
-        pi = self.probabilities()
-        estimates = np.full(self.n_arms, self.beta) / pi
-        estimates[arm] += reward / pi[arm]
-        raised = self.log_weights + self.eta * estimates
-        if self.share > 0 and self.n_arms > 1:
-            top = raised.max()
-            mass = np.exp(raised - top)
-            shared = self.share / (self.n_arms - 1) * (mass.sum() - mass)
-            raised = top + np.log((1 - self.share) * mass + shared)
-        self.log_weights = raised - raised.max()
+        self.log_weights = exp3s_step(
+            self.log_weights, self.probabilities(), arm, reward, self.eta, self.beta, self.share
+        )
 
     def _rescale(self, signal: float) -> float:
         """Record ``signal`` in the reservoir and map it to [-1, 1] by the quantiles."""
