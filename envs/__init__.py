@@ -1,7 +1,9 @@
 """Procedurally parameterized Gymnasium environments.
 
 Importing this package registers every aclbench env with Gymnasium (ids ``aclbench/...``) and
-by short name in ``ENVS`` (``"toy"``, ``"cartpole"``). See :mod:`envs.core` for the protocol.
+by short name in ``ENVS`` (``"toy"``, ``"cartpole"``, ``"stump-tracks"``, ``"task-graph"``,
+``"minigrid-sequence"``). See :mod:`envs.core`
+for the protocol.
 """
 
 from envs.core import ENVS, EnvEntry, TaskEnv, make_env, register_env, task_env, task_from_options
@@ -20,6 +22,14 @@ register_env(
     max_episode_steps=500,
 )
 register_env(
+    "stump-tracks",
+    "aclbench/StumpTracks-v0",
+    "envs.stump_tracks:StumpTracksEnv",
+    "BipedalWalker over stumps of a given height and spacing (Portelas et al. 2019); "
+    "body='classic'|'short'|'long'|'quadru'",
+    max_episode_steps=2000,
+)
+register_env(
     "task-graph",
     "aclbench/TaskGraph-v0",
     "envs.task_graph:TaskGraphEnv",
@@ -34,4 +44,12 @@ register_env(
     "KeyCorridor, ObstructedMaze); the task is the task index",
 )
 
-__all__ = ["ENVS", "EnvEntry", "TaskEnv", "make_env", "register_env", "task_env", "task_from_options"]
+__all__ = [
+    "ENVS",
+    "EnvEntry",
+    "TaskEnv",
+    "make_env",
+    "register_env",
+    "task_env",
+    "task_from_options",
+]
