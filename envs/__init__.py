@@ -2,8 +2,7 @@
 
 Importing this package registers every aclbench env with Gymnasium (ids ``aclbench/...``) and
 by short name in ``ENVS`` (``"toy"``, ``"cartpole"``, ``"stump-tracks"``, ``"task-graph"``,
-``"minigrid-sequence"``). See :mod:`envs.core`
-for the protocol.
+``"minigrid-sequence"``). See :mod:`envs.core` for the protocol.
 """
 
 from envs.core import ENVS, EnvEntry, TaskEnv, make_env, register_env, task_env, task_from_options

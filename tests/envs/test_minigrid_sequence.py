@@ -1,13 +1,16 @@
 """The MiniGrid task sequence: one Gymnasium env over MiniGrid curricula, task = index."""
 
+import gymnasium as gym
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
+from stable_baselines3 import PPO
 
 import envs
 from aclbench.errors import UnknownNameError
 from envs.core import task_env
 from envs.minigrid_sequence import CURRICULA, MiniGridSequenceEnv
+from teachers import Teacher, make_teacher
 
 
 @pytest.mark.parametrize("curriculum", CURRICULA.names())
@@ -62,3 +65,50 @@ def test_max_steps_truncates_every_task() -> None:
 def test_unknown_curriculum_suggests_the_closest() -> None:
     with pytest.raises(UnknownNameError, match="Did you mean 'unlock'"):
         MiniGridSequenceEnv(curriculum="unlok")
+
+
+class _TeacherPicksTasks(gym.Wrapper):
+    """Asks the teacher for each episode's task and feeds the episode's return back."""
+
+    def __init__(self, env: gym.Env, teacher: Teacher) -> None:
+        super().__init__(env)
+        self.teacher, self.task, self.episode_return = teacher, None, 0.0
+
+    def reset(self, *, seed=None, options=None):
+        self.task, self.episode_return = self.teacher.sample_task(), 0.0
+        return self.env.reset(seed=seed, options={"task": self.task})
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        self.episode_return += reward
+        if terminated or truncated:
+            self.teacher.update(self.task, self.episode_return)
+        return obs, reward, terminated, truncated, info
+
+
+@pytest.fixture(scope="module")
+def ppo() -> PPO:
+    """One small PPO model, shared by the smoke runs below (building one costs seconds)."""
+    env = MiniGridSequenceEnv(max_steps=16)
+    return PPO(
+        "MlpPolicy",
+        _TeacherPicksTasks(env, make_teacher("random", env.task_space, seed=0)),
+        n_steps=64,
+        batch_size=64,
+        n_epochs=1,
+        policy_kwargs={"normalize_images": False, "net_arch": [32]},
+        seed=0,
+        device="cpu",
+    )
+
+
+@pytest.mark.parametrize("teacher_name", ["tscl", "exp3", "exp3s", "sec", "mastering-rate"])
+def test_short_ppo_run_with_each_task_set_teacher(ppo: PPO, teacher_name: str) -> None:
+    """Smoke: SB3 PPO trains 256 steps on the MiniGrid sequence, tasks chosen by the teacher."""
+    base = MiniGridSequenceEnv(max_steps=16)
+    params = {"graph": base.graph, "max_returns": 0.5} if teacher_name == "mastering-rate" else {}
+    teacher = make_teacher(teacher_name, base.task_space, seed=0, **params)
+    ppo.set_env(_TeacherPicksTasks(base, teacher))
+    ppo.learn(total_timesteps=256)
+    assert teacher.episodes >= 256 // 16
+    assert all(base.task_space.contains(teacher.sample_task()) for _ in range(5))
