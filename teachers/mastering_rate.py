@@ -107,6 +107,13 @@ class MasteringRateTeacher(ArmTeacher):
         self.power, self.potential_prop = power, potential_prop
         self.pred_attention, self.succ_attention = pred_attention, succ_attention
         self.windows = ReturnWindows(n, window)
+        self._ancestors = _padded(self.graph.ancestors, n)
+        self._successors = _padded(self.graph.successors, n)
+        self._flows = [
+            (task, list(self.graph.predecessors[task]), list(self.graph.successors[task]))
+            for task in reversed(self.graph.order)
+            if self.graph.predecessors[task] or self.graph.successors[task]
+        ]
 
     # --- sampling ----------------------------------------------------------------------------
     def _choose_arm(self) -> int:
@@ -121,22 +128,23 @@ class MasteringRateTeacher(ArmTeacher):
 
     def attention(self) -> NDArray[np.float64]:
         """The attention over tasks, ``n_arms``, before normalization."""
-        graph, mast = self.graph, self.mastering_rates()
+        mast = self.mastering_rates()
         abs_lp = np.abs(np.nan_to_num(self.windows.slopes(), nan=0.0))
         na_lp = abs_lp / abs_lp.max() if abs_lp.max() > 0 else abs_lp
-        anc = np.array([mast[list(a)].min() if a else 1.0 for a in graph.ancestors])
-        succ = np.array([mast[list(s)].min() if s else 0.0 for s in graph.successors])
+        anc = np.append(mast, 1.0)[self._ancestors].min(axis=1)  # 1 without ancestors
+        succ = np.append(mast, np.inf)[self._successors].min(axis=1)
+        succ[np.isinf(succ)] = 0.0  # 0 without successors
         learning = (1 - self.potential_prop) * na_lp + self.potential_prop * (1 - mast)
         att = anc**self.power * learning * (1 - succ)
-        for task in reversed(graph.order):
-            for recipients, share in (
-                (graph.predecessors[task], self.pred_attention),
-                (graph.successors[task], self.succ_attention),
-            ):
-                if recipients:
-                    given = att[task] * share
-                    att[task] -= given
-                    att[list(recipients)] += given / len(recipients)
+        for task, preds, succs in self._flows:
+            if preds:
+                given = att[task] * self.pred_attention
+                att[task] -= given
+                att[preds] += given / len(preds)
+            if succs:
+                given = att[task] * self.succ_attention
+                att[task] -= given
+                att[succs] += given / len(succs)
         return att
 
     # --- update ------------------------------------------------------------------------------
@@ -153,6 +161,15 @@ class MasteringRateTeacher(ArmTeacher):
             "attention": self.attention().tolist(),
             "max_returns": self.max_returns.tolist(),
         }
+
+
+def _padded(groups: tuple[tuple[int, ...], ...], n: int) -> NDArray[np.int64]:
+    """``n`` x ``max group size`` indices, padded with ``n`` (an extra slot the caller fills)."""
+    width = max((len(g) for g in groups), default=0) or 1
+    index = np.full((len(groups), width), n, dtype=np.int64)
+    for row, group in enumerate(groups):
+        index[row, : len(group)] = group
+    return index
 
 
 def _per_task(value: float | Sequence[float], n: int, name: str) -> NDArray[np.float64]:
