@@ -8,9 +8,11 @@ only once all its predecessors in the graph are mastered (competence above
 played in an episode loses ``forget_rate``, so mastered tasks must be revisited.
 
 An episode is one step; its reward is the task's competence after the step, plus Gaussian noise
-of standard deviation ``noise``. The competences persist across resets: this env *is* the
-learner, as the toy is. Thousands of episodes run in a second, which is what the task-set
-teachers' tests need.
+of standard deviation ``noise``. The competences persist across resets, seeded ones included:
+this env *is* the learner, as the toy is, so the same seeded reset followed by the same action
+gives a different reward once the task has been learned in between. (Gymnasium's
+step-determinism check passes because its seed draws a task that is not learnable yet.)
+Thousands of episodes run in a second, which is what the task-set teachers' tests need.
 
 By default there are 8 tasks; the last quarter of them (6, 7) are unlearnable and the others
 form a chain ``0 -> 1 -> ... -> 5``.
@@ -52,7 +54,7 @@ class TaskGraphEnv(gym.Env[NDArray[np.float32], np.int64]):
     def __init__(
         self,
         n_tasks: int = 8,
-        graph: GraphSpec | None = None,
+        graph: GraphSpec | TaskGraph | None = None,
         unlearnable: Sequence[int] | None = None,
         learning_rate: float = 0.02,
         forgetting: bool = False,
@@ -79,6 +81,12 @@ class TaskGraphEnv(gym.Env[NDArray[np.float32], np.int64]):
         self.unlearnable[list(unlearnable)] = True
         if graph is None:
             self.graph = TaskGraph.chain(np.flatnonzero(~self.unlearnable).tolist(), n_tasks)
+        elif isinstance(graph, TaskGraph):
+            if graph.n != n_tasks:
+                raise ConfigError(
+                    f"task-graph: the graph has {graph.n} tasks, n_tasks is {n_tasks}"
+                )
+            self.graph = graph
         else:
             self.graph = TaskGraph.build(graph, n_tasks)
         self.n_tasks = n_tasks

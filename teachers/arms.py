@@ -173,7 +173,9 @@ class ArmTeacher(Teacher):
         arms: the arm map; ``n_arms`` arms.
     """
 
-    def __init__(self, task_space: TaskSpace, *, seed: int | None = None, bins: BinsSpec = None):
+    def __init__(
+        self, task_space: TaskSpace, *, seed: int | None = None, bins: BinsSpec = None
+    ) -> None:
         super().__init__(task_space, seed=seed)
         self.arms = Arms(task_space, bins)
         self.n_arms = self.arms.n
@@ -219,6 +221,12 @@ def check_positive(**params: float) -> None:
     for name, value in params.items():
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
             raise ConfigError(f"{name} must be a number > 0, got {value!r}")
+
+
+def check_window(window: int, minimum: int = 2) -> None:
+    """ConfigError unless ``window`` (episodes per task kept) is an int >= ``minimum``."""
+    if isinstance(window, bool) or not isinstance(window, int) or window < minimum:
+        raise ConfigError(f"window must be an int >= {minimum}, got {window!r}")
 
 
 def check_fraction(**params: float) -> None:

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
-from teachers.arms import ArmTeacher, BinsSpec, check_fraction, check_positive, draw
+from teachers.arms import ArmTeacher, BinsSpec, check_fraction, check_positive, check_window, draw
 from teachers.registry import register_teacher
 from teachers.return_windows import ReturnWindows
 
@@ -103,8 +103,7 @@ class Exp3Teacher(ArmTeacher):
         check_fraction(epsilon=epsilon)
         if not beta >= 0:
             raise ConfigError(f"beta must be >= 0, got {beta!r}")
-        if not isinstance(window, int) or window < 2:
-            raise ConfigError(f"window must be an int >= 2, got {window!r}")
+        check_window(window)
         self.eta, self.epsilon, self.beta = eta, epsilon, beta
         self.share = 0.0
         self.log_weights = np.zeros(self.n_arms)

@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from aclbench.errors import ConfigError
 from aclbench.task_graph import GraphSpec, TaskGraph
 from aclbench.task_space import TaskSpace
-from teachers.arms import ArmTeacher, BinsSpec, check_fraction, check_positive, draw
+from teachers.arms import ArmTeacher, BinsSpec, check_fraction, check_positive, check_window, draw
 from teachers.registry import register_teacher
 from teachers.return_windows import ReturnWindows
 
@@ -102,8 +102,7 @@ class MasteringRateTeacher(ArmTeacher):
             pred_attention=pred_attention,
             succ_attention=succ_attention,
         )
-        if not isinstance(window, int) or window < 2:
-            raise ConfigError(f"mastering-rate window must be an int >= 2, got {window!r}")
+        check_window(window)
         self.power, self.potential_prop = power, potential_prop
         self.pred_attention, self.succ_attention = pred_attention, succ_attention
         self.windows = ReturnWindows(n, window)

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
 from teachers.arms import (
     ArmTeacher,
@@ -28,6 +27,7 @@ from teachers.arms import (
     boltzmann_probabilities,
     check_fraction,
     check_positive,
+    check_window,
     draw,
 )
 from teachers.registry import register_teacher
@@ -58,8 +58,7 @@ class SECTeacher(ArmTeacher):
         super().__init__(task_space, seed=seed, bins=bins)
         check_fraction(alpha=alpha)
         check_positive(temperature=temperature)
-        if not isinstance(window, int) or window < 1:
-            raise ConfigError(f"sec window must be an int >= 1, got {window!r}")
+        check_window(window, minimum=1)
         self.alpha, self.temperature = alpha, temperature
         self.values = np.zeros(self.n_arms)
         self.windows = ReturnWindows(self.n_arms, window)

@@ -39,6 +39,7 @@ from teachers.arms import (
     boltzmann_probabilities,
     check_fraction,
     check_positive,
+    check_window,
     draw,
     greedy_probabilities,
 )
@@ -177,8 +178,7 @@ class TSCLTeacher(ArmTeacher):
             raise ConfigError("tscl policy 'thompson' needs variant='sampling'")
         check_positive(temperature=temperature)
         check_fraction(epsilon=epsilon, alpha=alpha)
-        if not isinstance(window, int) or window < 2:
-            raise ConfigError(f"tscl window must be an int >= 2, got {window!r}")
+        check_window(window)
         self.variant, self.policy = variant, policy
         self.epsilon, self.temperature = epsilon, temperature
         self.progress: _Progress = _VARIANTS[variant](self.n_arms, alpha, window)

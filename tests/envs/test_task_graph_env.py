@@ -6,6 +6,7 @@ from gymnasium.utils.env_checker import check_env
 
 import envs
 from aclbench.errors import ConfigError
+from aclbench.task_graph import TaskGraph
 from envs.core import TaskEnv, task_env
 from envs.task_graph import TaskGraphEnv
 
@@ -28,6 +29,7 @@ def test_default_is_a_chain_with_two_unlearnable_tasks() -> None:
     env = TaskGraphEnv()
     assert env.graph.to_spec() == {1: [0], 2: [1], 3: [2], 4: [3], 5: [4]}
     assert np.flatnonzero(env.unlearnable).tolist() == [6, 7]
+    assert TaskGraphEnv(graph=env.graph).graph == env.graph
 
 
 def test_a_task_learns_only_once_its_predecessors_are_mastered() -> None:
@@ -84,6 +86,7 @@ def test_noise_is_seeded_and_competence_persists_across_resets() -> None:
         ({"unlearnable": (9,)}, "unlearnable tasks \\[9\\]"),
         ({"graph": {1: [1]}}, "cycle"),
         ({"graph": {1: [12]}}, "unknown task 12"),
+        ({"graph": TaskGraph.build(None, 3)}, "the graph has 3 tasks, n_tasks is 8"),
         ({"learning_rate": 2.0}, "learning_rate"),
         ({"mastered_threshold": 1.0}, "mastered_threshold"),
     ],
