@@ -7,8 +7,9 @@ the same teachers also run on continuous or mixed spaces:
 - a space with a single discrete dimension (``TaskSpace({"task": 5})``): one arm per value;
 - any other space: a grid of bins. Each dimension is cut into equal bins (``bins=int``, or by
   default as many as keeps the grid at most :data:`MAX_DEFAULT_ARMS` arms, at most 10 per
-  dimension), or at user-given edges (``bins={"x": [0.0, 0.3, 1.0], "y": 4}``, where dimensions
-  not named get one bin). A discrete dimension never gets more bins than values.
+  dimension; beyond 6 dimensions only the first 6 are halved), or at user-given edges
+  (``bins={"x": [0.0, 0.3, 1.0], "y": 4}``, where dimensions not named get one bin). A
+  discrete dimension never gets more bins than values.
 
 The task of a chosen arm is drawn uniformly inside its bin. Feedback on any task of the space is
 credited to the arm whose bin holds it.
@@ -35,6 +36,9 @@ from teachers.base import Teacher
 MAX_DEFAULT_ARMS = 64
 """Largest grid the default binning builds; a 6-D continuous space gets 2 bins per dimension."""
 
+MAX_ARMS = 100_000
+"""Largest grid :class:`Arms` builds at all (the teachers keep a few arrays per arm)."""
+
 BinsSpec = int | Mapping[str, int | Sequence[float]] | None
 """``None`` (default grid), a count of bins per dimension, or name -> count or edges."""
 
@@ -57,12 +61,15 @@ class _Axis:
             else:
                 self.edges = np.linspace(dim.low, dim.high, count + 1)
         else:
-            edges = np.asarray(spec, dtype=np.float64)
-            ok = edges.ndim == 1 and edges.size >= 2 and np.all(np.diff(edges) > 0)
+            try:
+                edges = np.asarray(spec, dtype=np.float64)
+            except (TypeError, ValueError):
+                edges = np.zeros(0)
+            ok = edges.ndim == 1 and edges.size >= 2 and bool(np.all(np.diff(edges) > 0))
             if not ok or edges[0] != dim.low or edges[-1] != dim.high:
                 raise ConfigError(
-                    f"bins for dimension {dim.name!r}: edges must increase strictly from "
-                    f"{dim.low:g} to {dim.high:g}, got {list(spec)}"
+                    f"bins for dimension {dim.name!r}: give a count or edges that increase "
+                    f"strictly from {dim.low:g} to {dim.high:g}, got {spec!r}"
                 )
             count = edges.size - 1
             if dim.discrete:
@@ -74,7 +81,7 @@ class _Axis:
                 if empty:
                     raise ConfigError(
                         f"bins for discrete dimension {dim.name!r}: bins {empty} of edges "
-                        f"{list(spec)} hold no value; merge them"
+                        f"{spec!r} hold no value; merge them"
                     )
             else:
                 self.edges = edges
@@ -110,7 +117,11 @@ def default_bins(task_space: TaskSpace) -> list[int]:
         counts = [min(per_dim, d.n) if d.n is not None else per_dim for d in task_space.dims]
         if math.prod(counts) <= MAX_DEFAULT_ARMS:
             return counts
-    return [min(2, d.n) if d.n is not None else 2 for d in task_space.dims]
+    counts = [1] * len(task_space)  # too many dimensions: halve the first ones only
+    for i, dim in enumerate(task_space.dims):
+        if (dim.n is None or dim.n > 1) and 2 * math.prod(counts) <= MAX_DEFAULT_ARMS:
+            counts[i] = 2
+    return counts
 
 
 class Arms:
@@ -140,6 +151,8 @@ class Arms:
         self.axes = [_Axis(dim, spec) for dim, spec in zip(task_space.dims, specs, strict=True)]
         self.shape = tuple(axis.count for axis in self.axes)
         self.n = math.prod(self.shape)
+        if self.n > MAX_ARMS:
+            raise ConfigError(f"bins {bins!r} make {self.n} arms, more than {MAX_ARMS}; use fewer")
 
     def arm_of(self, task: Task) -> int:
         """The arm whose bin holds ``task``."""

@@ -31,6 +31,7 @@ def test_default_grid_sizes() -> None:
     assert default_bins(TaskSpace({f"x{i}": (0.0, 1.0) for i in range(6)})) == [2] * 6
     assert default_bins(TaskSpace({"x": (0.0, 1.0), "k": 3})) == [10, 3]
     assert default_bins(TaskSpace({"level": 200})) == [200]
+    assert default_bins(TaskSpace({f"x{i}": (0.0, 1.0) for i in range(9)})) == [2] * 6 + [1] * 3
 
 
 def test_continuous_bins_hold_their_samples() -> None:
@@ -84,8 +85,11 @@ def test_user_edges() -> None:
     [
         (0, "need >= 1"),
         ({"z": 3}, "unknown dimensions"),
-        ({"x": [0.0, 0.5]}, "edges must increase strictly from 0 to 1"),
-        ({"x": [0.0, 0.7, 0.5, 1.0]}, "edges must increase"),
+        ({"x": [0.0, 0.5]}, "edges that increase strictly from 0 to 1"),
+        ({"x": [0.0, 0.7, 0.5, 1.0]}, "edges that increase"),
+        ({"x": 2.5}, "give a count or edges"),
+        ({"x": ["a", "b"]}, "give a count or edges"),
+        ({"x": 100_000, "k": 4}, "400000 arms, more than 100000"),
         ({"k": [0, 0.2, 0.4, 3]}, "hold no value"),
         ("4", "must be None, an int or a mapping"),
     ],
