@@ -18,9 +18,10 @@ return, up or down); the first episode of a task gives none. As in Graves et al.
 rescaled to [-1, 1] by the 20th and 80th percentiles of the signals seen so far (kept by
 reservoir sampling, ``history`` of them): below the low quantile -> -1, above the high one -> 1,
 linear in between. ``pi`` is the policy when the feedback arrives, which is the one the task was
-drawn from when episodes are fed back one by one. Defaults: epsilon 0.05 and beta 0 (Graves et
-al.); eta 0.1 and alpha 0.02, chosen for runs of thousands of episodes (Graves et al. ran far
-longer, with a smaller eta).
+drawn from when episodes are fed back one by one. The sharing rate is fixed, as in Auer et
+al.'s EXP3.S (who set it to 1/T for a horizon T); Graves et al. write it ``alpha_t``. Defaults:
+epsilon 0.05, beta 0, eta 0.1 and alpha 0.02, chosen for runs of thousands of episodes on
+returns in [0, 1] (Graves et al. ran far longer).
 """
 
 from __future__ import annotations
