@@ -50,10 +50,15 @@ class TaskGraph:
             ConfigError: a task that is not ``0 .. n - 1`` nor one of ``names``, or a cycle
                 (the message lists the tasks of the cycle).
         """
+        if spec is not None and not isinstance(spec, Mapping):
+            raise ConfigError(
+                f"a task graph is a mapping task -> list of predecessors, e.g. {{1: [0]}}; "
+                f"got {spec!r}"
+            )
         preds: list[set[int]] = [set() for _ in range(n)]
         for task, task_preds in (spec or {}).items():
             index = _resolve(task, n, names)
-            if isinstance(task_preds, (str, int)):
+            if isinstance(task_preds, (str, int)) or not isinstance(task_preds, Iterable):
                 raise ConfigError(
                     f"task graph: the predecessors of {task!r} must be a list, got {task_preds!r}"
                 )

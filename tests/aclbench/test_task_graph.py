@@ -44,3 +44,7 @@ def test_unknown_task_is_named(spec: dict) -> None:
 def test_predecessors_must_be_a_list() -> None:
     with pytest.raises(ConfigError, match="must be a list"):
         TaskGraph.build({1: 0}, 2)
+    with pytest.raises(ConfigError, match="must be a list"):
+        TaskGraph.build({1: None}, 2)
+    with pytest.raises(ConfigError, match="a task graph is a mapping"):
+        TaskGraph.build([[0, 1]], 2)  # type: ignore[arg-type]
