@@ -75,7 +75,8 @@ def _run(args: argparse.Namespace) -> int:
             raise ConfigError(f"--config reruns a saved config; drop {', '.join(given)}")
         data = RunConfig.load(args.config).to_dict()
     else:
-        missing = [f"--{k}" for k in ("env", "teacher", "student", "steps") if not getattr(args, k)]
+        names = ("env", "teacher", "student", "steps")
+        missing = [f"--{k}" for k in names if getattr(args, k) is None]
         if missing:
             raise ConfigError(f"aclbench run needs --config, or {', '.join(missing)}")
         data = {

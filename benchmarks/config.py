@@ -14,7 +14,7 @@ from typing import Any
 
 import tomli_w
 
-from aclbench.errors import ConfigError
+from aclbench.errors import ConfigError, describe_type
 
 EVALUATIONS_PER_RUN = 20
 """Default number of evaluations over a run's budget (plus one before training)."""
@@ -103,4 +103,4 @@ class RunConfig:
 
 def _expect(value: Any, kind: type, name: str) -> None:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"{name} must be a {kind.__name__}, got {value!r}")
+        raise ConfigError(f"{name} must be {describe_type(kind)}, got {value!r}")

@@ -38,7 +38,7 @@ from typing import Any
 import envs
 import students
 import teachers
-from aclbench.errors import ConfigError
+from aclbench.errors import ConfigError, describe_type
 from benchmarks.config import RunConfig
 from benchmarks.results import read_status
 
@@ -178,8 +178,8 @@ def _check_table(table: Mapping[str, Any], allowed: Mapping[str, Any], where: st
             )
         kinds = allowed[key] if isinstance(allowed[key], tuple) else (allowed[key],)
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            expected = " or ".join(kind.__name__ for kind in kinds)
-            raise ConfigError(f"{where}: {key} must be a {expected}, got {value!r}")
+            expected = " or ".join(describe_type(kind) for kind in kinds)
+            raise ConfigError(f"{where}: {key} must be {expected}, got {value!r}")
 
 
 def plan(

@@ -60,8 +60,12 @@ n_envs = 2
 @pytest.mark.parametrize(
     ("change", "error", "message"),
     [
-        (("steps = 20000", 'steps = "many"'), ConfigError, "steps must be a int"),
-        (("seeds", "sedes"), ConfigError, "unknown key 'sedes'; allowed keys: device, env,"),
+        (("steps = 20000", 'steps = "many"'), ConfigError, "steps must be an integer, got 'many'"),
+        (
+            ("seeds", "sedes"),
+            ConfigError,
+            "unknown key 'sedes'; allowed keys: cpus_per_run, device, env,",
+        ),
         (('name = "demo"\n', ""), ConfigError, "missing required key(s) name"),
         (('"random"', '"randon"'), UnknownNameError, "Did you mean 'random'?"),
         (('["toy"]', '["toyy"]'), UnknownNameError, "Known envs:"),
