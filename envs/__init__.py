@@ -1,7 +1,8 @@
 """Procedurally parameterized Gymnasium environments.
 
 Importing this package registers every aclbench env with Gymnasium (ids ``aclbench/...``) and
-by short name in ``ENVS`` (``"toy"``, ``"cartpole"``). See :mod:`envs.core` for the protocol.
+by short name in ``ENVS`` (``"toy"``, ``"cartpole"``, ``"maze"``). See :mod:`envs.core` for the
+protocol.
 """
 
 from envs.core import ENVS, EnvEntry, TaskEnv, make_env, register_env, task_env, task_from_options
@@ -19,5 +20,20 @@ register_env(
     "CartPole with pole length, pole mass and push force",
     max_episode_steps=500,
 )
+register_env(
+    "maze",
+    "aclbench/Maze-v0",
+    "envs.maze:MazeEnv",
+    "MiniGrid maze (UED): the task is the whole level, a 13x13 wall bit per cell plus agent "
+    "x, y, dir and goal x, y; random levels have up to 60 walls; test: hand-designed mazes",
+)
 
-__all__ = ["ENVS", "EnvEntry", "TaskEnv", "make_env", "register_env", "task_env", "task_from_options"]
+__all__ = [
+    "ENVS",
+    "EnvEntry",
+    "TaskEnv",
+    "make_env",
+    "register_env",
+    "task_env",
+    "task_from_options",
+]
