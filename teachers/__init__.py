@@ -4,7 +4,7 @@ Importable and testable without any environment or student. Importing this packa
 the built-in teachers; ``TEACHERS.names()`` lists them with those of installed plug-ins.
 """
 
-from teachers import random_teacher
+from teachers import accel, plr, random_teacher
 from teachers.base import Rollout, Teacher
 from teachers.checker import check_teacher
 from teachers.registry import TEACHERS, make_teacher, register_teacher
@@ -13,8 +13,10 @@ __all__ = [
     "TEACHERS",
     "Rollout",
     "Teacher",
+    "accel",
     "check_teacher",
     "make_teacher",
+    "plr",
     "random_teacher",
     "register_teacher",
 ]
