@@ -4,7 +4,7 @@ Importable and testable without any environment or student. Importing this packa
 the built-in teachers; ``TEACHERS.names()`` lists them with those of installed plug-ins.
 """
 
-from teachers import exp3, mastering_rate, random_teacher, sec, tscl
+from teachers import accel, exp3, mastering_rate, plr, random_teacher, sec, tscl
 from teachers.base import Rollout, Teacher
 from teachers.checker import check_teacher
 from teachers.registry import TEACHERS, make_teacher, register_teacher
@@ -13,10 +13,12 @@ __all__ = [
     "TEACHERS",
     "Rollout",
     "Teacher",
+    "accel",
     "check_teacher",
     "exp3",
     "make_teacher",
     "mastering_rate",
+    "plr",
     "random_teacher",
     "register_teacher",
     "sec",
