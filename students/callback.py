@@ -1,23 +1,21 @@
 """The main-process side of the teacher channel: an SB3 callback that feeds the teacher.
 
-Protocol (one episode ahead). Before training, each env ``e`` is sent two tasks: the first is
-played at the initial reset, the second waits in its :class:`~students.wrapper.CurriculumWrapper`
-queue. SB3 auto-resets a finished env inside the worker, immediately, with the queued task; the
-callback then sees the finished episode in ``self.locals["infos"]``, calls ``teacher.update``
-once for it, samples a replacement task and pushes it before the next ``VecEnv.step`` reaches
-the worker (one batched ``env_method`` call for every env done on that step). Workers therefore
-never wait for the teacher at a reset, and the queue never runs dry because an episode lasts at
-least one step.
+Protocol (one episode ahead). Before training, the tasks of each env's first two episodes are
+written into its :class:`~students.wrapper.TaskSlots`: the first is played at the initial reset,
+the second waits. SB3 auto-resets a finished env inside the worker, immediately, on the waiting
+task; the callback then sees the finished episode in ``self.locals["infos"]``, calls
+``teacher.update`` once for it, samples the task of the episode after next and writes it,
+before the next ``VecEnv.step`` reaches the worker. Workers never wait for the teacher, and an
+env never lacks a task because an episode lasts at least one step.
 
 Freshness. The task of env ``e``'s episode ``k + 2`` is sampled when its episode ``k`` ends:
 the teacher has then seen every episode finished so far by any env, but not episode ``k + 1``
 of env ``e``, which is being played. With one env that is one episode of lag; with ``n_envs``
-envs, about ``n_envs`` in-flight episodes, the same lag any vectorized sampler has. Dropping the
-lag would mean stalling the worker at every reset, which costs a quarter of PPO's throughput on
-cheap envs.
+envs, about ``n_envs`` episodes in flight, the lag any vectorized sampler has. Removing it would
+stall each worker at every reset, which costs a quarter of PPO's throughput on cheap envs.
 
 Each finished episode reaches the teacher exactly once, paired with the task the env reports it
-played; the callback checks that task against its own record of what it sent (which also gives
+played; the callback checks that task against its own record of what it wrote (which also gives
 the per-step tasks of :class:`~teachers.base.Rollout` without any extra traffic).
 """
 
@@ -28,10 +26,9 @@ from typing import Any
 import numpy as np
 from stable_baselines3.common.buffers import RolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
-from stable_baselines3.common.vec_env import VecEnv
 
 from students.base import TrainingListener
-from students.wrapper import RETURN_KEY, TASK_KEY
+from students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
 from teachers.base import Rollout, Teacher
 
 
@@ -40,7 +37,7 @@ class CurriculumCallback(BaseCallback):
 
     Args:
         teacher: lives in the main process.
-        n_envs: number of envs of the training ``VecEnv``.
+        slots: the training envs' task slots (``depth`` >= 2), one row per env.
         record_rollouts: record the task and raw reward of every step and call
             ``teacher.on_rollout_end`` at the end of each on-policy rollout.
 
@@ -50,26 +47,30 @@ class CurriculumCallback(BaseCallback):
         queued: ``n_envs`` x ``n_dims``, the task each env will play next.
     """
 
-    def __init__(self, teacher: Teacher, n_envs: int, *, record_rollouts: bool = False) -> None:
+    def __init__(
+        self, teacher: Teacher, slots: TaskSlots, *, record_rollouts: bool = False
+    ) -> None:
         super().__init__()
         self.teacher = teacher
+        self.slots = slots
         self.listener: TrainingListener | None = None
-        n_dims = len(teacher.task_space)
+        n_envs, n_dims = slots.shape[0], len(teacher.task_space)
         self.current = np.zeros((n_envs, n_dims))
         self.queued = np.zeros((n_envs, n_dims))
+        self.next_episode = np.ones(n_envs, dtype=np.int64)
         self.record_rollouts = record_rollouts
         self._row = 0
         self._tasks: np.ndarray | None = None
         self._rewards: np.ndarray | None = None
 
-    def prime(self, venv: VecEnv) -> None:
-        """Send each env its first two tasks; call once, before the ``VecEnv``'s first reset."""
-        n_envs = len(self.current)
-        self.current[:] = [self.teacher.sample_task() for _ in range(n_envs)]
-        self.queued[:] = [self.teacher.sample_task() for _ in range(n_envs)]
-        venv.env_method(
-            "push_tasks", {e: np.stack([self.current[e], self.queued[e]]) for e in range(n_envs)}
-        )
+    def prime(self) -> None:
+        """Write each env's first two tasks; call once, before the ``VecEnv``'s first reset."""
+        for e in range(len(self.current)):
+            self.current[e] = self.teacher.sample_task()
+            self.slots.write(e, 0, self.current[e])
+        for e in range(len(self.current)):
+            self.queued[e] = self.teacher.sample_task()
+            self.slots.write(e, 1, self.queued[e])
 
     # --- SB3 hooks -----------------------------------------------------------------------------
     def _on_rollout_start(self) -> None:
@@ -127,6 +128,7 @@ class CurriculumCallback(BaseCallback):
             if self.listener is not None:
                 self.listener.on_episode(task, episode_return, self.num_timesteps)
         self.current[envs] = self.queued[envs]
-        fresh = {int(e): self.teacher.sample_task() for e in envs}
-        self.queued[envs] = list(fresh.values())
-        self.training_env.env_method("push_tasks", fresh, indices=envs.tolist())
+        self.next_episode[envs] += 1
+        for e in envs:
+            self.queued[e] = self.teacher.sample_task()
+            self.slots.write(e, self.next_episode[e], self.queued[e])

@@ -31,7 +31,7 @@ from students.base import Student, TrainingListener
 from students.callback import CurriculumCallback
 from students.hyperparams import STUDENT_KEYS, VEC_ENVS, default_params, resolve_schedules
 from students.registry import register_student
-from students.wrapper import RETURN_KEY, TASK_KEY, make_wrapped_env
+from students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
 from teachers.base import Teacher
 from teachers.registry import check_params
 
@@ -89,14 +89,15 @@ class SB3Student(Student):
         entry = ENVS.get(env_name)
         self._spec = gym.spec(entry.gym_id)
         self._env_kwargs = {**entry.kwargs, **self.env_kwargs}
-        self.venv = self._make_venv(self.n_envs, vec_env)
-        self._close = weakref.finalize(self, self.venv.close)
+        self.slots = TaskSlots(self.n_envs, 2, len(teacher.task_space))
+        self.venv = self._make_venv(self.slots, vec_env)
+        self._close = weakref.finalize(self, _close, self.venv, self.slots)
         self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
         self.model = self.algorithm(
             config.pop("policy", "MlpPolicy"), self.venv, seed=seed, device=device, **config
         )
         self._callback = CurriculumCallback(
-            teacher, self.n_envs, record_rollouts=teacher.needs_rollouts
+            teacher, self.slots, record_rollouts=teacher.needs_rollouts
         )
         self._started = False
 
@@ -131,10 +132,10 @@ class SB3Student(Student):
                 f"{self.env_name!r}'s {space!r}; build the teacher from the env's task_space"
             )
 
-    def _make_venv(self, n_envs: int, kind: str) -> VecEnv:
+    def _make_venv(self, slots: TaskSlots, kind: str) -> VecEnv:
         factories = [
-            functools.partial(make_wrapped_env, self._spec, self._env_kwargs, i)
-            for i in range(n_envs)
+            functools.partial(make_wrapped_env, self._spec, self._env_kwargs, slots, i)
+            for i in range(slots.shape[0])
         ]
         if kind == "dummy":
             return DummyVecEnv(factories)
@@ -146,7 +147,7 @@ class SB3Student(Student):
         """Train for ``total_steps`` more env steps (SB3 finishes the rollout under way, so an
         on-policy student may overshoot by up to ``n_steps * n_envs - 1``)."""
         if not self._started:
-            self._callback.prime(self.venv)  # before learn's first reset plays the first tasks
+            self._callback.prime()  # before learn's first reset plays the first tasks
         self._callback.listener = listener
         self.model.learn(
             total_steps, callback=self._callback, reset_num_timesteps=not self._started
@@ -168,9 +169,11 @@ class SB3Student(Student):
         n = min(len(tasks), self.eval_envs)
         if n == 0:
             return results
-        venv = self._make_venv(n, "dummy")
+        slots = TaskSlots(n, -(-len(tasks) // n), len(space))
+        for k, task in enumerate(tasks):
+            slots.write(k % n, k // n, task)
+        venv = self._make_venv(slots, "dummy")
         try:
-            venv.env_method("push_tasks", {i: tasks[i::n] for i in range(n)})
             venv.seed(self.seed)
             obs = venv.reset()
             played = np.zeros(n, dtype=int)
@@ -184,7 +187,7 @@ class SB3Student(Student):
                         results[k] = infos[i][RETURN_KEY]
                     played[i] += 1
         finally:
-            venv.close()
+            _close(venv, slots)
         return results
 
     def save(self, directory: Path) -> None:
@@ -192,8 +195,14 @@ class SB3Student(Student):
         self.model.save(Path(directory) / "model.zip")
 
     def close(self) -> None:
-        """Stop the training envs (worker processes); also done when the student is collected."""
+        """Stop the training envs (worker processes) and free their task slots; also done when
+        the student is garbage-collected or the interpreter exits."""
         self._close()
+
+
+def _close(venv: VecEnv, slots: TaskSlots) -> None:
+    venv.close()
+    slots.unlink()
 
 
 @register_student("ppo")

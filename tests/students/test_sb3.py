@@ -21,14 +21,32 @@ CARTPOLE = task_env(make_env("cartpole")).task_space
 SMALL_PPO = {"n_steps": 64, "batch_size": 64, "n_epochs": 2}
 
 
-def train_cartpole(vec_env: str, seed: int) -> tuple[list, np.ndarray]:
+class EvaluatingListener(RecordingListener):
+    """Evaluates the student every 100 steps, as the harness does from ``on_steps``."""
+
+    def __init__(self, student) -> None:
+        super().__init__()
+        self.student = student
+        self.scores: list[np.ndarray] = []
+
+    def on_steps(self, env_steps: int) -> None:
+        super().on_steps(env_steps)
+        if env_steps % 100 == 0:
+            self.scores.append(self.student.evaluate(CARTPOLE.grid(2)))
+
+
+def train_cartpole(
+    vec_env: str, seed: int, evaluate_while_training: bool = False
+) -> tuple[list, np.ndarray]:
     teacher = SpyTeacher(CARTPOLE, seed=5)
     student = make_student(
         "ppo", "cartpole", teacher, seed=seed, device="cpu", n_envs=2, vec_env=vec_env,
         **SMALL_PPO,
     )  # fmt: skip
+    listener = EvaluatingListener(student) if evaluate_while_training else RecordingListener()
     try:
-        student.learn(512, RecordingListener())
+        student.learn(512, listener)
+        assert not evaluate_while_training or len(listener.scores) == 5
         feedback = [(key(t), r) for t, r in teacher.received]
         return feedback, student.evaluate(CARTPOLE.grid(2))
     finally:
@@ -44,6 +62,13 @@ def test_same_seed_same_training_in_process_and_in_subprocesses() -> None:
         np.testing.assert_array_equal(again_scores, scores)
     other_feedback, _ = train_cartpole("dummy", seed=4)
     assert other_feedback != feedback
+
+
+def test_evaluating_during_training_does_not_change_training() -> None:
+    feedback, scores = train_cartpole("dummy", seed=3, evaluate_while_training=True)
+    plain_feedback, plain_scores = train_cartpole("dummy", seed=3)
+    assert feedback == plain_feedback
+    np.testing.assert_array_equal(scores, plain_scores)
 
 
 @pytest.fixture
@@ -63,7 +88,7 @@ def test_evaluate_returns_in_task_order_and_touches_nothing(trained_counting) ->
     # More tasks than evaluation envs, of lengths 1..4: episodes end out of input order.
     tasks = np.column_stack([rng.integers(1, 5, 21), rng.uniform(0.1, 1.0, 21)])
     teacher_before = (teacher.episodes, teacher.rng.bit_generator.state, len(teacher.proposed))
-    queues_before = [key(q[0]) for q in student.venv.get_attr("queue")]
+    queued_before = [key(t) for t in student.venv.env_method("next_task")]
     played_before = [len(s) for s in student.venv.get_attr("started")]
     params_before = {k: v.clone() for k, v in student.model.policy.state_dict().items()}
 
@@ -77,7 +102,7 @@ def test_evaluate_returns_in_task_order_and_touches_nothing(trained_counting) ->
     assert (teacher.episodes, teacher.rng.bit_generator.state, len(teacher.proposed)) == (
         teacher_before
     )
-    assert [key(q[0]) for q in student.venv.get_attr("queue")] == queues_before
+    assert [key(t) for t in student.venv.env_method("next_task")] == queued_before
     assert [len(s) for s in student.venv.get_attr("started")] == played_before
     for k, v in student.model.policy.state_dict().items():
         assert torch.equal(v, params_before[k])
