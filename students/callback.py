@@ -12,7 +12,9 @@ Freshness. The task of env ``e``'s episode ``k + 2`` is sampled when its episode
 the teacher has then seen every episode finished so far by any env, but not episode ``k + 1``
 of env ``e``, which is being played. With one env that is one episode of lag; with ``n_envs``
 envs, about ``n_envs`` episodes in flight, the lag any vectorized sampler has. Removing it would
-stall each worker at every reset, which costs a quarter of PPO's throughput on cheap envs.
+make each worker wait for the main process at every reset: on cheap envs such a blocking round
+trip per episode end costs PPO over a tenth of its throughput (13% on cartpole in
+``benchmarks/perf/throughput.py`` on a loaded 2-core machine), while this channel costs ~2%.
 
 Each finished episode reaches the teacher exactly once, paired with the task the env reports it
 played; the callback checks that task against its own record of what it wrote (which also gives
@@ -33,13 +35,15 @@ from teachers.base import Rollout, Teacher
 
 
 class CurriculumCallback(BaseCallback):
-    """Feeds every finished training episode to the teacher and keeps each env's queue full.
+    """Feeds every finished training episode to the teacher and keeps each env one task ahead.
 
     Args:
         teacher: lives in the main process.
         slots: the training envs' task slots (``depth`` >= 2), one row per env.
         record_rollouts: record the task and raw reward of every step and call
-            ``teacher.on_rollout_end`` at the end of each on-policy rollout.
+            ``teacher.on_rollout_end`` at the end of each on-policy rollout. Rewards are the
+            env's; SB3's buffer adds ``gamma * V(s_T)`` to those of truncated episodes, which its
+            advantages and returns include.
 
     Attributes:
         listener: told of every episode and every vectorized step; set before each ``learn``.

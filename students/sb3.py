@@ -90,12 +90,20 @@ class SB3Student(Student):
         self._spec = gym.spec(entry.gym_id)
         self._env_kwargs = {**entry.kwargs, **self.env_kwargs}
         self.slots = TaskSlots(self.n_envs, 2, len(teacher.task_space))
-        self.venv = self._make_venv(self.slots, vec_env)
+        try:
+            self.venv = self._make_venv(self.slots, vec_env)
+        except BaseException:
+            self.slots.unlink()
+            raise
         self._close = weakref.finalize(self, _close, self.venv, self.slots)
-        self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
-        self.model = self.algorithm(
-            config.pop("policy", "MlpPolicy"), self.venv, seed=seed, device=device, **config
-        )
+        try:
+            self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
+            self.model = self.algorithm(
+                config.pop("policy", "MlpPolicy"), self.venv, seed=seed, device=device, **config
+            )
+        except BaseException:
+            self._close()
+            raise
         self._callback = CurriculumCallback(
             teacher, self.slots, record_rollouts=teacher.needs_rollouts
         )
@@ -157,8 +165,9 @@ class SB3Student(Student):
     def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:
         """One deterministic episode per task, ``n_tasks`` returns in the order of ``tasks``.
 
-        Runs in fresh ``DummyVecEnv`` s seeded with the student's seed; env ``i`` of a batch of
-        ``n`` plays tasks ``i, i + n, ...``. Neither the teacher nor the training envs are used.
+        Runs in a fresh ``DummyVecEnv`` of ``n = min(n_tasks, eval_envs)`` envs seeded with the
+        student's seed, env ``i`` playing tasks ``i, i + n, ...``. Neither the teacher nor the
+        training envs are used.
         """
         tasks = np.asarray(tasks, dtype=np.float64)
         space = self.teacher.task_space
@@ -172,23 +181,31 @@ class SB3Student(Student):
         slots = TaskSlots(n, -(-len(tasks) // n), len(space))
         for k, task in enumerate(tasks):
             slots.write(k % n, k // n, task)
-        venv = self._make_venv(slots, "dummy")
         try:
-            venv.seed(self.seed)
-            obs = venv.reset()
-            played = np.zeros(n, dtype=int)
-            while np.isnan(results).any():
-                actions, _ = self.model.predict(obs, deterministic=True)  # type: ignore[arg-type]
-                obs, _, dones, infos = venv.step(actions)
-                for i in np.flatnonzero(dones):
-                    k = i + played[i] * n
-                    if k < len(tasks):
-                        assert np.array_equal(infos[i][TASK_KEY], tasks[k])
-                        results[k] = infos[i][RETURN_KEY]
-                    played[i] += 1
+            venv = self._make_venv(slots, "dummy")
+            try:
+                self._play(venv, tasks, results)
+            finally:
+                venv.close()
         finally:
-            _close(venv, slots)
+            slots.unlink()
         return results
+
+    def _play(self, venv: VecEnv, tasks: NDArray[np.float64], results: NDArray[np.float64]) -> None:
+        """Step until every task has its return in ``results`` (envs that are done idle on)."""
+        n = venv.num_envs
+        venv.seed(self.seed)
+        obs = venv.reset()
+        played = np.zeros(n, dtype=int)
+        while np.isnan(results).any():
+            actions, _ = self.model.predict(obs, deterministic=True)  # type: ignore[arg-type]
+            obs, _, dones, infos = venv.step(actions)
+            for i in np.flatnonzero(dones):
+                k = i + played[i] * n
+                if k < len(tasks):
+                    assert np.array_equal(infos[i][TASK_KEY], tasks[k])
+                    results[k] = infos[i][RETURN_KEY]
+                played[i] += 1
 
     def save(self, directory: Path) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)

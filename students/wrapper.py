@@ -9,10 +9,11 @@ its ``info``, the task the env says it played and the undiscounted sum of the en
 Why shared memory rather than ``VecEnv.env_method``: SB3 resets a finished env inside the
 worker, so the next task must be there before the main process even sees the episode end, and
 pushing it later with ``env_method`` costs a blocking round trip to the workers on every step
-where an episode ends. On a loaded machine that round trip cost PPO 13% of its throughput on
-cartpole (``benchmarks/perf/throughput.py``); a write into shared memory costs nothing. The
-main process writes only while every worker waits for its next command (SB3's vectorized envs
-are synchronous), and the command's pipe message orders the write before the worker's read.
+where an episode ends. On a loaded 2-core machine that round trip cost PPO 13% of its
+throughput on cartpole (``benchmarks/perf/throughput.py``); a write into shared memory costs a
+few microseconds. The main process writes only while every worker waits for its next command
+(SB3's vectorized envs are synchronous), and the pipe message carrying that command orders the
+write before the worker's read.
 """
 
 from __future__ import annotations
@@ -54,9 +55,14 @@ class TaskSlots:
         if self._owner:
             self.slots[..., 0] = -1.0
 
+    @property
+    def name(self) -> str:
+        """Name of the shared-memory block."""
+        return self._memory.name
+
     def __reduce__(self) -> tuple[Any, ...]:
         n_envs, depth, width = self.shape
-        return TaskSlots, (n_envs, depth, width - 1, self._memory.name)
+        return TaskSlots, (n_envs, depth, width - 1, self.name)
 
     def write(self, env: int, episode: int, task: ArrayLike) -> None:
         self.slots[env, episode % self.shape[1]] = (episode, *np.asarray(task, np.float64))
