@@ -98,9 +98,7 @@ class SB3Student(Student):
         self._close = weakref.finalize(self, _close, self.venv, self.slots)
         try:
             self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
-            self.model = self.algorithm(
-                config.pop("policy", "MlpPolicy"), self.venv, seed=seed, device=device, **config
-            )
+            self.model = self._make_model(config)
         except BaseException:
             self._close()
             raise
@@ -133,6 +131,21 @@ class SB3Student(Student):
             )
         return config
 
+    def _make_model(self, config: dict[str, Any]) -> BaseAlgorithm:
+        try:
+            return self.algorithm(
+                config.pop("policy", "MlpPolicy"),
+                self.venv,
+                seed=self.seed,
+                device=self.device,
+                **config,
+            )
+        except AssertionError as err:  # SB3 checks spaces and sizes with assert
+            raise ConfigError(
+                f"student {self.algorithm.__name__.lower()!r} cannot train on env "
+                f"{self.env_name!r}: {err}"
+            ) from err
+
     def _check_task_space(self, space: TaskSpace) -> None:
         if space != self.teacher.task_space:
             raise ConfigError(
@@ -157,9 +170,14 @@ class SB3Student(Student):
         if not self._started:
             self._callback.prime()  # before learn's first reset plays the first tasks
         self._callback.listener = listener
-        self.model.learn(
-            total_steps, callback=self._callback, reset_num_timesteps=not self._started
-        )
+        try:
+            self.model.learn(
+                total_steps, callback=self._callback, reset_num_timesteps=not self._started
+            )
+        finally:
+            # A listener that holds the student would make a reference cycle, delaying the
+            # finalizer that stops the worker processes until the cyclic garbage collector runs.
+            self._callback.listener = None
         self._started = True
 
     def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -169,6 +169,11 @@ def test_off_policy_student_refuses_a_rollout_teacher(monkeypatch: pytest.Monkey
         make_student("sac", env_name, teacher, seed=0, env_kwargs=env_kwargs)
 
 
+def test_algorithm_that_cannot_act_in_the_env_is_refused_by_name() -> None:
+    with pytest.raises(ConfigError, match="student 'sac' cannot train on env 'cartpole'.*Box"):
+        make_student("sac", "cartpole", SpyTeacher(CARTPOLE, seed=0), seed=0)
+
+
 def test_teacher_of_another_task_space_is_refused() -> None:
     other = task_env(make_env("cartpole", pole_length=(0.5, 1.0))).task_space
     with pytest.raises(ConfigError, match="task space"):
