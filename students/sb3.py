@@ -175,9 +175,7 @@ class SB3Student(Student):
                 total_steps, callback=self._callback, reset_num_timesteps=not self._started
             )
         finally:
-            # A listener that holds the student would make a reference cycle, delaying the
-            # finalizer that stops the worker processes until the cyclic garbage collector runs.
-            self._callback.listener = None
+            self._callback.listener = None  # keep nothing of the harness's alive after training
         self._started = True
 
     def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -230,8 +228,9 @@ class SB3Student(Student):
         self.model.save(Path(directory) / "model.zip")
 
     def close(self) -> None:
-        """Stop the training envs (worker processes) and free their task slots; also done when
-        the student is garbage-collected or the interpreter exits."""
+        """Stop the training envs (worker processes) and free their task slots. Also done when
+        the student is garbage-collected (SB3's models sit in reference cycles, so only once the
+        cyclic collector runs) or when the interpreter exits."""
         self._close()
 
 
