@@ -90,3 +90,6 @@ class SimulatedStudent(Student):
         Path(directory).mkdir(parents=True, exist_ok=True)
         competence = np.asarray(self.learner.competence)  # type: ignore[attr-defined]
         np.save(Path(directory) / "competence.npy", competence)
+
+    def close(self) -> None:
+        self.env.close()
