@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import pickle
+import random
 import weakref
 from pathlib import Path
 from typing import Any, ClassVar
@@ -106,6 +108,7 @@ class SB3Student(Student):
             teacher, self.slots, record_rollouts=teacher.needs_rollouts
         )
         self._started = False
+        self._resumed = False
 
     # --- configuration -------------------------------------------------------------------------
     def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -172,7 +175,9 @@ class SB3Student(Student):
         self._callback.listener = listener
         try:
             self.model.learn(
-                total_steps, callback=self._callback, reset_num_timesteps=not self._started
+                total_steps,
+                callback=self._callback,
+                reset_num_timesteps=not (self._started or self._resumed),
             )
         finally:
             self._callback.listener = None  # keep nothing of the harness's alive after training
@@ -226,6 +231,34 @@ class SB3Student(Student):
     def save(self, directory: Path) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
         self.model.save(Path(directory) / "model.zip")
+
+    def save_checkpoint(self, directory: Path) -> None:
+        """Weights, optimizer and step counters (``model.zip``), the replay buffer of off-policy
+        algorithms, and torch's, numpy's and Python's global generators. Episodes in progress
+        are not saved: after a resume each env starts a new episode on a fresh teacher task."""
+        directory = Path(directory)
+        self.save(directory)
+        if getattr(self.model, "replay_buffer", None) is not None:
+            self.model.save_replay_buffer(directory / "replay_buffer.pkl")  # type: ignore[attr-defined]
+        generators = {
+            "torch": torch.get_rng_state(),
+            "numpy": np.random.get_state(),
+            "random": random.getstate(),
+        }
+        (directory / "generators.pkl").write_bytes(pickle.dumps(generators))
+
+    def load_checkpoint(self, directory: Path) -> None:
+        directory = Path(directory)
+        self.model = self.algorithm.load(
+            directory / "model.zip", env=self.venv, device=self.model.device
+        )
+        if (directory / "replay_buffer.pkl").exists():
+            self.model.load_replay_buffer(directory / "replay_buffer.pkl")  # type: ignore[attr-defined]
+        generators = pickle.loads((directory / "generators.pkl").read_bytes())
+        torch.set_rng_state(generators["torch"])
+        np.random.set_state(generators["numpy"])
+        random.setstate(generators["random"])
+        self._resumed = True
 
     def close(self) -> None:
         """Stop the training envs (worker processes) and free their task slots. Also done when

@@ -8,6 +8,7 @@ feedback is always fresh; evaluation reads ``competence_of(task)`` and never pla
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,27 @@ class SimulatedStudent(Student):
 
     def _competence(self, task: ArrayLike) -> float:
         return float(self.learner.competence_of(task))  # type: ignore[attr-defined]
+
+    def save_checkpoint(self, directory: Path) -> None:
+        unwrapped = self.env.unwrapped
+        state = {
+            "env_steps": self.env_steps,
+            "seed": self._seed,
+            "competence": np.array(self.learner.competence),  # type: ignore[attr-defined]
+            "task": np.array(self.learner.task),
+            "env_rng": unwrapped.np_random.bit_generator.state,
+            "action_rng": self.env.action_space.np_random.bit_generator.state,
+        }
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        (Path(directory) / "simulated.pkl").write_bytes(pickle.dumps(state))
+
+    def load_checkpoint(self, directory: Path) -> None:
+        state = pickle.loads((Path(directory) / "simulated.pkl").read_bytes())
+        self.env_steps, self._seed = state["env_steps"], state["seed"]
+        self.learner.competence = state["competence"]  # type: ignore[attr-defined]
+        self.learner.task = state["task"]
+        self.env.unwrapped.np_random.bit_generator.state = state["env_rng"]
+        self.env.action_space.np_random.bit_generator.state = state["action_rng"]
 
     def save(self, directory: Path) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
