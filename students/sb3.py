@@ -31,6 +31,7 @@ from students.base import Student, TrainingListener
 from students.callback import CurriculumCallback
 from students.hyperparams import STUDENT_KEYS, VEC_ENVS, default_params, resolve_schedules
 from students.registry import register_student
+from students.rollout_modes import RolloutModeCallback, RolloutModeTeacher, with_update_gate
 from students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
 from teachers.base import Teacher
 from teachers.registry import check_params
@@ -102,9 +103,9 @@ class SB3Student(Student):
         except BaseException:
             self._close()
             raise
-        self._callback = CurriculumCallback(
-            teacher, self.slots, record_rollouts=teacher.needs_rollouts
-        )
+        per_rollout = isinstance(teacher, RolloutModeTeacher)
+        callback = RolloutModeCallback if per_rollout else CurriculumCallback
+        self._callback = callback(teacher, self.slots, record_rollouts=teacher.needs_rollouts)
         self._started = False
 
     # --- configuration -------------------------------------------------------------------------
@@ -124,7 +125,10 @@ class SB3Student(Student):
         for key in ("n_envs", "torch_threads"):
             if not isinstance(config[key], int) or config[key] < 1:
                 raise ConfigError(f"{key} = {config[key]!r}; expected an integer >= 1")
-        if self.teacher.needs_rollouts and not issubclass(self.algorithm, OnPolicyAlgorithm):
+        per_rollout = isinstance(self.teacher, RolloutModeTeacher)
+        if (self.teacher.needs_rollouts or per_rollout) and not issubclass(
+            self.algorithm, OnPolicyAlgorithm
+        ):
             raise ConfigError(
                 f"teacher {type(self.teacher).__name__} needs on-policy rollouts, which student "
                 f"{name!r} does not produce; use an on-policy student ('ppo' or 'a2c')"
@@ -132,8 +136,11 @@ class SB3Student(Student):
         return config
 
     def _make_model(self, config: dict[str, Any]) -> BaseAlgorithm:
+        algorithm = self.algorithm
+        if isinstance(self.teacher, RolloutModeTeacher):  # may skip updates (rollout_modes)
+            algorithm = with_update_gate(algorithm)  # type: ignore[arg-type]
         try:
-            return self.algorithm(
+            return algorithm(
                 config.pop("policy", "MlpPolicy"),
                 self.venv,
                 seed=self.seed,
