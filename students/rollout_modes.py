@@ -27,12 +27,14 @@ The gradient step on a rollout is skipped when its decision is "new levels" and 
 from __future__ import annotations
 
 import functools
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 
 from students.callback import CurriculumCallback
+from students.wrapper import TaskSlots
+from teachers.base import Teacher
 
 
 @runtime_checkable
@@ -79,22 +81,27 @@ class RolloutModeCallback(CurriculumCallback):
         restarts: rollouts that began by restarting the envs.
     """
 
-    def __init__(self, teacher: Any, slots: Any, *, record_rollouts: bool = False) -> None:
+    def __init__(
+        self, teacher: Teacher, slots: TaskSlots, *, record_rollouts: bool = False
+    ) -> None:
+        if not isinstance(teacher, RolloutModeTeacher):
+            raise TypeError(f"{type(teacher).__name__} has no begin_rollout()")
         super().__init__(teacher, slots, record_rollouts=record_rollouts)
+        self.rollout_teacher: RolloutModeTeacher = teacher
         self.replay: bool | None = None
         self.restarts = 0
         self._decided = False  # true when the coming rollout's decision is already taken
         self._train_on_new = bool(getattr(teacher, "train_on_new_levels", True))
 
     def prime(self) -> None:
-        self.replay = self.teacher.begin_rollout()
+        self.replay = self.rollout_teacher.begin_rollout()
         self._decided = True
         super().prime()
 
     def _on_rollout_start(self) -> None:
         super()._on_rollout_start()
         if not self._decided:
-            replay = self.teacher.begin_rollout()
+            replay = self.rollout_teacher.begin_rollout()
             if replay != self.replay:
                 self.replay = replay
                 self._restart_envs()

@@ -158,9 +158,9 @@ class PAIREDTeacher(Teacher):
             level.returns[agent].append(episode_return)
 
     def end_round(self) -> NDArray[np.float64]:
-        """Close the round: the regret of every level built since the last call (in build order;
-        NaN where a student has no return on it), and one PPO update of the adversary on the
-        constructions of the levels that have a regret."""
+        """Close the round: the regret of each distinct level built since the last call (in
+        order of first construction; NaN where a student has no return on it), and one PPO
+        update of the adversary on every construction of the levels that have a regret."""
         levels = list(self.pending.values())
         self.pending = {}
         regrets = np.array([regret(lv.returns[AGENTS[0]], lv.returns[AGENTS[1]]) for lv in levels])
@@ -168,10 +168,9 @@ class PAIREDTeacher(Teacher):
         self.rounds += 1
         self.last_regrets = [float(r) for _, r in played]
         if played:
-            constructions = [(c, r) for lv, r in played for c in lv.constructions]
-            self.last_stats = self._train(
-                [c for c, _ in constructions], [r for _, r in constructions]
-            )
+            constructions = [c for lv, _ in played for c in lv.constructions]
+            rewards = [r for lv, r in played for _ in lv.constructions]
+            self.last_stats = self._train(constructions, rewards)
         return regrets
 
     def _train(self, constructions: list[NDArray[np.int64]], rewards: list[float]) -> dict:
