@@ -5,6 +5,11 @@ and registering it; ``ppo``, ``a2c``, ``sac``, ``td3`` and ``dqn`` are built in.
 lives in the main process; the envs run in a ``DummyVecEnv`` or ``SubprocVecEnv``, each inside a
 :class:`~students.wrapper.CurriculumWrapper`, and :class:`~students.callback.CurriculumCallback`
 carries tasks and feedback between them (one episode ahead, so that the envs never wait).
+
+Two kinds of teacher change how an on-policy student trains: one with ``begin_rollout`` (PLR,
+Robust PLR, ACCEL) gets rollouts of replays only or new levels only, and no gradient step on
+the latter if it says so (:mod:`students.rollout_modes`); one with ``end_round`` (PAIRED's
+adversary) gets PAIRED rounds with a second model, the antagonist (:mod:`students.paired`).
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from envs.core import ENVS
 from students.base import Student, TrainingListener
 from students.callback import CurriculumCallback
 from students.hyperparams import STUDENT_KEYS, VEC_ENVS, default_params, resolve_schedules
+from students.paired import PairedTraining, RegretTeacher
 from students.registry import register_student
+from students.rollout_modes import RolloutModeCallback, RolloutModeTeacher, with_update_gate
 from students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
 from teachers.base import Teacher
 from teachers.registry import check_params
@@ -100,13 +107,18 @@ class SB3Student(Student):
         self._close = weakref.finalize(self, _close, self.venv, self.slots)
         try:
             self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
-            self.model = self._make_model(config)
+            self.model = self._make_model(dict(config), self.venv, seed)
+            self._paired = (
+                PairedTraining(self, config, vec_env)
+                if isinstance(teacher, RegretTeacher)
+                else None
+            )
         except BaseException:
             self._close()
             raise
-        self._callback = CurriculumCallback(
-            teacher, self.slots, record_rollouts=teacher.needs_rollouts
-        )
+        per_rollout = isinstance(teacher, RolloutModeTeacher)
+        callback = RolloutModeCallback if per_rollout else CurriculumCallback
+        self._callback = callback(teacher, self.slots, record_rollouts=teacher.needs_rollouts)
         self._started = False
         self._resumed = False
 
@@ -127,19 +139,25 @@ class SB3Student(Student):
         for key in ("n_envs", "torch_threads"):
             if not isinstance(config[key], int) or config[key] < 1:
                 raise ConfigError(f"{key} = {config[key]!r}; expected an integer >= 1")
-        if self.teacher.needs_rollouts and not issubclass(self.algorithm, OnPolicyAlgorithm):
+        per_rollout = isinstance(self.teacher, RolloutModeTeacher)
+        if (self.teacher.needs_rollouts or per_rollout) and not issubclass(
+            self.algorithm, OnPolicyAlgorithm
+        ):
             raise ConfigError(
                 f"teacher {type(self.teacher).__name__} needs on-policy rollouts, which student "
                 f"{name!r} does not produce; use an on-policy student ('ppo' or 'a2c')"
             )
         return config
 
-    def _make_model(self, config: dict[str, Any]) -> BaseAlgorithm:
+    def _make_model(self, config: dict[str, Any], venv: VecEnv, seed: int) -> BaseAlgorithm:
+        algorithm = self.algorithm
+        if isinstance(self.teacher, RolloutModeTeacher):  # may skip updates (rollout_modes)
+            algorithm = with_update_gate(algorithm)  # type: ignore[arg-type]
         try:
-            return self.algorithm(
+            return algorithm(
                 config.pop("policy", "MlpPolicy"),
-                self.venv,
-                seed=self.seed,
+                venv,
+                seed=seed,
                 device=self.device,
                 **config,
             )
@@ -170,6 +188,9 @@ class SB3Student(Student):
     def learn(self, total_steps: int, listener: TrainingListener) -> None:
         """Train for ``total_steps`` more env steps (SB3 finishes the rollout under way, so an
         on-policy student may overshoot by up to ``n_steps * n_envs - 1``)."""
+        if self._paired is not None:  # PAIRED rounds (students.paired)
+            self._paired.learn(total_steps, listener)
+            return
         if not self._started:
             self._callback.prime()  # before learn's first reset plays the first tasks
         self._callback.listener = listener
@@ -231,6 +252,8 @@ class SB3Student(Student):
     def save(self, directory: Path) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
         self.model.save(Path(directory) / "model.zip")
+        if self._paired is not None:
+            self._paired.save(directory)
 
     def save_checkpoint(self, directory: Path) -> None:
         """Weights, optimizer and step counters (``model.zip``), the replay buffer of off-policy
@@ -264,6 +287,8 @@ class SB3Student(Student):
         """Stop the training envs (worker processes) and free their task slots. Also done when
         the student is garbage-collected (SB3's models sit in reference cycles, so only once the
         cyclic collector runs) or when the interpreter exits."""
+        if self._paired is not None:
+            self._paired.close()
         self._close()
 
 
