@@ -259,6 +259,8 @@ class SB3Student(Student):
         """Weights, optimizer and step counters (``model.zip``), the replay buffer of off-policy
         algorithms, and torch's, numpy's and Python's global generators. Episodes in progress
         are not saved: after a resume each env starts a new episode on a fresh teacher task."""
+        if self._paired is not None:
+            raise NotImplementedError("PAIRED runs (antagonist, adversary) cannot resume yet")
         directory = Path(directory)
         self.save(directory)
         if getattr(self.model, "replay_buffer", None) is not None:
@@ -272,7 +274,7 @@ class SB3Student(Student):
 
     def load_checkpoint(self, directory: Path) -> None:
         directory = Path(directory)
-        self.model = self.algorithm.load(
+        self.model = type(self.model).load(  # the update-gated class where there is one
             directory / "model.zip", env=self.venv, device=self.model.device
         )
         if (directory / "replay_buffer.pkl").exists():
