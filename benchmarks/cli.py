@@ -36,7 +36,7 @@ def _list(args: argparse.Namespace) -> int:
             env = entry.make()
             space = envs.task_env(env).task_space
             env.close()
-            dims = ", ".join(d.describe() for d in space.dims)
+            dims = repr(space).partition("(")[2].rstrip(")")  # a large space keeps it short
             print(f"{name:<20} {dims}  ({entry.gym_id}: {entry.description})")
     else:
         import students
