@@ -32,6 +32,8 @@ class RunConfig:
         steps: training budget in env steps (episodes for one-step envs such as ``toy``).
         eval_interval: env steps between evaluations on the test set; 0 means
             ``steps // EVALUATIONS_PER_RUN``.
+        checkpoint_interval: env steps between checkpoints of the run (for resuming it);
+            0 means at every evaluation.
         env_kwargs: passed to the env's constructor.
         teacher_params: passed to the teacher's constructor.
         student_params: learner hyperparameters, over the per-env defaults.
@@ -45,6 +47,7 @@ class RunConfig:
     seed: int
     steps: int
     eval_interval: int = 0
+    checkpoint_interval: int = 0
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     teacher_params: dict[str, Any] = field(default_factory=dict)
     student_params: dict[str, Any] = field(default_factory=dict)
@@ -55,10 +58,12 @@ class RunConfig:
         _expect(self.seed, int, "seed")
         _expect(self.steps, int, "steps")
         _expect(self.eval_interval, int, "eval_interval")
+        _expect(self.checkpoint_interval, int, "checkpoint_interval")
         if self.steps < 1:
             raise ConfigError(f"steps must be a positive number of env steps, got {self.steps}")
-        if self.eval_interval < 0:
-            raise ConfigError(f"eval_interval must be >= 0, got {self.eval_interval}")
+        for name in ("eval_interval", "checkpoint_interval"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
         for name in ("env", "teacher", "student", "device", "suite"):
             _expect(getattr(self, name), str, name)
         for name in ("env_kwargs", "teacher_params", "student_params"):
@@ -68,9 +73,17 @@ class RunConfig:
     def resolved_eval_interval(self) -> int:
         return self.eval_interval or max(1, self.steps // EVALUATIONS_PER_RUN)
 
+    @property
+    def resolved_checkpoint_interval(self) -> int:
+        return self.checkpoint_interval or self.resolved_eval_interval
+
     def resolved(self) -> RunConfig:
         """The same config with defaults made explicit, as it is saved."""
-        return replace(self, eval_interval=self.resolved_eval_interval)
+        return replace(
+            self,
+            eval_interval=self.resolved_eval_interval,
+            checkpoint_interval=self.resolved_checkpoint_interval,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -87,20 +87,22 @@ def run_ray(
     cpus_per_run: float = 1.0,
     gpus_per_run: float = 0.0,
     max_retries: int = 3,
+    num_cpus: int | None = None,
 ) -> dict[Path, dict[str, Any]]:
     """Run ``runs`` as Ray tasks, each asking ``cpus_per_run`` CPUs and ``gpus_per_run`` GPUs.
 
     With ``address`` (``"auto"`` or ``"host:port"``) the runs go to an existing cluster, whose
     nodes must all see ``out`` (a shared file system). Without it, a private Ray instance is
     started on this machine, bound to the loopback address and without a dashboard, so nothing
-    is exposed to other machines. A task whose worker process dies is retried ``max_retries``
-    times; a run that fails by itself is recorded as failed, not retried.
+    is exposed to other machines; it gets ``num_cpus`` CPUs (default: all cores). A task
+    whose worker process dies is retried ``max_retries`` times; a run that fails by itself is
+    recorded as failed, not retried.
     """
     import ray
 
     if address is None:
         ray.init(
-            num_cpus=default_workers(),
+            num_cpus=num_cpus or default_workers(),
             include_dashboard=False,
             _node_ip_address="127.0.0.1",
             log_to_driver=False,

@@ -178,5 +178,23 @@ class RunRecorder:
             self.run_dir / "teacher_log.jsonl", "".join(f"{line}\n" for line in self.teacher_log)
         )
 
+    def restore(self, episodes: int, evaluations: int, wall_s: float) -> None:
+        """Take back the rows of an interrupted run up to its checkpoint: the first
+        ``episodes`` training episodes and ``evaluations`` evaluations. Rows written after
+        the checkpoint are dropped, so the resumed run has no gap and no duplicate."""
+        tasks = pd.read_csv(self.run_dir / "tasks.csv")
+        self.episodes = tasks.iloc[:episodes].values.tolist()
+        for row in self.episodes:
+            row[0], row[1] = int(row[0]), int(row[1])
+        evals = pd.read_csv(self.run_dir / "eval.csv").iloc[:evaluations]
+        self.evaluations = evals.to_dict("records")
+        per_task = pd.read_csv(self.run_dir / "eval_tasks.csv")
+        kept = per_task[per_task["env_steps"].isin(evals["env_steps"])]
+        self.eval_tasks = [frame for _, frame in kept.groupby("env_steps", sort=True)]
+        lines = (self.run_dir / "teacher_log.jsonl").read_text().splitlines()
+        self.teacher_log = lines[:evaluations]
+        self.started = time.monotonic() - wall_s
+        self.flush()
+
     def save_teacher(self, state: dict[str, Any]) -> None:
         write_atomic(self.run_dir / "teacher_state.pkl", pickle.dumps(state))

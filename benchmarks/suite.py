@@ -50,6 +50,7 @@ TOP_KEYS = {
     "seeds": list,
     "steps": int,
     "eval_interval": int,
+    "checkpoint_interval": int,
     "device": str,
     "cpus_per_run": (int, float),
     "gpus_per_run": (int, float),
@@ -134,6 +135,8 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
             if len(env_students) > 1:
                 env_dir = f"{env_name}@{student}"
             for teacher in env_teachers:
+                params = dict(_params(teacher_params, teacher, "teacher", source))
+                teachers.teacher_class(teacher, params)  # unknown parameters fail here
                 for seed in merged["seeds"]:
                     config = RunConfig(
                         env=env_name,
@@ -142,8 +145,9 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                         seed=seed,
                         steps=merged["steps"],
                         eval_interval=merged.get("eval_interval", 0),
+                        checkpoint_interval=data.get("checkpoint_interval", 0),
                         env_kwargs=dict(table.get("kwargs", {})),
-                        teacher_params=dict(_params(teacher_params, teacher, "teacher", source)),
+                        teacher_params=params,
                         student_params=dict(_params(student_params, student, "student", source)),
                         device=data.get("device", "auto"),
                         suite=data["name"],

@@ -12,7 +12,8 @@ The task is the level (:mod:`envs.maze_levels`): one 0/1 dimension per inner cel
 agent's position and direction and the goal's position. :class:`MazeTaskSpace` samples levels
 the way those papers' domain randomization does (up to ``max_walls`` = 60 uniformly placed
 walls, as in the reference mazes' random generator), rejects invalid levels (goal or agent on a
-wall, agent on the goal), and edits levels for ACCEL through ``mutate``.
+wall, agent on the goal), edits levels for ACCEL through ``mutate``, and offers PAIRED's
+adversary a step-by-step construction through ``level_builder``.
 
 The observation is flat, for SB3's ``MlpPolicy``: MiniGrid's ``view x view x 3`` encoding
 (object, colour, state) scaled to [0, 1], then the agent's direction one-hot.
@@ -34,6 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from aclbench.task_space import DimensionSpec, Task, TaskSpace
 from envs.core import task_from_options
+from envs.maze_builder import MazeBuilder
 from envs.maze_layouts import held_out_levels
 from envs.maze_levels import Level, decode, encode, mutate_level, random_level, wall_name
 
@@ -80,6 +82,11 @@ class MazeTaskSpace(TaskSpace):
     def mutate(self, task: ArrayLike, rng: np.random.Generator, n_edits: int = 1) -> Task:
         """ACCEL's edits: ``n_edits`` wall flips or goal moves; the result is a valid level."""
         return encode(mutate_level(decode(self.validate(task), self.size), rng, n_edits))
+
+    def level_builder(self) -> MazeBuilder:
+        """PAIRED's step-by-step construction of a level: up to ``max_walls`` walls, then the
+        goal, then the agent (:mod:`envs.maze_builder`)."""
+        return MazeBuilder(self.size, self.max_walls)
 
     def level(self, task: ArrayLike) -> Level:
         """The :class:`~envs.maze_levels.Level` a task encodes (validated)."""

@@ -72,3 +72,19 @@ class Student(ABC):
     @abstractmethod
     def save(self, directory: Path) -> None:
         """Write the final model (or simulated learner state) into ``directory``."""
+
+    def save_checkpoint(self, directory: Path) -> None:
+        """Write everything needed to continue training exactly here (weights, optimizer,
+        replay buffer, random generators, step counters) into ``directory``. The teacher is
+        checkpointed by the harness. Students that cannot resume leave this unimplemented and
+        their interrupted runs restart from scratch."""
+        raise NotImplementedError(f"{type(self).__name__} cannot checkpoint")
+
+    def load_checkpoint(self, directory: Path) -> None:
+        """Restore :meth:`save_checkpoint`'s state; the next :meth:`learn` continues from it,
+        reporting env-step counts that go on from the checkpoint's."""
+        raise NotImplementedError(f"{type(self).__name__} cannot checkpoint")
+
+    def close(self) -> None:
+        """Release what the student holds outside Python objects (env worker processes, shared
+        memory); the harness calls it when the run ends. The default does nothing."""

@@ -11,6 +11,7 @@ from teachers import (
     easy_to_hard,
     exp3,
     mastering_rate,
+    paired,
     plr,
     random_teacher,
     riac,
@@ -19,7 +20,7 @@ from teachers import (
 )
 from teachers.base import Rollout, Teacher
 from teachers.checker import check_teacher
-from teachers.registry import TEACHERS, make_teacher, register_teacher
+from teachers.registry import TEACHERS, make_teacher, register_teacher, teacher_class
 
 __all__ = [
     "TEACHERS",
@@ -33,10 +34,12 @@ __all__ = [
     "exp3",
     "make_teacher",
     "mastering_rate",
+    "paired",
     "plr",
     "random_teacher",
     "register_teacher",
     "riac",
     "sec",
+    "teacher_class",
     "tscl",
 ]

@@ -32,14 +32,10 @@ from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
 from teachers.base import Teacher
-from teachers.gmm_fit import Mixture, MixtureSelector, check_criterion, gaussians_in_task_units
+from teachers.gmm_fit import Mixture, MixtureSelector, gaussians_in_task_units, resolve_fit_schedule
 from teachers.lp_common import (
     ReturnScaler,
-    check_fraction,
-    check_int,
-    check_k_range,
     proportional_choice,
-    resolve_preset,
 )
 from teachers.registry import register_teacher
 
@@ -88,22 +84,20 @@ class CovarGmmTeacher(Teacher):
     ) -> None:
         super().__init__(task_space, seed=seed)
         name = "covar-gmm"
-        params = resolve_preset(
+        schedule = resolve_fit_schedule(
             name,
             PRESETS,
             preset,
-            {"fit_rate": fit_rate, "random_task_ratio": random_task_ratio, "k_range": k_range},
+            fit_rate=fit_rate,
+            random_task_ratio=random_task_ratio,
+            k_range=k_range,
+            n_bootstrap=n_bootstrap,
+            criterion=criterion,
         )
         self.preset = preset
-        self.fit_rate = check_int(name, "fit_rate", params["fit_rate"], 1)
-        self.random_task_ratio = check_fraction(
-            name, "random_task_ratio", params["random_task_ratio"]
-        )
-        self.k_range = check_k_range(name, params["k_range"])
-        self.n_bootstrap = check_int(
-            name, "n_bootstrap", self.fit_rate if n_bootstrap is None else n_bootstrap, 1
-        )
-        self.criterion = check_criterion(name, criterion)
+        self.fit_rate, self.random_task_ratio = schedule.fit_rate, schedule.random_task_ratio
+        self.k_range, self.n_bootstrap = schedule.k_range, schedule.n_bootstrap
+        self.criterion = schedule.criterion
         self.absolute_lp = bool(absolute_lp)
         self.scale_return = ReturnScaler(name, return_bounds)
         self.warm_start = bool(warm_start)

@@ -24,7 +24,13 @@ from threadpoolctl import threadpool_limits
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
-from teachers.lp_common import unit_to_task_affine
+from teachers.lp_common import (
+    check_fraction,
+    check_int,
+    check_k_range,
+    resolve_preset,
+    unit_to_task_affine,
+)
 
 
 def _n_parameters(k: int, n_dims: int) -> int:
@@ -63,6 +69,47 @@ def check_criterion(teacher: str, criterion: str) -> str:
             f"got {criterion!r}"
         )
     return criterion
+
+
+@dataclass(frozen=True)
+class FitSchedule:
+    """When and how a GMM teacher refits: shared by ALP-GMM and Covar-GMM."""
+
+    fit_rate: int
+    random_task_ratio: float
+    k_range: tuple[int, int]
+    n_bootstrap: int
+    criterion: str
+
+
+def resolve_fit_schedule(
+    teacher: str,
+    presets: dict[str, dict[str, Any]],
+    preset: str,
+    *,
+    fit_rate: int | None,
+    random_task_ratio: float | None,
+    k_range: Any,
+    n_bootstrap: int | None,
+    criterion: str,
+) -> FitSchedule:
+    """The preset's values, overridden by the ones given, each checked (ConfigError)."""
+    params = resolve_preset(
+        teacher,
+        presets,
+        preset,
+        {"fit_rate": fit_rate, "random_task_ratio": random_task_ratio, "k_range": k_range},
+    )
+    rate = check_int(teacher, "fit_rate", params["fit_rate"], 1)
+    return FitSchedule(
+        fit_rate=rate,
+        random_task_ratio=check_fraction(teacher, "random_task_ratio", params["random_task_ratio"]),
+        k_range=check_k_range(teacher, params["k_range"]),
+        n_bootstrap=check_int(
+            teacher, "n_bootstrap", rate if n_bootstrap is None else n_bootstrap, 1
+        ),
+        criterion=check_criterion(teacher, criterion),
+    )
 
 
 @dataclass

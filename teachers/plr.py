@@ -17,10 +17,10 @@ Working with a student:
 - ``needs_rollouts`` is true: an on-policy student passes each rollout to ``on_rollout_end``.
 - ``begin_rollout()`` draws replay-or-new for a whole rollout and returns it (true = replay);
   every ``sample_task`` until the next call follows it, so a rollout is all replays or all new
-  levels (exactly so if the student also resets its envs when a rollout begins, as the
-  reference implementation does; otherwise an episode begun in the previous rollout finishes
-  on its level). A student that never calls it gets a fresh decision per episode; ``replaying`` says
-  whether the last sampled task was a replay.
+  levels (exactly so if the student also restarts its envs when the decision changes, as the
+  SB3 students do: :mod:`students.rollout_modes`; otherwise an episode begun in the previous
+  rollout finishes on its level). A student that never calls it gets a fresh decision per
+  episode; ``replaying`` says whether the last sampled task was a replay.
 - ``train_on_new_levels``: PLR learns from every rollout. Robust PLR is false: the student
   takes no gradient step on rollouts of new (exploratory) levels, only on replays; the
   teacher still scores those levels, which is how they enter the buffer.

@@ -64,7 +64,7 @@ n_envs = 2
         (
             ("seeds", "sedes"),
             ConfigError,
-            "unknown key 'sedes'; allowed keys: cpus_per_run, device, env,",
+            "unknown key 'sedes'; allowed keys: checkpoint_interval, cpus_per_run, device,",
         ),
         (('name = "demo"\n', ""), ConfigError, "missing required key(s) name"),
         (('"random"', '"randon"'), UnknownNameError, "Did you mean 'random'?"),

@@ -1,0 +1,208 @@
+"""PAIRED rounds for an SB3 on-policy student: a protagonist, an antagonist, one adversary.
+
+Dennis et al. (NeurIPS 2020), "Emergent Complexity and Zero-shot Transfer via Unsupervised
+Environment Design". The adversary is the teacher (:mod:`teachers.paired`); this module gives
+the student its antagonist and runs the rounds. An SB3 student whose teacher has
+``end_round()`` (a :class:`RegretTeacher`) trains this way, so ``aclbench run --env maze
+--teacher paired --student ppo`` is PAIRED with PPO students, and its results sit beside those
+of the other teachers with the same student.
+
+One round:
+
+1. the teacher builds ``n_envs`` levels, one per env;
+2. the protagonist (the student's own model, the one evaluated and saved as ``model.zip``)
+   plays one rollout of ``n_steps`` per env, each env on its level from a fresh reset and
+   replaying it episode after episode, then takes its gradient update (one SB3 ``learn`` call);
+3. the antagonist, a second model of the same algorithm and hyperparameters (seeded with the
+   student's seed + 1, with its own envs), does the same on the same levels;
+4. every episode is reported as it ends, ``teacher.update(level, return, info={"agent": ...})``;
+   on a level where a student finished no episode within the rollout, its unfinished episode's
+   return so far is reported instead, with ``info["finished"] = False``, so that every level
+   gets a regret;
+5. ``teacher.end_round()`` computes the regrets and trains the adversary.
+
+Accounting: ``env_steps`` counts the steps of both students, so PAIRED gets the same env
+interaction budget as any other teacher (its protagonist trains on half of it). The listener
+hears the protagonist's finished episodes only. ``learn`` stops after the first round that
+reaches its budget, overshooting by less than one round (``2 * n_steps * n_envs`` steps).
+
+Each ``learn`` call of a round sees SB3's progress go from 1 to 0, so progress-dependent
+schedules (``"lin_..."``) would decay within one rollout; they are refused.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+from stable_baselines3.common.vec_env import VecEnv
+
+from aclbench.errors import ConfigError
+from students.base import TrainingListener
+from students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
+from teachers.base import Teacher
+
+if TYPE_CHECKING:
+    from students.sb3 import SB3Student
+
+
+@runtime_checkable
+class RegretTeacher(Protocol):
+    """A teacher that trains on the regret between two students (PAIRED's adversary)."""
+
+    def end_round(self) -> NDArray[np.float64]: ...
+
+
+class RoundCallback(BaseCallback):
+    """One student's side of a round: every env replays its level for the whole rollout.
+
+    Args:
+        teacher: gets every episode, tagged ``info["agent"] = agent``.
+        slots: the task slots of this student's envs.
+        agent: ``"protagonist"`` or ``"antagonist"``.
+        clock: env steps of both students so far, for the listener.
+    """
+
+    def __init__(
+        self, teacher: Teacher, slots: TaskSlots, agent: str, clock: Callable[[], int]
+    ) -> None:
+        super().__init__()
+        self.teacher, self.slots, self.agent, self.clock = teacher, slots, agent, clock
+        self.levels = np.zeros((slots.shape[0], len(teacher.task_space)))
+        self.listener: TrainingListener | None = None
+        self._episode = np.zeros(slots.shape[0], dtype=np.int64)
+        self._partial = np.zeros(slots.shape[0])
+        self._finished = np.zeros(slots.shape[0], dtype=bool)
+
+    def _on_rollout_start(self) -> None:
+        # Each env's next reset reads the slot of its episode number: write its level there
+        # and in the slot after, then reset every env onto it.
+        self._episode = np.array(self.training_env.get_attr("episodes"), dtype=np.int64)
+        for e, level in enumerate(self.levels):
+            self.slots.write(e, self._episode[e], level)
+            self.slots.write(e, self._episode[e] + 1, level)
+        self.model._last_obs = self.training_env.reset()  # type: ignore[assignment]
+        self.model._last_episode_starts = np.ones(len(self.levels), dtype=bool)
+        self._episode += 1
+        self._partial[:] = 0.0
+        self._finished[:] = False
+
+    def _on_step(self) -> bool:
+        self._partial += self.locals["rewards"]
+        for e in np.flatnonzero(self.locals["dones"]):
+            info = self.locals["infos"][e]
+            if not np.array_equal(info[TASK_KEY], self.levels[e]):
+                raise RuntimeError(f"{self.agent} env {e} played {info[TASK_KEY]}, not its level")
+            self._report(e, info[RETURN_KEY], finished=True)
+            self._episode[e] += 1
+            self.slots.write(e, self._episode[e], self.levels[e])
+        if self.listener is not None:
+            self.listener.on_steps(self.clock())
+        return True
+
+    def _on_rollout_end(self) -> None:
+        for e in np.flatnonzero(~self._finished):
+            self._report(e, float(self._partial[e]), finished=False)
+
+    def _report(self, env: int, episode_return: float, *, finished: bool) -> None:
+        level = self.levels[env]
+        info = {"agent": self.agent} if finished else {"agent": self.agent, "finished": False}
+        self.teacher.update(level, episode_return, info=info)
+        if finished:
+            self._finished[env] = True
+            self._partial[env] = 0.0
+            if self.listener is not None and self.agent == "protagonist":
+                self.listener.on_episode(level, episode_return, self.clock())
+
+
+class PairedTraining:
+    """The antagonist of an SB3 student and the PAIRED rounds of both (module docstring).
+
+    Args:
+        student: its ``model``, ``venv`` and ``slots`` are the protagonist's.
+        config: the SB3 constructor arguments the student's model was built with.
+        vec_env: ``"dummy"`` or ``"subproc"``, as for the student's envs.
+    """
+
+    def __init__(self, student: SB3Student, config: dict[str, Any], vec_env: str) -> None:
+        if not isinstance(student.model, OnPolicyAlgorithm):
+            raise ConfigError(
+                f"teacher {type(student.teacher).__name__} runs PAIRED rounds of on-policy "
+                f"rollouts; use an on-policy student ('ppo' or 'a2c')"
+            )
+        schedules = sorted(k for k, v in config.items() if callable(v))
+        if schedules:
+            raise ConfigError(
+                f"PAIRED trains each student one rollout per SB3 learn call, so schedules "
+                f"decay within a rollout; give constant values for {', '.join(schedules)}"
+            )
+        self.student, self.teacher = student, student.teacher
+        self.slots = TaskSlots(student.n_envs, 2, len(student.teacher.task_space))
+        try:
+            self.venv: VecEnv = student._make_venv(self.slots, vec_env)
+        except BaseException:
+            self.slots.unlink()
+            raise
+        self._close = weakref.finalize(self, _close, self.venv, self.slots)
+        try:
+            self.antagonist = student._make_model(dict(config), self.venv, student.seed + 1)
+        except BaseException:
+            self._close()
+            raise
+        self.players = [
+            (model, RoundCallback(self.teacher, slots, agent, self.env_steps))
+            for model, slots, agent in (
+                (student.model, student.slots, "protagonist"),
+                (self.antagonist, self.slots, "antagonist"),
+            )
+        ]
+        self.rounds = 0
+        self.last_regrets = np.zeros(0)
+
+    def env_steps(self) -> int:
+        """Env steps of both students so far."""
+        return sum(model.num_timesteps for model, _ in self.players)
+
+    def learn(self, total_steps: int, listener: TrainingListener) -> None:
+        """Play rounds until both students together have taken ``total_steps`` more steps."""
+        end = self.env_steps() + total_steps
+        while self.env_steps() < end:
+            levels = np.stack([self.teacher.sample_task() for _ in range(self.student.n_envs)])
+            for model, callback in self.players:
+                self._play(model, callback, levels, listener)
+            self.last_regrets = self.teacher.end_round()  # type: ignore[attr-defined]
+            self.rounds += 1
+
+    @staticmethod
+    def _play(
+        model: BaseAlgorithm,
+        callback: RoundCallback,
+        levels: NDArray[np.float64],
+        listener: TrainingListener,
+    ) -> None:
+        callback.levels[:] = levels
+        callback.listener = listener
+        try:
+            rollout = model.n_steps * model.n_envs  # type: ignore[attr-defined]
+            model.learn(rollout, callback=callback, reset_num_timesteps=False)
+        finally:
+            callback.listener = None
+
+    def save(self, directory: Path) -> None:
+        """The antagonist's model, beside the protagonist's ``model.zip``."""
+        self.antagonist.save(Path(directory) / "antagonist.zip")
+
+    def close(self) -> None:
+        self._close()
+
+
+def _close(venv: VecEnv, slots: TaskSlots) -> None:
+    venv.close()
+    slots.unlink()

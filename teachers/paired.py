@@ -1,0 +1,197 @@
+"""``paired``: an adversary that builds levels to maximize the regret between two students.
+
+Dennis, Jaques, Vinitsky, Bayen, Russell, Critch and Levine (NeurIPS 2020), "Emergent Complexity
+and Zero-shot Transfer via Unsupervised Environment Design". Three learners: the protagonist
+(the student we evaluate), an antagonist (a second student, allied with the adversary) and the
+adversary (this teacher). Each round, the adversary builds a batch of levels step by step
+(:mod:`teachers.level_builders`: for the maze, walls then the goal then the agent; for other
+task spaces, the task vector one dimension per step); both students play them; the regret of a
+level is::
+
+    regret = max(max over the antagonist's episodes of its return
+                 - mean over the protagonist's episodes of its return, 0)
+
+and the adversary is trained by PPO (:mod:`teachers.paired_policy`) with the regret as the
+reward of the construction. The antagonist can solve what the adversary builds, so the
+adversary cannot win by making levels impossible: regret is highest on levels that are
+solvable but that the protagonist fails.
+
+Working with a student. A Teacher trains no student, so the PAIRED rounds are run by the SB3
+students (:mod:`students.paired`), which recognize this teacher by its :meth:`end_round`:
+they sample ``n_envs`` levels, have the protagonist and the antagonist each play one rollout on
+them and learn from it, report every episode through ``update(task, return,
+info={"agent": "protagonist" | "antagonist"})``, then call :meth:`end_round`. Feedback without
+``agent`` counts as the protagonist's, so with any other student the teacher still proposes
+levels, from an adversary that never learns.
+
+Defaults from the reference maze configuration (dcd): PPO with 5 epochs, clip 0.2, learning
+rate 1e-4, no entropy bonus; the network is a 2 x 64 tanh MLP rather than the reference's
+convolutional LSTM (the builder's observation already holds the whole level).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from aclbench.errors import ConfigError
+from aclbench.task_space import Task, TaskSpace
+from teachers.base import Teacher
+from teachers.level_builders import LevelBuilder, builder_for
+from teachers.registry import register_teacher
+
+AGENTS = ("protagonist", "antagonist")
+MAX_PENDING = 4096
+"""Most levels awaiting :meth:`PAIREDTeacher.end_round`; older ones are dropped (a student that
+never ends rounds must not grow the teacher without bound)."""
+
+
+def regret(protagonist_returns: Sequence[float], antagonist_returns: Sequence[float]) -> float:
+    """PAIRED's regret of one level: the antagonist's best return minus the protagonist's mean
+    return, clipped at 0; NaN if either student has no return on the level."""
+    if len(protagonist_returns) == 0 or len(antagonist_returns) == 0:
+        return float("nan")
+    return max(float(np.max(antagonist_returns)) - float(np.mean(protagonist_returns)), 0.0)
+
+
+@dataclass
+class _Level:
+    """A level built this round: the adversary's choices, and both students' returns on it."""
+
+    constructions: list[NDArray[np.int64]]
+    returns: dict[str, list[float]] = field(default_factory=lambda: {a: [] for a in AGENTS})
+
+
+@register_teacher("paired")
+class PAIREDTeacher(Teacher):
+    """PAIRED's adversary: builds levels with a policy trained to maximize regret.
+
+    Args:
+        task_space: the levels.
+        seed: seed of the teacher's generator (network initialization included).
+        learning_rate: Adam step size of the adversary.
+        epochs: PPO epochs per round.
+        clip_range: PPO ratio clip.
+        entropy_coef: entropy bonus of the adversary.
+        hidden: width of the adversary's two hidden layers.
+        bins: choices per continuous dimension, for task spaces without their own builder.
+    """
+
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        *,
+        seed: int | None = None,
+        learning_rate: float = 1e-4,
+        epochs: int = 5,
+        clip_range: float = 0.2,
+        entropy_coef: float = 0.0,
+        hidden: int = 64,
+        bins: int = 20,
+    ) -> None:
+        super().__init__(task_space, seed=seed)
+        for name, value in (("learning_rate", learning_rate), ("clip_range", clip_range)):
+            if not value > 0:
+                raise ConfigError(f"{name} = {value!r} must be > 0")
+        for name, value in (("epochs", epochs), ("hidden", hidden), ("bins", bins)):
+            if not (isinstance(value, int) and value >= 1):
+                raise ConfigError(f"{name} = {value!r} must be an integer >= 1")
+        if entropy_coef < 0:
+            raise ConfigError(f"entropy_coef = {entropy_coef!r} must be >= 0")
+        self.bins = bins
+        builder = self._builder()
+        from teachers.paired_policy import AdversaryPolicy  # torch, only where it is used
+
+        self.policy = AdversaryPolicy(
+            builder.obs_dim,
+            builder.n_actions,
+            seed=int(self.rng.integers(2**31)),
+            hidden=hidden,
+            learning_rate=learning_rate,
+            epochs=epochs,
+            clip_range=clip_range,
+            entropy_coef=entropy_coef,
+        )
+        self.pending: dict[bytes, _Level] = {}
+        self.rounds = self.levels_built = 0
+        self.last_regrets: list[float] = []
+        self.last_stats: dict[str, Any] = {}
+
+    def _builder(self) -> LevelBuilder:
+        return builder_for(self.task_space, bins=self.bins)
+
+    # --- sampling ------------------------------------------------------------------------------
+    def _sample_task(self) -> Task:
+        builder = self._builder()
+        builder.reset()
+        actions = np.zeros(builder.n_steps, dtype=np.int64)
+        for t in range(builder.n_steps):
+            probs = self.policy.probabilities(builder.observation(), builder.mask())
+            actions[t] = self._draw(probs)
+            builder.step(int(actions[t]))
+        task = builder.level(self.rng)
+        key = task.tobytes()
+        if key not in self.pending and len(self.pending) >= MAX_PENDING:
+            del self.pending[next(iter(self.pending))]
+        self.pending.setdefault(key, _Level([])).constructions.append(actions)
+        self.levels_built += 1
+        return task
+
+    def _draw(self, probs: NDArray[np.float64]) -> int:
+        """An index drawn with probabilities ``probs`` (zeros are never drawn)."""
+        cdf = np.cumsum(probs)
+        return min(int(np.searchsorted(cdf, self.rng.random() * cdf[-1], "right")), len(cdf) - 1)
+
+    # --- feedback ------------------------------------------------------------------------------
+    def _update(
+        self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]
+    ) -> None:
+        agent = info.get("agent", "protagonist")
+        if agent not in AGENTS:
+            raise ValueError(f"info['agent'] = {agent!r}; expected one of {AGENTS}")
+        level = self.pending.get(task.tobytes())
+        if level is not None:  # feedback on levels of no open round is ignored
+            level.returns[agent].append(episode_return)
+
+    def end_round(self) -> NDArray[np.float64]:
+        """Close the round: the regret of each distinct level built since the last call (in
+        order of first construction; NaN where a student has no return on it), and one PPO
+        update of the adversary on every construction of the levels that have a regret."""
+        levels = list(self.pending.values())
+        self.pending = {}
+        regrets = np.array([regret(lv.returns[AGENTS[0]], lv.returns[AGENTS[1]]) for lv in levels])
+        played = [(lv, r) for lv, r in zip(levels, regrets) if np.isfinite(r)]
+        self.rounds += 1
+        self.last_regrets = [float(r) for _, r in played]
+        if played:
+            constructions = [c for lv, _ in played for c in lv.constructions]
+            rewards = [r for lv, r in played for _ in lv.constructions]
+            self.last_stats = self._train(constructions, rewards)
+        return regrets
+
+    def _train(self, constructions: list[NDArray[np.int64]], rewards: list[float]) -> dict:
+        """Replay each construction through a builder to get its observations and masks."""
+        builder = self._builder()
+        n, steps = len(constructions), builder.n_steps
+        obs = np.zeros((n, steps, builder.obs_dim), dtype=np.float32)
+        masks = np.zeros((n, steps, builder.n_actions), dtype=bool)
+        for i, actions in enumerate(constructions):
+            builder.reset()
+            for t, action in enumerate(actions):
+                obs[i, t], masks[i, t] = builder.observation(), builder.mask()
+                builder.step(int(action))
+        return self.policy.update(obs, masks, np.stack(constructions), np.asarray(rewards))
+
+    # --- report --------------------------------------------------------------------------------
+    def inner_state(self) -> dict[str, Any]:
+        regrets = self.last_regrets
+        return {
+            "rounds": self.rounds,
+            "levels_built": self.levels_built,
+            "last_round_mean_regret": float(np.mean(regrets)) if regrets else None,
+            "adversary_entropy": self.last_stats.get("entropy"),
+        }
