@@ -102,3 +102,22 @@ def test_same_seed_same_levels_and_the_global_torch_generator_untouched() -> Non
     np.testing.assert_array_equal(first.sample_task(), second.sample_task())
     other = PAIREDTeacher(PLANE, seed=8)
     assert not np.array_equal(other.sample_task(), PAIREDTeacher(PLANE, seed=7).sample_task())
+
+
+def test_regrets_too_large_for_float32_losses_leave_the_adversary_unchanged() -> None:
+    # A squared regret of 1e30 overflows float32: the update used to turn every weight to NaN,
+    # after which the adversary drew its last action forever.
+    import torch
+
+    teacher = PAIREDTeacher(PLANE, seed=0)
+    weights = [p.detach().clone() for p in teacher.policy.parameters]
+    for value in (1e30, 1e300):
+        for _ in range(4):
+            level = teacher.sample_task()
+            teacher.update(level, 0.0, info={"agent": "protagonist"})
+            teacher.update(level, value, info={"agent": "antagonist"})
+        np.testing.assert_array_equal(teacher.end_round(), [value] * 4)
+    assert all(torch.equal(p, w) for p, w in zip(teacher.policy.parameters, weights))
+    assert math.isfinite(teacher.inner_state()["adversary_entropy"])
+    share_in_trap(teacher, rounds=3)  # rounds of ordinary regrets still train it
+    assert not all(torch.equal(p, w) for p, w in zip(teacher.policy.parameters, weights))
