@@ -13,6 +13,7 @@ from teachers.paired import PAIREDTeacher, regret
 from teachers.random_teacher import RandomTeacher
 
 PLANE = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 2.0)})
+BIG = 1.7976931348623157e308  # the largest float
 
 
 @pytest.mark.parametrize(
@@ -23,6 +24,9 @@ PLANE = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 2.0)})
         ([0.8, 0.6], [0.5, 0.65], 0.0),  # 0.65 - 0.7 < 0: clipped at 0
         ([-1.0, -3.0], [-1.5], 0.5),  # -1.5 - (-2)
         ([0.0, 0.0, 0.9], [0.0], 0.0),
+        ([-BIG, -BIG], [0.0], BIG),  # the sum of the returns overflows, not their mean
+        ([-BIG], [BIG], BIG),  # BIG - (-BIG) overflows: capped
+        ([BIG, BIG], [BIG], 0.0),
     ],
 )
 def test_regret_by_hand(protagonist, antagonist, expected) -> None:
