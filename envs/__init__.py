@@ -1,7 +1,8 @@
 """Procedurally parameterized Gymnasium environments.
 
 Importing this package registers every aclbench env with Gymnasium (ids ``aclbench/...``) and
-by short name in ``ENVS`` (``"toy"``, ``"cartpole"``). See :mod:`envs.core` for the protocol.
+by short name in ``ENVS`` (``"toy"``, ``"cartpole"``, ``"pendulum"``, ``"mountaincar"``,
+``"lunarlander"``). See :mod:`envs.core` for the protocol.
 """
 
 from envs.core import ENVS, EnvEntry, TaskEnv, make_env, register_env, task_env, task_from_options
@@ -18,6 +19,13 @@ register_env(
     "envs.cartpole:TaskCartPoleEnv",
     "CartPole with pole length, pole mass and push force",
     max_episode_steps=500,
+)
+register_env(
+    "pendulum",
+    "aclbench/Pendulum-v0",
+    "envs.pendulum:TaskPendulumEnv",
+    "Pendulum (continuous torque) with mass, length and gravity",
+    max_episode_steps=200,
 )
 
 __all__ = ["ENVS", "EnvEntry", "TaskEnv", "make_env", "register_env", "task_env", "task_from_options"]
