@@ -27,5 +27,27 @@ register_env(
     "Pendulum (continuous torque) with mass, length and gravity",
     max_episode_steps=200,
 )
+register_env(
+    "mountaincar",
+    "aclbench/MountainCar-v0",
+    "envs.mountaincar:TaskMountainCarEnv",
+    "MountainCarContinuous with engine power and goal position",
+    max_episode_steps=999,
+)
+register_env(
+    "lunarlander",
+    "aclbench/LunarLander-v0",
+    "envs.lunarlander:TaskLunarLanderEnv",
+    "continuous LunarLander with gravity, wind power and turbulence",
+    max_episode_steps=1000,
+)
 
-__all__ = ["ENVS", "EnvEntry", "TaskEnv", "make_env", "register_env", "task_env", "task_from_options"]
+__all__ = [
+    "ENVS",
+    "EnvEntry",
+    "TaskEnv",
+    "make_env",
+    "register_env",
+    "task_env",
+    "task_from_options",
+]

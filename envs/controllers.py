@@ -15,7 +15,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.linalg import solve_continuous_are, solve_discrete_are
+from scipy.linalg import solve_discrete_are
 
 Controller = Callable[[gym.Env, NDArray[np.floating]], Any]
 """``controller(env.unwrapped, obs) -> action``."""
@@ -62,3 +62,81 @@ def _pendulum_lqr_gain(a: float, b: float, dt: float) -> tuple[float, float]:
     P = solve_discrete_are(A, B, Q, R)
     gain = np.linalg.solve(R + B.T @ P @ B, B.T @ P @ A)[0]
     return float(gain[0]), float(gain[1])
+
+
+# --- mountaincar -------------------------------------------------------------------------
+def mountaincar_force(env: Any, obs: NDArray[np.floating]) -> NDArray:
+    """Full throttle along the velocity (the largest energy gain per step); at rest, along the
+    pull of the slope, so that the first swing already adds energy."""
+    position, velocity = float(obs[0]), float(obs[1])
+    direction = velocity if velocity != 0 else -np.cos(3.0 * position)
+    return np.array([1.0 if direction >= 0 else -1.0], dtype=np.float32)
+
+
+# --- lunarlander -------------------------------------------------------------------------
+LANDER_MAIN_ACCEL = 18.0
+"""Measured: m/s^2 that the main engine at full throttle gives the upright lander (4.96 kg)."""
+LANDER_SIDE_ANGULAR_ACCEL = 4.86
+"""Measured: rad/s^2 that one side engine at full throttle gives the lander (inertia 0.83)."""
+
+
+def lunarlander_action(env: Any, obs: NDArray[np.floating]) -> NDArray:
+    """Gymnasium's heuristic lander, made aware of the task: the throttle cancels the gravity
+    and tracks a descent speed proportional to height, the side engines cancel the turbulence
+    torque of this step, and the attitude target leans into the wind. It reads the wind and
+    turbulence of the coming step from the env, which a learner cannot."""
+    gravity = -float(env.gravity)
+    lander = env.lander
+    wind_accel, turbulence_accel = 0.0, 0.0
+    if env.enable_wind:
+        mass = lander.mass + sum(leg.mass for leg in env.legs)
+        wind_accel = _gust(env.wind_idx) * env.wind_power / mass
+        turbulence_accel = _gust(env.torque_idx) * env.turbulence_power / lander.inertia
+    angle_target = np.clip(obs[0] * 0.5 + obs[2] + wind_accel / max(gravity, 1.0), -0.6, 0.6)
+    angle_todo = (angle_target - obs[4]) * 0.5 - obs[5]
+    side = -angle_todo * 20.0 + turbulence_accel / LANDER_SIDE_ANGULAR_ACCEL
+    height = float(obs[1]) * 400.0 / 30.0 / 2.0  # metres above the pad
+    descent = -(0.3 + 0.5 * max(height, 0.0))
+    accel = gravity + 3.0 * (descent - lander.linearVelocity.y)
+    full = LANDER_MAIN_ACCEL * max(np.cos(lander.angle), 0.3)
+    # The engine runs at 50% to 100% when on. Below 50% wanted, fire (at 50%) only while the
+    # lander falls faster than the target, so that the pulses average to the wanted thrust.
+    fire = accel >= min(gravity, 0.5 * full) and not (obs[6] or obs[7])
+    main = max(2.0 * accel / full - 1.0, 0.01) if fire else -1.0
+    return np.clip(np.array([main, side], dtype=np.float32), -1.0, 1.0)
+
+
+def _gust(index: int) -> float:
+    """The stock env's non-periodic wind and turbulence profile at step ``index``."""
+    return float(np.tanh(np.sin(0.02 * index) + np.sin(np.pi * 0.01 * index)))
+
+
+# --- cartpole ----------------------------------------------------------------------------
+def cartpole_action(env: Any, obs: NDArray[np.floating]) -> int:
+    """Push towards the sign of the LQR force of the linearised cart-pole (bang-bang, as the
+    env only pushes with +-force_mag)."""
+    gain = _cartpole_lqr_gain(
+        float(env.length), float(env.masspole), float(env.masscart), float(env.gravity), env.tau
+    )
+    force = -(gain[0] * obs[0] + gain[1] * obs[1] + gain[2] * obs[2] + gain[3] * obs[3])
+    return int(force > 0)
+
+
+@functools.lru_cache(maxsize=256)
+def _cartpole_lqr_gain(
+    length: float, masspole: float, masscart: float, gravity: float, dt: float
+) -> tuple[float, float, float, float]:
+    """LQR gain of the env's Euler step (state x, x', theta, theta'), linearised upright."""
+    total = masspole + masscart
+    c = length * (4.0 / 3.0 - masspole / total)
+    # theta'' = (g theta - F / M) / c ;  x'' = F / M - masspole * length * theta'' / M
+    A = np.zeros((4, 4))
+    A[0, 1] = A[2, 3] = 1.0
+    A[3, 2] = gravity / c
+    A[1, 2] = -masspole * length * gravity / (c * total)
+    B = np.array([0.0, 1.0 / total + masspole * length / (c * total**2), 0.0, -1.0 / (c * total)])
+    Ad, Bd = np.eye(4) + dt * A, dt * B[:, None]
+    Q, R = np.diag([1.0, 1.0, 10.0, 1.0]), np.array([[1e-3]])
+    P = solve_discrete_are(Ad, Bd, Q, R)
+    gain = np.linalg.solve(R + Bd.T @ P @ Bd, Bd.T @ P @ Ad)[0]
+    return float(gain[0]), float(gain[1]), float(gain[2]), float(gain[3])

@@ -74,4 +74,3 @@ class TaskPendulumEnv(TaskParamsMixin, PendulumEnv):
 
     def _apply_task(self, task: Task) -> None:
         self.m, self.l, self.g = task.tolist()
-

@@ -95,7 +95,8 @@ EASY: dict[str, EasyRegion] = {
 def resolve(params: dict[str, Any]) -> dict[str, Any]:
     """``"lin_<x>"`` strings become SB3 linear schedules (rl-baselines3-zoo's notation)."""
     return {
-        k: LinearSchedule(float(v[4:]), 0.0, 1.0) if isinstance(v, str) and v.startswith("lin_")
+        k: LinearSchedule(float(v[4:]), 0.0, 1.0)
+        if isinstance(v, str) and v.startswith("lin_")
         else v
         for k, v in params.items()
     }
