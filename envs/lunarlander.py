@@ -1,6 +1,39 @@
 """``lunarlander``: Gymnasium's continuous LunarLander with gravity, wind and turbulence as task.
 
-DRAFT: regions and learner to be filled in from measurements.
+The stock env: a 4.96 kg lander starts ~10 m above the pad with a random push; the main engine
+(50% to 100% throttle when on) gives it 18 m/s^2 upright at full throttle, each side engine
+4.9 rad/s^2 of angular acceleration (both measured); wind is a lateral force and turbulence a
+torque, each ``power * tanh(sin(2 k t) + sin(pi k t))`` along the episode; 1000 steps; the stock
+task is gravity -10 without wind. Ranges: gravity [-20, -2] (CARL's is [-20, 0]; Gymnasium's
+constructor only accepts (-12, 0), so the task sets the attribute the Box2D world is rebuilt
+from at every reset), wind power [0, 20] N and turbulence power [0, 4] N m (Gymnasium
+recommends up to 20 and 2).
+
+Regions, checked with a full-state scripted controller that reads the task and the coming gust
+(:func:`envs.controllers.lunarlander_action`), 12 to 20 starts per task:
+
+- easy: moderate gravity without wind or turbulence (gravity -4 to -13): lands every time.
+- hard: wind (a 20 N gust pushes the lander sideways at 4 m/s^2; lands 50 to 75% of starts),
+  turbulence near the side engines' authority (3 to 4 N m: 50 to 90%), very low gravity
+  (-2: the lander floats and drifts, 83%), and gravity near the engine's limit (-15, -16:
+  30 to 80%).
+- unlearnable: gravity beyond about -17 m/s^2. The main engine's 18 m/s^2 leaves under
+  1 m/s^2 of braking against the fall (none at all below -18), too little to stop the initial
+  push within the ~10 m of height: the lander crashes or lands too hard whatever the policy
+  (the controller lands 0 of 12 starts at -17 and below; full throttle all the way down scores
+  under 50 at -18 and -20). Turbulence stays within the side engines' torque authority
+  (0.83 kg m^2 x 4.9 rad/s^2 = 4 N m), so it makes tasks hard, not impossible.
+
+Mastered: return > 200, Gymnasium's ``reward_threshold`` for LunarLander ("solved"): a landing
+on the pad that comes to rest, at a moderate fuel cost. Test set: the 4 x 4 x 4 grid of cell
+centres (64 tasks; its gravity layer at -17.75 is unlearnable).
+
+Recommended learner (budget for the easy region, 2-core CPU; see
+``benchmarks/perf/easy_region.py``):
+
+- PPO: rl-baselines3-zoo's LunarLanderContinuous settings (16 envs, ``n_steps`` 1024,
+  ``batch_size`` 64, ``gae_lambda`` 0.98, ``gamma`` 0.999, ``n_epochs`` 4, ``ent_coef``
+  0.01), 1M steps. SAC (zoo: 500k steps) is too slow on a CPU for a 15-minute budget.
 """
 
 from __future__ import annotations
@@ -29,7 +62,7 @@ class TaskLunarLanderEnv(TaskParamsMixin, LunarLander):
         render_mode: str | None = None,
         gravity: tuple[float, float] = (-20.0, -2.0),
         wind_power: tuple[float, float] = (0.0, 20.0),
-        turbulence_power: tuple[float, float] = (0.0, 8.0),
+        turbulence_power: tuple[float, float] = (0.0, 4.0),
     ) -> None:
         super().__init__(render_mode=render_mode, continuous=True)
         EzPickle.__init__(self, render_mode, gravity, wind_power, turbulence_power)

@@ -48,7 +48,7 @@ class EasyRegion:
 # Hyperparameters: rl-baselines3-zoo's tuned values for the stock env, unless said otherwise.
 EASY: dict[str, EasyRegion] = {
     "cartpole": EasyRegion(
-        box={"pole_length": (0.4, 1.0), "pole_mass": (0.05, 0.3), "force_mag": (8.0, 15.0)},
+        box={"pole_length": (0.3, 0.5), "pole_mass": (0.05, 0.3), "force_mag": (5.0, 20.0)},
         points_per_dim=3,
         learners={
             "ppo": (
