@@ -89,6 +89,47 @@ EASY: dict[str, EasyRegion] = {
             ),
         },
     ),
+    "mountaincar": EasyRegion(
+        box={"power": (0.0015, 0.002), "goal_position": (-0.2, 0.1)},
+        points_per_dim=4,
+        learners={
+            "sac": (
+                50_000,
+                {
+                    "n_envs": 1,
+                    "learning_rate": 3e-4,
+                    "buffer_size": 50_000,
+                    "batch_size": 512,
+                    "ent_coef": 0.1,
+                    "train_freq": 32,
+                    "gradient_steps": 32,
+                    "gamma": 0.9999,
+                    "tau": 0.01,
+                    "learning_starts": 0,
+                    "use_sde": True,
+                    "policy_kwargs": {"log_std_init": -3.67, "net_arch": [64, 64]},
+                },
+            )
+        },
+    ),
+    "lunarlander": EasyRegion(
+        box={"gravity": (-12.0, -6.0), "wind_power": (0.0, 2.0), "turbulence_power": (0.0, 0.4)},
+        points_per_dim=3,
+        learners={
+            "ppo": (
+                1_000_000,
+                {
+                    "n_envs": 16,
+                    "n_steps": 1024,
+                    "batch_size": 64,
+                    "gae_lambda": 0.98,
+                    "gamma": 0.999,
+                    "n_epochs": 4,
+                    "ent_coef": 0.01,
+                },
+            )
+        },
+    ),
 }
 
 
