@@ -28,3 +28,9 @@ class UnknownNameError(ACLBenchError, KeyError):
 
 class ConfigError(ACLBenchError, ValueError):
     """A suite or run configuration is malformed: wrong key, type or value."""
+
+
+def describe_type(kind: type) -> str:
+    """``int`` -> "an integer": for messages such as "steps must be an integer"."""
+    names = {int: "an integer", float: "a number", str: "a string", dict: "a table", list: "a list"}
+    return names.get(kind, f"a {kind.__name__}")

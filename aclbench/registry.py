@@ -8,9 +8,10 @@ teacher an edit in several places.
 from __future__ import annotations
 
 import difflib
+import importlib
 from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from aclbench.errors import UnknownNameError
 
@@ -49,7 +50,10 @@ class Registry(Generic[T]):
         self._entries[name] = obj
 
     def get(self, name: str) -> T:
+        """The object registered as ``name``; a ``"module:attribute"`` name imports it."""
         self._load_plugins()
+        if name not in self._entries and ":" in name:
+            self.add(name, _import(name, self.kind))
         try:
             return self._entries[name]
         except KeyError:
@@ -78,3 +82,11 @@ class Registry(Generic[T]):
         for entry in entry_points(group=self.entry_point_group):
             if entry.name not in self._entries:
                 self.add(entry.name, entry.load())
+
+
+def _import(path: str, kind: str) -> Any:
+    module_name, _, attribute = path.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as err:
+        raise UnknownNameError(f"cannot import {kind} {path!r}: {err}") from None

@@ -17,7 +17,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
@@ -28,7 +28,7 @@ from aclbench.errors import InvalidTaskError
 Task = NDArray[np.float64]
 """A task: shape ``(n_dims,)``, ``float64``, one entry per dimension in the space's order."""
 
-DimensionSpec = Union[spaces.Box, spaces.Discrete, tuple[float, float], int]
+DimensionSpec = spaces.Box | spaces.Discrete | tuple[float, float] | int
 """What :class:`TaskSpace` accepts for one dimension: a scalar ``Box`` or ``(low, high)`` for a
 continuous dimension, a ``Discrete`` or an ``int`` ``n`` for a discrete one."""
 
@@ -229,9 +229,7 @@ class TaskSpace(spaces.Space[Task]):
     def to_dict(self, task: ArrayLike) -> dict[str, float]:
         """``{name: value}``; discrete values come back as ``int``."""
         arr = np.asarray(task, dtype=np.float64)
-        return {
-            d.name: int(v) if d.discrete else float(v) for d, v in zip(self.dims, arr.tolist())
-        }
+        return {d.name: int(v) if d.discrete else float(v) for d, v in zip(self.dims, arr.tolist())}
 
     def from_dict(self, values: Mapping[str, float]) -> Task:
         missing = [n for n in self.names if n not in values]
@@ -242,4 +240,3 @@ class TaskSpace(spaces.Space[Task]):
                 f" (missing {missing}, unknown {extra})"
             )
         return np.array([float(values[n]) for n in self.names], dtype=np.float64)
-

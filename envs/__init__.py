@@ -1,8 +1,8 @@
 """Procedurally parameterized Gymnasium environments.
 
 Importing this package registers every aclbench env with Gymnasium (ids ``aclbench/...``) and
-by short name in ``ENVS`` (``"toy"``, ``"cartpole"``, ``"pendulum"``, ``"mountaincar"``,
-``"lunarlander"``). See :mod:`envs.core` for the protocol.
+by short name in ``ENVS`` (``"toy"``, ``"cartpole"``, ``"stump-tracks"``, ``"pendulum"``,
+``"mountaincar"``, ``"lunarlander"``). See :mod:`envs.core` for the protocol.
 """
 
 from envs.core import ENVS, EnvEntry, TaskEnv, make_env, register_env, task_env, task_from_options
@@ -19,6 +19,14 @@ register_env(
     "envs.cartpole:TaskCartPoleEnv",
     "CartPole with pole length, pole mass and push force",
     max_episode_steps=500,
+)
+register_env(
+    "stump-tracks",
+    "aclbench/StumpTracks-v0",
+    "envs.stump_tracks:StumpTracksEnv",
+    "BipedalWalker over stumps of a given height and spacing (Portelas et al. 2019); "
+    "body='classic'|'short'|'long'|'quadru'",
+    max_episode_steps=2000,
 )
 register_env(
     "pendulum",

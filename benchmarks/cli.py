@@ -1,0 +1,209 @@
+"""The ``aclbench`` command line: list, run, suite, report.
+
+Errors a user can fix (unknown names, malformed suites, out-of-range tasks) print as one line
+``aclbench: error: ...`` with exit code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aclbench.errors import ACLBenchError, ConfigError
+
+SCOPES = {"env": "env_kwargs", "teacher": "teacher_params", "student": "student_params"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.command(args) or 0)
+    except ACLBenchError as err:
+        print(f"aclbench: error: {err}", file=sys.stderr)
+        return 2
+
+
+def _list(args: argparse.Namespace) -> int:
+    if args.what == "envs":
+        import envs
+
+        for name in envs.ENVS.names():
+            entry = envs.ENVS.get(name)
+            env = entry.make()
+            space = envs.task_env(env).task_space
+            env.close()
+            dims = ", ".join(d.describe() for d in space.dims)
+            print(f"{name:<20} {dims}  ({entry.gym_id}: {entry.description})")
+    else:
+        import students
+        import teachers
+
+        registry = teachers.TEACHERS if args.what == "teachers" else students.STUDENTS
+        for name in registry.names():
+            doc = (registry.get(name).__doc__ or "").strip().splitlines()
+            print(f"{name:<20} {doc[0] if doc else ''}")
+    return 0
+
+
+def _parse_param(text: str) -> tuple[str, str, Any]:
+    """``teacher.fit_rate=150`` -> ("teacher_params", "fit_rate", 150); values are TOML."""
+    key, sep, raw = text.partition("=")
+    scope, dot, name = key.partition(".")
+    if not sep or not dot or scope not in SCOPES or not name:
+        raise ConfigError(
+            f"--param {text!r}: expected SCOPE.KEY=VALUE with SCOPE one of {', '.join(SCOPES)}"
+        )
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word is a string
+    return SCOPES[scope], name, value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from benchmarks.config import RunConfig
+    from benchmarks.runner import run
+
+    if args.config is not None:
+        names = ("env", "teacher", "student", "steps", "seed")
+        given = [f"--{k}" for k in names if getattr(args, k) is not None]
+        if given:
+            raise ConfigError(f"--config reruns a saved config; drop {', '.join(given)}")
+        data = RunConfig.load(args.config).to_dict()
+    else:
+        names = ("env", "teacher", "student", "steps")
+        missing = [f"--{k}" for k in names if getattr(args, k) is None]
+        if missing:
+            raise ConfigError(f"aclbench run needs --config, or {', '.join(missing)}")
+        data = {
+            "env": args.env,
+            "teacher": args.teacher,
+            "student": args.student,
+            "steps": args.steps,
+            "seed": 0 if args.seed is None else args.seed,
+        }
+    for option in ("eval_interval", "device"):
+        if getattr(args, option) is not None:
+            data[option] = getattr(args, option)
+    for text in args.param:
+        table, name, value = _parse_param(text)
+        data[table] = {**data.get(table, {}), name: value}
+    config = RunConfig.from_dict(data, source="aclbench run")
+    _check_names(config)
+    status = run(config, args.out, progress=True)
+    if status["state"] != "done":
+        print(f"aclbench: run failed: {status['error']} (see {args.out}/traceback.txt)")
+        return 1
+    print(f"done: {args.out}")
+    return 0
+
+
+def _check_names(config: Any) -> None:
+    """Unknown names fail here, before a run folder is written."""
+    import envs
+    import students
+    import teachers
+
+    envs.ENVS.get(config.env)
+    teachers.TEACHERS.get(config.teacher)
+    students.STUDENTS.get(config.student)
+
+
+def _suite(args: argparse.Namespace) -> int:
+    from benchmarks.executors import run_local, run_ray
+    from benchmarks.results import write_atomic
+    from benchmarks.suite import Suite, plan
+
+    suite = Suite.load(args.file)
+    (args.out / suite.name).mkdir(parents=True, exist_ok=True)
+    write_atomic(args.out / suite.name / "suite.toml", suite.source)
+    todo, skipped = plan(suite, args.out, retry_failed=args.retry_failed)
+    print(
+        f"suite {suite.name!r}: {len(suite.runs)} runs -> {args.out / suite.name}; "
+        f"to run: {len(todo)}; skipped: {skipped['done']} done, {skipped['failed']} failed"
+        + (f", {skipped['other']} not failed" if args.retry_failed else "")
+    )
+    if args.executor == "ray":
+        statuses = run_ray(
+            todo,
+            args.out,
+            address=args.address,
+            cpus_per_run=suite.cpus_per_run,
+            gpus_per_run=suite.gpus_per_run,
+        )
+    else:
+        statuses = run_local(todo, args.out, workers=args.workers)
+    failed = sorted(str(path) for path, status in statuses.items() if status["state"] != "done")
+    print(f"finished: {len(statuses) - len(failed)} done, {len(failed)} failed")
+    for path in failed:
+        print(f"  failed: {path}: {statuses[Path(path)].get('error')}")
+    if failed:
+        print(f"rerun only these: aclbench suite {args.file} --out {args.out} --retry-failed")
+    print(f"report: aclbench report {args.out / suite.name}")
+    return 1 if failed else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from benchmarks.report import build_report
+
+    html = build_report(args.dirs, args.out)
+    print(f"report: {html}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aclbench", description="Benchmark suite for Automatic Curriculum Learning in RL."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="list registered envs, teachers or students")
+    listing.add_argument("what", choices=["envs", "teachers", "students"])
+    listing.set_defaults(command=_list)
+
+    run = commands.add_parser("run", help="train one (env, teacher, student, seed) run")
+    run.add_argument("--config", type=Path, help="config.toml of an earlier run, to rerun it")
+    run.add_argument("--env")
+    run.add_argument("--teacher")
+    run.add_argument("--student")
+    run.add_argument("--steps", type=int, help="training budget in env steps")
+    run.add_argument("--seed", type=int, help="seed (default 0)")
+    run.add_argument("--eval-interval", type=int, help="env steps between evaluations")
+    run.add_argument("--device", help="torch device: auto (default), cpu, cuda")
+    run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="SCOPE.KEY=VALUE",
+        help="a parameter: teacher.fit_rate=150, student.n_envs=4, env.body='short'",
+    )
+    run.add_argument("--out", type=Path, required=True, help="the run's folder")
+    run.set_defaults(command=_run)
+
+    suite = commands.add_parser("suite", help="run every run of a suite file")
+    suite.add_argument("file", type=Path)
+    suite.add_argument("--workers", type=int, help="parallel runs (default: one per core)")
+    suite.add_argument("--out", type=Path, default=Path("results"))
+    suite.add_argument(
+        "--retry-failed", action="store_true", help="rerun only the runs that failed before"
+    )
+    suite.add_argument("--executor", choices=["local", "ray"], default="local")
+    suite.add_argument(
+        "--address", help="with --executor ray: an existing cluster ('auto' or host:port)"
+    )
+    suite.set_defaults(command=_suite)
+
+    report = commands.add_parser("report", help="write the report of result folders")
+    report.add_argument("dirs", nargs="+", type=Path)
+    report.add_argument("--out", type=Path, help="report folder (default: DIR/report)")
+    report.set_defaults(command=_report)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Executors: where the runs of a suite execute. The default is a pool of local processes.
+
+An executor takes planned runs and an output folder, runs each with
+:func:`benchmarks.runner.run` (which never raises: failures land in ``status.json``) and
+returns each run's final status. Every run writes only its own folder, so executors need no
+coordination beyond handing out configs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from benchmarks.config import RunConfig
+from benchmarks.results import read_status, write_status
+from benchmarks.suite import PlannedRun
+
+
+def _run_in_worker(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
+    from benchmarks.runner import run
+
+    return run(RunConfig.from_dict(config), Path(run_dir))
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class _Tally:
+    """Progress bar and final statuses of a suite's runs, whichever executor runs them."""
+
+    def __init__(self, total: int, out: Path) -> None:
+        self.out = out
+        self.statuses: dict[Path, dict[str, Any]] = {}
+        self.bar = tqdm(total=total, desc="runs", unit="run")
+
+    def finished(self, planned: PlannedRun, result: Any, error: BaseException | None) -> None:
+        if error is not None:  # the worker itself died: the run could not record it
+            status = {**read_status(self.out / planned.path), "state": "failed"}
+            status["error"] = f"worker died: {type(error).__name__}: {error}"
+            write_status(self.out / planned.path, status)
+        else:
+            status = result
+        self.statuses[planned.path] = status
+        self.bar.update(1)
+        if status["state"] == "failed":
+            tqdm.write(f"FAILED {planned.path}: {status.get('error')}")
+        self.bar.set_postfix(failed=sum(s["state"] == "failed" for s in self.statuses.values()))
+
+    def close(self) -> dict[Path, dict[str, Any]]:
+        self.bar.close()
+        return self.statuses
+
+
+def run_local(
+    runs: Sequence[PlannedRun], out: Path, *, workers: int | None = None
+) -> dict[Path, dict[str, Any]]:
+    """Run ``runs`` in ``workers`` fresh processes (default: one per core), showing progress.
+
+    Processes are started with ``spawn`` so each run gets a clean interpreter (no inherited
+    torch threads or CUDA state).
+    """
+    tally = _Tally(len(runs), out)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context) as pool:
+        futures = {
+            pool.submit(_run_in_worker, planned.config.to_dict(), str(out / planned.path)): planned
+            for planned in runs
+        }
+        for future in as_completed(futures):
+            error = future.exception()
+            tally.finished(futures[future], None if error else future.result(), error)
+    return tally.close()
+
+
+def run_ray(
+    runs: Sequence[PlannedRun],
+    out: Path,
+    *,
+    address: str | None = None,
+    cpus_per_run: float = 1.0,
+    gpus_per_run: float = 0.0,
+    max_retries: int = 3,
+) -> dict[Path, dict[str, Any]]:
+    """Run ``runs`` as Ray tasks, each asking ``cpus_per_run`` CPUs and ``gpus_per_run`` GPUs.
+
+    With ``address`` (``"auto"`` or ``"host:port"``) the runs go to an existing cluster, whose
+    nodes must all see ``out`` (a shared file system). Without it, a private Ray instance is
+    started on this machine, bound to the loopback address and without a dashboard, so nothing
+    is exposed to other machines. A task whose worker process dies is retried ``max_retries``
+    times; a run that fails by itself is recorded as failed, not retried.
+    """
+    import ray
+
+    if address is None:
+        ray.init(
+            num_cpus=default_workers(),
+            include_dashboard=False,
+            _node_ip_address="127.0.0.1",
+            log_to_driver=False,
+        )
+    else:
+        ray.init(address=address, log_to_driver=False)
+    try:
+        remote = ray.remote(num_cpus=cpus_per_run, num_gpus=gpus_per_run, max_retries=max_retries)
+        task = remote(_run_in_worker)
+        pending = {
+            task.remote(planned.config.to_dict(), str(Path(out).resolve() / planned.path)): planned
+            for planned in runs
+        }
+        tally = _Tally(len(runs), out)
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            planned = pending.pop(done[0])
+            try:
+                tally.finished(planned, ray.get(done[0]), None)
+            except ray.exceptions.RayError as err:
+                tally.finished(planned, None, err)
+        return tally.close()
+    finally:
+        ray.shutdown()

@@ -1,0 +1,210 @@
+"""Suites: TOML files that expand into runs (envs x teachers x students x seeds).
+
+The smallest complete suite::
+
+    name = "demo"
+    envs = ["toy"]
+    teachers = ["random", "alp-gmm"]
+    students = ["simulated"]
+    seeds = [0, 1, 2]
+    steps = 20000
+
+Optional keys: ``eval_interval``, ``device``, and the resources a cluster gives each run,
+``cpus_per_run`` and ``gpus_per_run``, at the top; tables ``[teacher.NAME]`` and
+``[student.NAME]`` of constructor parameters; and ``[env.NAME]`` tables overriding, for one
+env, ``students``, ``teachers``, ``seeds``, ``steps`` and ``eval_interval``, plus a ``kwargs``
+table for the env's constructor::
+
+    [env.cartpole]
+    students = ["ppo"]
+    seeds = [0, 1]
+    steps = 100000
+
+    [teacher.alp-gmm]
+    fit_rate = 150
+
+Runs are written to ``<out>/<suite>/<env>/<teacher>/seed-<k>/``; where one env is trained with
+several students, the env folder is ``<env>@<student>``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import envs
+import students
+import teachers
+from aclbench.errors import ConfigError, describe_type
+from benchmarks.config import RunConfig
+from benchmarks.results import read_status
+
+TOP_KEYS = {
+    "name": str,
+    "envs": list,
+    "teachers": list,
+    "students": list,
+    "seeds": list,
+    "steps": int,
+    "eval_interval": int,
+    "device": str,
+    "cpus_per_run": (int, float),
+    "gpus_per_run": (int, float),
+    "env": dict,
+    "teacher": dict,
+    "student": dict,
+}
+REQUIRED = ("name", "envs", "teachers", "students", "seeds", "steps")
+ENV_KEYS = {
+    "students": list,
+    "teachers": list,
+    "seeds": list,
+    "steps": int,
+    "eval_interval": int,
+    "kwargs": dict,
+}
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """A run of a suite and the folder it writes, relative to the output folder."""
+
+    config: RunConfig
+    path: Path
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A parsed suite: its runs, the resources each asks of a cluster, and its source text."""
+
+    name: str
+    runs: tuple[PlannedRun, ...]
+    source: str
+    cpus_per_run: float = 1.0
+    gpus_per_run: float = 0.0
+
+    @classmethod
+    def load(cls, path: Path) -> Suite:
+        path = Path(path)
+        try:
+            text = path.read_text()
+        except OSError as err:
+            raise ConfigError(f"cannot read suite file {path}: {err.strerror}") from None
+        return cls.parse(text, source=str(path))
+
+    @classmethod
+    def parse(cls, text: str, *, source: str = "suite") -> Suite:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{source}: not valid TOML: {err}") from None
+        _check_table(data, TOP_KEYS, source)
+        missing = [key for key in REQUIRED if key not in data]
+        if missing:
+            raise ConfigError(f"{source}: missing required key(s) {', '.join(missing)}")
+        runs = _expand(data, source)
+        return cls(
+            name=data["name"],
+            runs=tuple(runs),
+            source=text,
+            cpus_per_run=float(data.get("cpus_per_run", 1.0)),
+            gpus_per_run=float(data.get("gpus_per_run", 0.0)),
+        )
+
+
+def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
+    env_tables = data.get("env", {})
+    for name in env_tables:
+        if name not in data["envs"]:
+            raise ConfigError(f"{source}: [env.{name}] names an env not in envs = {data['envs']}")
+    teacher_params = data.get("teacher", {})
+    student_params = data.get("student", {})
+    runs = []
+    for env_name in _names(data["envs"], "envs", envs.ENVS, source):
+        table = env_tables.get(env_name, {})
+        _check_table(table, ENV_KEYS, f"{source} [env.{env_name}]")
+        merged = {**data, **table}
+        env_students = _names(merged["students"], "students", students.STUDENTS, source)
+        env_teachers = _names(merged["teachers"], "teachers", teachers.TEACHERS, source)
+        env_dir = env_name
+        for student in env_students:
+            if len(env_students) > 1:
+                env_dir = f"{env_name}@{student}"
+            for teacher in env_teachers:
+                for seed in merged["seeds"]:
+                    config = RunConfig(
+                        env=env_name,
+                        teacher=teacher,
+                        student=student,
+                        seed=seed,
+                        steps=merged["steps"],
+                        eval_interval=merged.get("eval_interval", 0),
+                        env_kwargs=dict(table.get("kwargs", {})),
+                        teacher_params=dict(_params(teacher_params, teacher, "teacher", source)),
+                        student_params=dict(_params(student_params, student, "student", source)),
+                        device=data.get("device", "auto"),
+                        suite=data["name"],
+                    )
+                    path = Path(data["name"]) / env_dir / teacher / f"seed-{seed}"
+                    runs.append(PlannedRun(config, path))
+    return runs
+
+
+def _names(values: list[Any], key: str, registry: Any, source: str) -> list[str]:
+    if not values:
+        raise ConfigError(f"{source}: {key} must list at least one name")
+    for value in values:
+        if not isinstance(value, str):
+            raise ConfigError(f"{source}: {key} must hold names (strings), got {value!r}")
+        registry.get(value)  # raises UnknownNameError listing the known names
+    return list(values)
+
+
+def _params(tables: Mapping[str, Any], name: str, kind: str, source: str) -> Mapping[str, Any]:
+    params = tables.get(name, {})
+    if not isinstance(params, dict):
+        raise ConfigError(f"{source}: [{kind}.{name}] must be a table of parameters")
+    return params
+
+
+def _check_table(table: Mapping[str, Any], allowed: Mapping[str, Any], where: str) -> None:
+    for key, value in table.items():
+        if key not in allowed:
+            raise ConfigError(
+                f"{where}: unknown key {key!r}; allowed keys: {', '.join(sorted(allowed))}"
+            )
+        kinds = allowed[key] if isinstance(allowed[key], tuple) else (allowed[key],)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            expected = " or ".join(describe_type(kind) for kind in kinds)
+            raise ConfigError(f"{where}: {key} must be {expected}, got {value!r}")
+
+
+def plan(
+    suite: Suite, out: Path, *, retry_failed: bool = False
+) -> tuple[list[PlannedRun], dict[str, int]]:
+    """The runs still to do, and counts of those skipped by state.
+
+    A rerun of a suite skips finished runs, leaves failed ones alone (``retry_failed`` reruns
+    only those), and (re)starts the others. A folder holding a different config than the
+    suite now asks for is an error, not silently overwritten.
+    """
+    todo, skipped = [], {"done": 0, "failed": 0, "other": 0}
+    for planned in suite.runs:
+        run_dir = Path(out) / planned.path
+        state = read_status(run_dir)["state"]
+        if state != "missing" and (run_dir / "config.toml").exists():
+            saved = RunConfig.load(run_dir / "config.toml")
+            if saved != planned.config.resolved():
+                raise ConfigError(
+                    f"{run_dir} holds a run with another config than suite {suite.name!r} now "
+                    "asks for; write to another --out or remove that folder"
+                )
+        wanted = state == "failed" if retry_failed else state not in ("done", "failed")
+        if not wanted:
+            skipped[state if state in skipped else "other"] += 1
+        if wanted:
+            todo.append(planned)
+    return todo, skipped

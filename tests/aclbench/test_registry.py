@@ -1,0 +1,31 @@
+import pytest
+
+from aclbench import UnknownNameError
+from aclbench.registry import Registry
+
+
+def test_unknown_name_lists_known_names_and_suggests_closest():
+    registry: Registry[int] = Registry("widget")
+    registry.add("alp-gmm", 1)
+    registry.add("covar-gmm", 2)
+    assert registry.get("alp-gmm") == 1
+    with pytest.raises(UnknownNameError) as err:
+        registry.get("alp_gmm")
+    assert str(err.value) == (
+        "unknown widget 'alp_gmm'. Did you mean 'alp-gmm'? Known widgets: alp-gmm, covar-gmm"
+    )
+
+
+def test_registering_a_name_twice_to_another_object_fails():
+    registry: Registry[int] = Registry("widget")
+    registry.add("a", 1)
+    registry.add("a", 1)  # idempotent
+    with pytest.raises(ValueError, match="already registered"):
+        registry.add("a", 2)
+
+
+def test_module_colon_attribute_names_are_imported():
+    registry: Registry[object] = Registry("widget")
+    assert registry.get("json:dumps") is __import__("json").dumps
+    with pytest.raises(UnknownNameError, match="cannot import widget 'json:nope'"):
+        registry.get("json:nope")

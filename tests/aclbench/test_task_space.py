@@ -1,0 +1,93 @@
+import numpy as np
+import pytest
+from gymnasium import spaces
+
+from aclbench import InvalidTaskError, TaskSpace
+
+
+@pytest.fixture
+def space() -> TaskSpace:
+    return TaskSpace({"height": (0.0, 3.0), "spacing": spaces.Box(0.0, 6.0), "level": 4})
+
+
+def test_dimensions_keep_order_names_and_bounds(space):
+    assert space.names == ("height", "spacing", "level")
+    np.testing.assert_array_equal(space.low, [0, 0, 0])
+    np.testing.assert_array_equal(space.high, [3, 6, 3])
+    assert space.discrete.tolist() == [False, False, True]
+    assert space.shape == (3,)
+
+
+def test_discrete_with_start():
+    space = TaskSpace({"size": spaces.Discrete(3, start=5)})
+    assert space.validate([7]).tolist() == [7.0]
+    with pytest.raises(InvalidTaskError, match=r"'size' = 8.0 is outside its bounds \{5..7\}"):
+        space.validate([8])
+
+
+def test_sampling_is_seeded_uniform_and_inside(space):
+    a = np.array([space.sample(np.random.default_rng(3)) for _ in range(3)])
+    b = np.array([space.sample(np.random.default_rng(3)) for _ in range(3)])
+    np.testing.assert_array_equal(a, b)
+    rng = np.random.default_rng(0)
+    samples = np.array([space.sample(rng) for _ in range(4000)])
+    assert all(space.contains(s) for s in samples[:200])
+    assert abs(samples[:, 0].mean() - 1.5) < 0.1
+    counts = np.bincount(samples[:, 2].astype(int), minlength=4)
+    assert counts.min() > 850  # each of 4 levels about 1000 times
+
+
+def test_space_own_generator_is_seedable(space):
+    space.seed(7)
+    first = space.sample()
+    space.seed(7)
+    np.testing.assert_array_equal(first, space.sample())
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        ([3.5, 1.0, 0], r"'height' = 3.5 is outside its bounds \[0, 3\]"),
+        ([1.0, float("nan"), 0], r"'spacing' = nan is outside its bounds \[0, 6\]"),
+        ([1.0, 1.0, 1.5], r"'level' = 1.5 is not a whole number"),
+        ([1.0, 1.0], r"shape \(2,\), expected \(3,\)"),
+        ({"height": 1.0, "spacing": 1.0}, r"missing \['level'\]"),
+    ],
+)
+def test_invalid_tasks_name_the_dimension_and_bounds(space, task, message):
+    with pytest.raises(InvalidTaskError, match=message):
+        space.validate(task)
+    assert not space.contains(task)
+    assert issubclass(InvalidTaskError, ValueError)
+
+
+def test_unit_cube_round_trip(space):
+    tasks = np.array([[0.0, 0.0, 0], [3.0, 6.0, 3], [1.5, 3.0, 2]])
+    unit = space.to_unit(tasks)
+    np.testing.assert_allclose(unit[0], [0.0, 0.0, 0.125])  # discrete value -> its cell centre
+    np.testing.assert_allclose(unit[1], [1.0, 1.0, 0.875])
+    np.testing.assert_allclose(space.from_unit(unit), tasks)
+    np.testing.assert_allclose(space.from_unit([1.0, 1.0, 1.0]), [3.0, 6.0, 3.0])
+
+
+def test_grid_is_cell_centres_with_first_dimension_slowest():
+    space = TaskSpace({"a": (0.0, 1.0), "b": (0.0, 10.0)})
+    grid = space.grid(2)
+    np.testing.assert_allclose(grid, [[0.25, 2.5], [0.25, 7.5], [0.75, 2.5], [0.75, 7.5]])
+    assert TaskSpace({"n": 3}).grid(10).ravel().tolist() == [0.0, 1.0, 2.0]
+
+
+def test_named_view_and_config_round_trip(space):
+    task = space.validate({"height": 1.0, "spacing": 2.0, "level": 3})
+    assert space.to_dict(task) == {"height": 1.0, "spacing": 2.0, "level": 3}
+    assert isinstance(space.to_dict(task)["level"], int)
+    assert TaskSpace.from_config(space.to_config()) == space
+
+
+def test_bad_specs_are_rejected():
+    with pytest.raises(ValueError, match="low <= high"):
+        TaskSpace({"x": (2.0, 1.0)})
+    with pytest.raises(TypeError, match="dimension 'x'"):
+        TaskSpace({"x": "wide"})
+    with pytest.raises(ValueError, match="at least one"):
+        TaskSpace({})

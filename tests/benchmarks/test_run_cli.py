@@ -1,0 +1,103 @@
+"""``aclbench run`` end to end on the toy bench and a short CartPole run."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks.cli import main
+
+TOY = ["run", "--env", "toy", "--teacher", "random", "--student", "simulated", "--steps", "3000"]
+
+
+def test_toy_run_writes_the_documented_files(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main([*TOY, "--seed", "1", "--eval-interval", "1000", "--out", str(out)]) == 0
+    status = json.loads((out / "status.json").read_text())
+    assert status["state"] == "done" and status["wall_s"] > 0
+    assert set(status["versions"]) >= {"aclbench", "stable_baselines3", "gymnasium", "torch"}
+    evals = pd.read_csv(out / "eval.csv")
+    assert list(evals.columns) == ["env_steps", "episodes", "wall_s", "mean_return", "mastered_pct"]
+    assert evals["env_steps"].tolist() == [0, 1000, 2000, 3000]
+    assert evals["mastered_pct"].iloc[0] == 0.0
+    tasks = pd.read_csv(out / "tasks.csv")
+    assert list(tasks.columns) == ["episode", "env_steps", "x0", "x1", "return"]
+    assert len(tasks) == 3000 and tasks["env_steps"].tolist() == list(range(1, 3001))
+    per_task = pd.read_csv(out / "eval_tasks.csv")
+    assert len(per_task) == 4 * 100
+    final = per_task[per_task["env_steps"] == 3000]
+    assert final["mastered"].mean() * 100 == pytest.approx(evals["mastered_pct"].iloc[-1])
+    assert len(pd.read_csv(out / "test_tasks.csv")) == 100
+    assert len((out / "teacher_log.jsonl").read_text().splitlines()) == 4
+    assert (out / "teacher_state.pkl").exists()
+
+
+def test_rerun_from_saved_config_gives_the_same_eval(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert main([*TOY, "--seed", "4", "--out", str(first)]) == 0
+    assert main(["run", "--config", str(first / "config.toml"), "--out", str(second)]) == 0
+    for name in ("eval.csv", "tasks.csv", "eval_tasks.csv"):
+        a, b = pd.read_csv(first / name), pd.read_csv(second / name)
+        pd.testing.assert_frame_equal(
+            a.drop(columns="wall_s", errors="ignore"), b.drop(columns="wall_s", errors="ignore")
+        )
+
+
+def test_short_cartpole_ppo_run_is_reproducible(tmp_path):
+    args = [
+        "run",
+        "--env",
+        "cartpole",
+        "--teacher",
+        "random",
+        "--student",
+        "ppo",
+        "--steps",
+        "1024",
+        "--eval-interval",
+        "512",
+        "-p",
+        "student.n_envs=2",
+        "-p",
+        "student.n_steps=128",
+        "-p",
+        "student.batch_size=64",
+        "-p",
+        "student.n_epochs=2",
+    ]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    a, b = (pd.read_csv(tmp_path / d / "eval.csv").drop(columns="wall_s") for d in "ab")
+    pd.testing.assert_frame_equal(a, b)
+    assert a["env_steps"].tolist() == [0, 512, 1024]
+    tasks = pd.read_csv(tmp_path / "a" / "tasks.csv")
+    assert np.isfinite(tasks["return"]).all() and len(tasks) > 10
+
+
+@pytest.mark.parametrize(
+    ("overrides", "extra", "message"),
+    [
+        ({"--teacher": "alp_gmn"}, [], "unknown teacher 'alp_gmn'"),
+        ({"--env": "cartpol"}, [], "Did you mean 'cartpole'?"),
+        ({}, ["-p", "teacher.fit_rate=3"], "teacher 'random' has no parameter 'fit_rate'"),
+        ({}, ["-p", "fit_rate=3"], "expected SCOPE.KEY=VALUE"),
+        ({"--steps": "0"}, [], "steps must be a positive number"),
+    ],
+)
+def test_bad_input_is_one_clear_line(tmp_path, capsys, overrides, extra, message):
+    options = {"--env": "toy", "--teacher": "random", "--student": "simulated", "--steps": "30"}
+    argv = ["run", *(x for item in {**options, **overrides}.items() for x in item), *extra]
+    assert main([*argv, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_list_shows_envs_with_their_task_dimensions(capsys):
+    assert main(["list", "envs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    cartpole = next(line for line in lines if line.startswith("cartpole"))
+    assert "pole_length: [0.05, 2]" in cartpole
+    assert main(["list", "teachers"]) == 0
+    assert "random" in [line.split()[0] for line in capsys.readouterr().out.splitlines()]

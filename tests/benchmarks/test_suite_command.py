@@ -1,0 +1,93 @@
+"""``aclbench suite``: parallel runs, isolation of a failing run, reruns, Ray."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from benchmarks.cli import main
+
+SUITE = """
+name = "small"
+envs = ["toy"]
+teachers = ["random"]
+students = ["simulated"]
+seeds = [0, 1]
+steps = 600
+eval_interval = 200
+"""
+
+
+def write_suite(tmp_path, text=SUITE):
+    path = tmp_path / "small.toml"
+    path.write_text(text)
+    return path
+
+
+def eval_frames(root):
+    return {
+        path.parent.relative_to(root): pd.read_csv(path).drop(columns="wall_s")
+        for path in sorted(root.glob("**/eval.csv"))
+    }
+
+
+def test_suite_runs_every_run_and_a_rerun_skips_finished_ones(tmp_path, capsys):
+    suite = write_suite(tmp_path)
+    out = tmp_path / "out"
+    assert main(["suite", str(suite), "--workers", "2", "--out", str(out)]) == 0
+    runs = eval_frames(out)
+    assert set(map(str, runs)) == {"small/toy/random/seed-0", "small/toy/random/seed-1"}
+    assert (out / "small" / "suite.toml").read_text() == SUITE
+    capsys.readouterr()
+    assert main(["suite", str(suite), "--workers", "2", "--out", str(out)]) == 0
+    assert "to run: 0; skipped: 2 done" in capsys.readouterr().out
+
+
+def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, capsys):
+    broken = SUITE.replace('envs = ["toy"]', 'envs = ["toy", "cartpole"]') + (
+        '[env.cartpole]\nstudents = ["ppo"]\nseeds = [0]\nkwargs = { pole_length = [2.0, 1.0] }\n'
+    )
+    suite = write_suite(tmp_path, broken)
+    out = tmp_path / "out"
+    assert main(["suite", str(suite), "--workers", "2", "--out", str(out)]) == 1
+    failed = out / "small/cartpole/random/seed-0"
+    status = json.loads((failed / "status.json").read_text())
+    assert status["state"] == "failed" and "low <= high" in status["error"]
+    assert "Traceback" in (failed / "traceback.txt").read_text()
+    printed = capsys.readouterr().out
+    assert "2 done, 1 failed" in printed and "--retry-failed" in printed
+    assert len(eval_frames(out)) == 2
+
+
+def test_retry_failed_reruns_only_failed_runs(tmp_path, capsys):
+    suite = write_suite(tmp_path)
+    out = tmp_path / "out"
+    assert main(["suite", str(suite), "--workers", "2", "--out", str(out)]) == 0
+    status_file = out / "small/toy/random/seed-1/status.json"
+    status = json.loads(status_file.read_text())
+    status_file.write_text(json.dumps({**status, "state": "failed", "error": "simulated"}))
+    before = (out / "small/toy/random/seed-0/status.json").read_text()
+    capsys.readouterr()
+    assert main(["suite", str(suite), "--out", str(out), "--retry-failed"]) == 0
+    assert "to run: 1" in capsys.readouterr().out
+    assert json.loads(status_file.read_text())["state"] == "done"
+    assert (out / "small/toy/random/seed-0/status.json").read_text() == before
+
+
+def test_changed_suite_does_not_overwrite_other_results(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["suite", str(write_suite(tmp_path)), "--out", str(out)]) == 0
+    changed = write_suite(tmp_path, SUITE.replace("steps = 600", "steps = 800"))
+    assert main(["suite", str(changed), "--out", str(out)]) == 2
+    assert "holds a run with another config" in capsys.readouterr().err
+
+
+def test_ray_executor_gives_the_same_results_as_local_processes(tmp_path):
+    pytest.importorskip("ray")
+    suite = write_suite(tmp_path)
+    assert main(["suite", str(suite), "--workers", "2", "--out", str(tmp_path / "local")]) == 0
+    assert main(["suite", str(suite), "--executor", "ray", "--out", str(tmp_path / "ray")]) == 0
+    local, ray = eval_frames(tmp_path / "local"), eval_frames(tmp_path / "ray")
+    assert local.keys() == ray.keys()
+    for key in local:
+        pd.testing.assert_frame_equal(local[key], ray[key])

@@ -1,0 +1,81 @@
+"""Every registered aclbench env passes Gymnasium's check_env and is deterministic."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import envs
+from aclbench import InvalidTaskError
+from envs import ENVS, task_env
+
+
+def rollout(env: gym.Env, seed: int, task, steps: int = 30) -> list:
+    obs, _ = env.reset(seed=seed, options={"task": task})
+    env.action_space.seed(seed)
+    trace = [obs]
+    for _ in range(steps):
+        obs, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+        trace.append((obs, reward, terminated, truncated))
+        if terminated or truncated:
+            obs, _ = env.reset(options={"task": task})
+            trace.append(obs)
+    return trace
+
+
+def same(a, b) -> bool:
+    if isinstance(a, tuple):
+        return all(same(x, y) for x, y in zip(a, b))
+    return bool(np.array_equal(a, b))
+
+
+@pytest.fixture(params=ENVS.names())
+def env(request):
+    env = envs.make_env(request.param)
+    yield env
+    env.close()
+
+
+def test_passes_gymnasium_check_env(env):
+    check_env(env.unwrapped, skip_render_check=True)
+
+
+def test_follows_the_task_env_protocol(env):
+    inner = task_env(env)
+    tests = inner.test_tasks()
+    assert tests.ndim == 2 and tests.shape[1] == len(inner.task_space)
+    assert all(inner.task_space.contains(t) for t in tests)
+    np.testing.assert_array_equal(tests, task_env(env).test_tasks())
+    assert np.isfinite(inner.mastered_threshold)
+
+
+def test_same_seed_and_task_give_the_same_episode(env):
+    space = task_env(env).task_space
+    task = space.sample(np.random.default_rng(0))
+    first = rollout(env, seed=3, task=task)
+    other = gym.make(env.spec)
+    assert all(same(a, b) for a, b in zip(first, rollout(other, seed=3, task=task)))
+
+
+def test_task_changes_the_world_not_the_spaces(env):
+    inner = task_env(env)
+    spaces_before = (env.observation_space, env.action_space)
+    for task in inner.test_tasks()[:: max(1, len(inner.test_tasks()) // 5)]:
+        env.reset(seed=0, options={"task": task})
+        np.testing.assert_array_equal(inner.task, task)
+        assert (env.observation_space, env.action_space) == spaces_before
+
+
+def test_default_task_is_seeded(env):
+    env.reset(seed=11)
+    first = task_env(env).task.copy()
+    env.reset(seed=11)
+    np.testing.assert_array_equal(first, task_env(env).task)
+
+
+def test_invalid_task_names_the_dimension(env):
+    space = task_env(env).task_space
+    bad = space.high.copy()
+    bad[0] += 1.0
+    with pytest.raises(InvalidTaskError, match=space.names[0]):
+        env.reset(options={"task": bad})
