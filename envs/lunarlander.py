@@ -26,7 +26,7 @@ Regions, checked with a full-state scripted controller that reads the task and t
 
 Mastered: return > 200, Gymnasium's ``reward_threshold`` for LunarLander ("solved"): a landing
 on the pad that comes to rest, at a moderate fuel cost. Test set: the 4 x 4 x 4 grid of cell
-centres (64 tasks; its gravity layer at -17.75 is unlearnable).
+centres (64 tasks; its gravity layer at -17.75 is unlearnable; the controller masters 45%).
 
 Recommended learner (budget for the easy region, 2-core CPU; see
 ``benchmarks/perf/easy_region.py``):
