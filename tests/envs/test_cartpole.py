@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import envs
+from benchmarks.cli import main as aclbench
 from envs.controllers import cartpole_action, episode_return
 
 EASY, HARD, UNLEARNABLE = (0.5, 0.1, 10.0), (0.03, 0.1, 20.0), (0.05, 0.1, 50.0)
@@ -75,3 +76,11 @@ def test_random_policy_does_not_master_an_easy_task(env):
         episode_return(env, lambda e, o: env.action_space.sample(), EASY, s) for s in range(5)
     ]
     assert max(returns) < env.unwrapped.mastered_threshold
+
+
+def test_listed_by_the_cli_with_its_bounds(capsys):
+    assert aclbench(["list", "envs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    listed = [line for line in lines if line.startswith("cartpole ")]
+    assert len(listed) == 1
+    assert "pole_length: [0.02, 0.5], pole_mass: [0.05, 1], force_mag: [1, 100]" in listed[0]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import envs
+from benchmarks.cli import main as aclbench
 from envs.controllers import LANDER_MAIN_ACCEL, episode_return, lunarlander_action
 
 EASY, WINDY, UNLEARNABLE = (-8.0, 0.0, 0.0), (-10.0, 15.0, 1.5), (-19.0, 0.0, 0.0)
@@ -88,3 +89,11 @@ def test_random_policy_does_not_master_an_easy_task(env):
         episode_return(env, lambda e, o: env.action_space.sample(), EASY, s) for s in range(3)
     ]
     assert max(returns) < env.unwrapped.mastered_threshold
+
+
+def test_listed_by_the_cli_with_its_bounds(capsys):
+    assert aclbench(["list", "envs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    listed = [line for line in lines if line.startswith("lunarlander ")]
+    assert len(listed) == 1
+    assert "gravity: [-20, -2], wind_power: [0, 20], turbulence_power: [0, 4]" in listed[0]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import envs
+from benchmarks.cli import main as aclbench
 from envs.controllers import episode_return, mountaincar_force
 
 EASY, STOCK = (0.0018, 0.0), (0.0015, 0.45)
@@ -89,3 +90,11 @@ def test_controller_reaches_easy_and_stock_goals_but_not_unlearnable(env):
 def test_idle_policy_never_reaches_the_goal(env):
     idle = [episode_return(env, lambda e, o: np.zeros(1, np.float32), EASY, s) for s in range(3)]
     assert max(idle) <= 0
+
+
+def test_listed_by_the_cli_with_its_bounds(capsys):
+    assert aclbench(["list", "envs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    listed = [line for line in lines if line.startswith("mountaincar ")]
+    assert len(listed) == 1
+    assert "power: [0, 0.002], goal_position: [-0.2, 0.6]" in listed[0]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import envs
+from benchmarks.cli import main as aclbench
 from envs.controllers import episode_return, pendulum_torque
 
 EASY, STOCK, UNLEARNABLE = (0.75, 0.75, 6.0), (1.0, 1.0, 10.0), (4.0, 2.0, 20.0)
@@ -89,3 +90,11 @@ def test_idle_and_random_policies_do_not_master_an_easy_task(env):
     env.action_space.seed(0)
     rand = [episode_return(env, lambda e, o: env.action_space.sample(), EASY, s) for s in range(4)]
     assert max(idle) < threshold and max(rand) < threshold
+
+
+def test_listed_by_the_cli_with_its_bounds(capsys):
+    assert aclbench(["list", "envs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    listed = [line for line in lines if line.startswith("pendulum ")]
+    assert len(listed) == 1
+    assert "mass: [0.5, 4], length: [0.5, 2], gravity: [2, 20]" in listed[0]
