@@ -29,7 +29,8 @@ The previous ranges (half-length [0.05, 2], force [1, 30]: ``F / l`` at most 600
 unlearnable task: the controller balances every corner.
 
 Mastered: return > 475, Gymnasium's ``reward_threshold`` for CartPole-v1 (balanced for 95% of
-the 500 steps). Test set: the 4 x 4 x 4 grid of cell centres (64 tasks).
+the 500 steps). Test set: the 4 x 4 x 4 grid of cell centres (64 tasks); the controller
+masters 89% of it.
 
 Recommended learner (budget for the easy region, 2-core CPU; see
 ``benchmarks/perf/easy_region.py``):

@@ -39,7 +39,7 @@ CONTROLLERS: dict[str, Controller] = {
 PROBES: dict[str, dict[str, list[tuple[float, ...]]]] = {
     "cartpole": {  # (pole_length, pole_mass, force_mag)
         "easy": [(0.5, 0.1, 10.0), (0.4, 0.5, 20.0), (0.3, 1.0, 5.0)],
-        "hard": [(0.05, 0.1, 20.0), (0.1, 0.5, 60.0), (0.2, 0.1, 100.0)],
+        "hard": [(0.03, 0.1, 20.0), (0.1, 0.5, 60.0), (0.2, 0.1, 100.0)],
         "unlearnable": [(0.02, 0.1, 20.0), (0.05, 0.1, 50.0), (0.1, 0.5, 100.0)],
     },
     "pendulum": {  # (mass, length, gravity)
