@@ -39,6 +39,7 @@ class Row:
     def label(self) -> str:
         extra = [f"{k}={v}" for k, v in self.kwargs.items()]
         extra += [] if self.task is None else [f"task={list(self.task)}"]
+        extra += [f"stock {k}={v}" for k, v in self.stock_kwargs.items()]
         return f"{self.env_id}({','.join(extra)})" if extra else self.env_id
 
 
@@ -53,6 +54,8 @@ ROWS: list[Row] = [
     Row("aclbench/Pendulum-v0", "Pendulum-v1"),
     Row("aclbench/MountainCar-v0", "MountainCarContinuous-v0"),
     Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3"),
+    # Uniform tasks nearly always have wind, which the stock env computes when enabled:
+    Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3", stock_kwargs={"enable_wind": True}),
     Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3", task=(-10.0, 0.0, 0.0)),  # no wind
 ]
 
