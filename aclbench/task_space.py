@@ -203,6 +203,24 @@ class TaskSpace(spaces.Space[Task]):
         discrete = self.low + np.minimum(np.floor(unit * (width + 1.0)), width)
         return np.where(self.discrete, discrete, continuous)
 
+    def mutate(self, task: ArrayLike, rng: np.random.Generator, n_edits: int = 1) -> Task:
+        """A nearby task, for teachers that evolve tasks by small edits (ACCEL).
+
+        ``n_edits`` times, one dimension picked uniformly moves a little: a continuous value by
+        a uniform step of at most 5% of its range, a discrete one to a neighbouring value. A step
+        that would leave the bounds is taken the other way, so an edit at an edge still moves.
+        Spaces with structured tasks (maze levels) override this with their own edits, so
+        teachers stay unaware of what a task means.
+        """
+        task = self.validate(task).copy()
+        for _ in range(n_edits):
+            i = int(rng.integers(len(self.dims)))
+            width = self.high[i] - self.low[i]
+            step = rng.choice((-1.0, 1.0)) if self.discrete[i] else rng.uniform(-0.05, 0.05) * width
+            value = task[i] + step
+            task[i] = value if self.low[i] <= value <= self.high[i] else task[i] - step
+        return self.clip(task)
+
     def clip(self, task: ArrayLike) -> Task:
         """Nearest task of the space: clipped to bounds, discrete entries rounded."""
         task = np.clip(np.asarray(task, dtype=np.float64), self.low, self.high)

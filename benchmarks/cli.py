@@ -148,9 +148,10 @@ def _suite(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from benchmarks.report import build_report
+    from benchmarks.report import build_report, print_summary
 
-    html = build_report(args.dirs, args.out)
+    html = build_report(args.dirs, args.out, reps=args.reps, statistic=args.statistic)
+    print_summary(args.dirs)
     print(f"report: {html}")
     return 0
 
@@ -201,6 +202,10 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the report of result folders")
     report.add_argument("dirs", nargs="+", type=Path)
     report.add_argument("--out", type=Path, help="report folder (default: DIR/report)")
+    report.add_argument("--reps", type=int, default=2000, help="bootstrap resamples")
+    report.add_argument(
+        "--statistic", choices=["iqm", "mean"], default="iqm", help="curve statistic"
+    )
     report.set_defaults(command=_report)
     return parser
 

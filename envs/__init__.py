@@ -1,8 +1,8 @@
 """Procedurally parameterized Gymnasium environments.
 
 Importing this package registers every aclbench env with Gymnasium (ids ``aclbench/...``) and
-by short name in ``ENVS`` (``"toy"``, ``"cartpole"``, ``"stump-tracks"``, ``"pendulum"``,
-``"mountaincar"``, ``"lunarlander"``). See :mod:`envs.core` for the protocol.
+by short name in ``ENVS`` (``aclbench list envs`` shows them). See :mod:`envs.core` for the
+protocol.
 """
 
 from envs.core import ENVS, EnvEntry, TaskEnv, make_env, register_env, task_env, task_from_options
@@ -27,6 +27,27 @@ register_env(
     "BipedalWalker over stumps of a given height and spacing (Portelas et al. 2019); "
     "body='classic'|'short'|'long'|'quadru'",
     max_episode_steps=2000,
+)
+register_env(
+    "task-graph",
+    "aclbench/TaskGraph-v0",
+    "envs.task_graph:TaskGraphEnv",
+    "simulated student over a task graph: tasks learnable once their predecessors are mastered "
+    "(student: simulated)",
+)
+register_env(
+    "minigrid-sequence",
+    "aclbench/MiniGridSequence-v0",
+    "envs.minigrid_sequence:MiniGridSequenceEnv",
+    "MiniGrid tasks forming a curriculum (Unlock -> UnlockPickup -> BlockedUnlockPickup, "
+    "KeyCorridor, ObstructedMaze); the task is the task index",
+)
+register_env(
+    "maze",
+    "aclbench/Maze-v0",
+    "envs.maze:MazeEnv",
+    "MiniGrid maze (UED): the task is the whole level, a 13x13 wall bit per cell plus agent "
+    "x, y, dir and goal x, y; random levels have up to 60 walls; test: hand-designed mazes",
 )
 register_env(
     "pendulum",

@@ -4,7 +4,19 @@ Importable and testable without any environment or student. Importing this packa
 the built-in teachers; ``TEACHERS.names()`` lists them with those of installed plug-ins.
 """
 
-from teachers import random_teacher
+from teachers import (
+    accel,
+    alp_gmm,
+    covar_gmm,
+    easy_to_hard,
+    exp3,
+    mastering_rate,
+    plr,
+    random_teacher,
+    riac,
+    sec,
+    tscl,
+)
 from teachers.base import Rollout, Teacher
 from teachers.checker import check_teacher
 from teachers.registry import TEACHERS, make_teacher, register_teacher
@@ -13,8 +25,18 @@ __all__ = [
     "TEACHERS",
     "Rollout",
     "Teacher",
+    "accel",
+    "alp_gmm",
     "check_teacher",
+    "covar_gmm",
+    "easy_to_hard",
+    "exp3",
     "make_teacher",
+    "mastering_rate",
+    "plr",
     "random_teacher",
     "register_teacher",
+    "riac",
+    "sec",
+    "tscl",
 ]

@@ -1,0 +1,165 @@
+"""``maze``: a MiniGrid maze whose task is the whole level, for level-based teachers.
+
+The UED maze of PAIRED (Dennis et al. 2020, "Emergent Complexity and Zero-shot Transfer via
+Unsupervised Environment Design"), Robust PLR (Jiang et al. 2021, "Replay-Guided Adversarial
+Environment Design") and ACCEL (Parker-Holder et al. 2022), built on Farama's MiniGrid: a
+13 x 13 grid inside an outer wall ring (MiniGrid 15 x 15), walls, one goal. The agent sees a
+5 x 5 egocentric window through walls, as in those papers, turns and moves forward, and gets
+MiniGrid's reward ``1 - 0.9 * steps / max_steps`` on reaching the goal, 0 otherwise, within 250
+steps. Solved means the goal was reached: return > 0.
+
+The task is the level (:mod:`envs.maze_levels`): one 0/1 dimension per inner cell, then the
+agent's position and direction and the goal's position. :class:`MazeTaskSpace` samples levels
+the way those papers' domain randomization does (up to ``max_walls`` = 60 uniformly placed
+walls, as in the reference mazes' random generator), rejects invalid levels (goal or agent on a
+wall, agent on the goal), and edits levels for ACCEL through ``mutate``.
+
+The observation is flat, for SB3's ``MlpPolicy``: MiniGrid's ``view x view x 3`` encoding
+(object, colour, state) scaled to [0, 1], then the agent's direction one-hot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from minigrid.core.grid import Grid
+from minigrid.core.mission import MissionSpace
+from minigrid.core.world_object import Goal, Wall
+from minigrid.minigrid_env import MiniGridEnv
+from numpy.typing import ArrayLike, NDArray
+
+from aclbench.task_space import DimensionSpec, Task, TaskSpace
+from envs.core import task_from_options
+from envs.maze_layouts import held_out_levels
+from envs.maze_levels import Level, decode, encode, mutate_level, random_level, wall_name
+
+ENCODING_MAX = np.array([10.0, 5.0, 2.0], dtype=np.float32)
+"""Largest MiniGrid object, colour and state indices: the observation divides by them."""
+
+
+class MazeTaskSpace(TaskSpace):
+    """The levels of a ``size`` x ``size`` maze as a task space.
+
+    ``sample`` is the random level generator (not uniform bits); ``validate`` also rejects
+    invalid levels; ``mutate`` applies ACCEL's edits. Everything else is a plain TaskSpace of
+    discrete dimensions, so teachers need not know it is a maze.
+    """
+
+    def __init__(self, size: int = 13, max_walls: int = 60, seed: int | None = None) -> None:
+        if size < 2 or not 0 <= max_walls:
+            raise ValueError(f"maze: need size >= 2 and max_walls >= 0, got {size}, {max_walls}")
+        self.size, self.max_walls = size, max_walls
+        dims: dict[str, DimensionSpec] = {
+            wall_name(x, y): 2 for y in range(size) for x in range(size)
+        }
+        dims.update(agent_x=size, agent_y=size, agent_dir=4, goal_x=size, goal_y=size)
+        super().__init__(dims, seed=seed)
+
+    def __repr__(self) -> str:
+        last = wall_name(self.size - 1, self.size - 1)
+        return (
+            f"MazeTaskSpace({wall_name(0, 0)}..{last}: {{0..1}}, agent_x: {{0..{self.size - 1}}}, "
+            f"agent_y: {{0..{self.size - 1}}}, agent_dir: {{0..3}}, goal_x: {{0..{self.size - 1}}}"
+            f", goal_y: {{0..{self.size - 1}}})"
+        )
+
+    def validate(self, task: ArrayLike | Mapping[str, float]) -> Task:
+        arr = super().validate(task)
+        decode(arr, self.size)
+        return arr
+
+    def sample(self, rng: np.random.Generator | None = None, mask: None = None) -> Task:  # type: ignore[override]
+        """A random level: up to ``max_walls`` uniformly placed walls (domain randomization)."""
+        rng = self.np_random if rng is None else rng
+        return encode(random_level(self.size, rng, self.max_walls))
+
+    def mutate(self, task: ArrayLike, rng: np.random.Generator, n_edits: int = 1) -> Task:
+        """ACCEL's edits: ``n_edits`` wall flips or goal moves; the result is a valid level."""
+        return encode(mutate_level(decode(self.validate(task), self.size), rng, n_edits))
+
+    def level(self, task: ArrayLike) -> Level:
+        """The :class:`~envs.maze_levels.Level` a task encodes (validated)."""
+        return decode(self.validate(task), self.size)
+
+
+class MazeEnv(MiniGridEnv):
+    """A MiniGrid maze set from the task (a whole level) at every reset.
+
+    Args:
+        size: inner cells per side (13 in the UED papers).
+        max_walls: most walls of a randomly generated level (60, as in the reference mazes).
+        max_steps: episode length limit (250 in the UED papers).
+        agent_view_size: side of the egocentric view, odd (5 in the UED papers).
+        render_mode: MiniGrid's ``"human"`` or ``"rgb_array"``.
+    """
+
+    mastered_threshold = 0.0
+
+    def __init__(
+        self,
+        size: int = 13,
+        max_walls: int = 60,
+        max_steps: int = 250,
+        agent_view_size: int = 5,
+        render_mode: str | None = None,
+    ) -> None:
+        if size < 5:
+            raise ValueError(f"maze: size must be >= 5 (the smallest test maze), got {size}")
+        self.task_space = MazeTaskSpace(size, max_walls)
+        walls = np.zeros((size, size), dtype=bool)
+        self.level = Level(walls, (0, 0), 0, (size - 1, size - 1))
+        self.task: Task = encode(self.level)
+        super().__init__(
+            mission_space=MissionSpace(mission_func=lambda: "get to the green goal square"),
+            grid_size=size + 2,
+            max_steps=max_steps,
+            agent_view_size=agent_view_size,
+            see_through_walls=True,
+            render_mode=render_mode,
+        )
+        self.action_space = spaces.Discrete(3)  # left, right, forward: the rest do nothing here
+        n_obs = agent_view_size * agent_view_size * 3 + 4
+        self.observation_space = spaces.Box(0.0, 1.0, (n_obs,), np.float32)
+        self._test = held_out_levels(size)
+
+    def test_tasks(self) -> NDArray[np.float64]:
+        """The hand-designed mazes that fit this grid, ``n_tasks`` x ``n_dims``."""
+        return np.stack([encode(level) for level in self._test.values()])
+
+    def test_task_names(self) -> list[str]:
+        """Names of :meth:`test_tasks`, in the same order."""
+        return list(self._test)
+
+    def _gen_grid(self, width: int, height: int) -> None:
+        self.grid = Grid(width, height)
+        self.grid.wall_rect(0, 0, width, height)
+        for y, x in zip(*np.nonzero(self.level.walls), strict=True):
+            self.grid.set(int(x) + 1, int(y) + 1, Wall())
+        self.put_obj(Goal(), self.level.goal[0] + 1, self.level.goal[1] + 1)
+        self.agent_pos = (self.level.agent[0] + 1, self.level.agent[1] + 1)
+        self.agent_dir = self.level.agent_dir
+
+    def _flat(self, obs: dict[str, Any]) -> NDArray[np.float32]:
+        image = (obs["image"] / ENCODING_MAX).ravel()
+        direction = np.zeros(4, dtype=np.float32)
+        direction[obs["direction"]] = 1.0
+        return np.concatenate([image, direction]).astype(np.float32)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[NDArray[np.float32], dict[str, Any]]:
+        if seed is not None:  # seed the generator before drawing a default task from it
+            gym.Env.reset(self, seed=seed)
+        self.task = task_from_options(self, options)
+        self.level = decode(self.task, self.task_space.size)
+        obs, _ = super().reset()
+        return self._flat(obs), {"task": self.task.copy()}
+
+    def step(self, action: int) -> tuple[NDArray[np.float32], float, bool, bool, dict[str, Any]]:
+        obs, reward, terminated, truncated, _ = super().step(action)
+        info = {"is_success": reward > 0} if terminated or truncated else {}
+        return self._flat(obs), float(reward), terminated, truncated, info

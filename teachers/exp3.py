@@ -1,0 +1,186 @@
+"""``exp3`` and ``exp3s``: adversarial bandits over tasks, rewarded by learning progress.
+
+EXP3 and EXP3.S are from Auer, Cesa-Bianchi, Freund and Schapire (2002), "The Nonstochastic
+Multiarmed Bandit Problem"; Graves, Bellemare, Menick, Munos and Kavukcuoglu (2017), "Automated
+Curriculum Learning for Neural Networks", drove a curriculum with EXP3.S. We follow Graves et
+al.'s formulation, with log-weights ``w`` over the N tasks:
+
+- policy: ``pi(i) = (1 - epsilon) * softmax(w)_i + epsilon / N``;
+- after an episode on task ``a`` with rescaled reward ``r``: ``r_i = (r * [i = a] + beta) /
+  pi(i)`` and ``w_i <- log((1 - alpha) * exp(w_i + eta * r_i) + alpha / (N - 1) *
+  sum_{j != i} exp(w_j + eta * r_j))``. With ``alpha = 0`` this is EXP3; the weight sharing of
+  EXP3.S (``alpha > 0``) lets the bandit follow a best task that changes, as it does along a
+  curriculum.
+
+The progress signal of an episode is the absolute slope of a line fitted to the task's last
+``window`` returns against its play count (how much one more episode of that task changes its
+return, up or down); the first episode of a task gives none. As in Graves et al., signals are
+rescaled to [-1, 1] by the 20th and 80th percentiles of the signals seen so far (kept by
+reservoir sampling, ``history`` of them): below the low quantile -> -1, above the high one -> 1,
+linear in between. ``pi`` is the policy when the feedback arrives, which is the one the task was
+drawn from when episodes are fed back one by one. The sharing rate is fixed, as in Auer et
+al.'s EXP3.S (who set it to 1/T for a horizon T); Graves et al. write it ``alpha_t``. Defaults:
+epsilon 0.05, beta 0, eta 0.1 and alpha 0.02, chosen for runs of thousands of episodes on
+returns in [0, 1] (Graves et al. ran far longer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from aclbench.errors import ConfigError
+from aclbench.task_space import TaskSpace
+from teachers.arms import ArmTeacher, BinsSpec, check_fraction, check_positive, check_window, draw
+from teachers.registry import register_teacher
+from teachers.return_windows import ReturnWindows
+
+QUANTILES = np.array([0.2, 0.8])
+
+
+def _quantiles(ordered: np.ndarray) -> tuple[float, float]:
+    """The :data:`QUANTILES` of sorted values, interpolated linearly (numpy's default)."""
+    position = QUANTILES * (ordered.size - 1)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, ordered.size - 1)
+    values = ordered[below] + (position - below) * (ordered[above] - ordered[below])
+    return float(values[0]), float(values[1])
+
+
+def exp3s_step(
+    log_weights: NDArray[np.float64],
+    pi: NDArray[np.float64],
+    arm: int,
+    reward: float,
+    eta: float,
+    beta: float,
+    share: float,
+) -> NDArray[np.float64]:
+    """One EXP3.S update of the log-weights after ``reward`` on ``arm`` drawn from ``pi``.
+
+    Returns the new log-weights, shifted so that their maximum is 0 (the policy is unchanged by
+    a shift, and the weights stay finite). ``share = 0`` gives EXP3.
+    """
+    estimates = np.full(log_weights.size, beta) / pi
+    estimates[arm] += reward / pi[arm]
+    raised = log_weights + eta * estimates
+    if share > 0 and log_weights.size > 1:
+        top = raised.max()
+        mass = np.exp(raised - top)
+        shared = share / (log_weights.size - 1) * (mass.sum() - mass)
+        raised = top + np.log((1 - share) * mass + shared)
+    return raised - raised.max()
+
+
+@register_teacher("exp3")
+class Exp3Teacher(ArmTeacher):
+    """EXP3 over the arms of the task space, rewarded by rescaled absolute learning progress.
+
+    Args:
+        eta: step size of the weight update.
+        epsilon: share of uniform exploration in the policy.
+        beta: optimism added to every arm's importance-weighted reward.
+        window: the returns per task the progress slope is fitted to.
+        history: the progress signals kept (by reservoir sampling) for the quantiles.
+        bins: how a space other than one discrete dimension is cut into arms.
+    """
+
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        *,
+        seed: int | None = None,
+        eta: float = 0.1,
+        epsilon: float = 0.05,
+        beta: float = 0.0,
+        window: int = 10,
+        history: int = 1000,
+        bins: BinsSpec = None,
+    ) -> None:
+        super().__init__(task_space, seed=seed, bins=bins)
+        check_positive(eta=eta, history=history)
+        check_fraction(epsilon=epsilon)
+        if not beta >= 0:
+            raise ConfigError(f"beta must be >= 0, got {beta!r}")
+        check_window(window)
+        self.eta, self.epsilon, self.beta = eta, epsilon, beta
+        self.share = 0.0
+        self.log_weights = np.zeros(self.n_arms)
+        self.windows = ReturnWindows(self.n_arms, window)
+        self.reservoir = np.zeros(int(history))
+        self.signals_seen = 0
+
+    # --- sampling ----------------------------------------------------------------------------
+    def probabilities(self) -> NDArray[np.float64]:
+        """``pi``: softmax of the log-weights mixed with ``epsilon`` of uniform, ``n_arms``."""
+        weights = np.exp(self.log_weights - self.log_weights.max())
+        return (1 - self.epsilon) * weights / weights.sum() + self.epsilon / self.n_arms
+
+    def _choose_arm(self) -> int:
+        return draw(self.probabilities(), self.rng)
+
+    # --- update ------------------------------------------------------------------------------
+    def _update_arm(self, arm: int, episode_return: float) -> None:
+        self.windows.push(arm, float(self.windows.counts[arm]), episode_return)
+        progress = abs(self.windows.arm_slope(arm))
+        if np.isnan(progress):
+            return
+        reward = self._rescale(progress)
+        self.log_weights = exp3s_step(
+            self.log_weights, self.probabilities(), arm, reward, self.eta, self.beta, self.share
+        )
+
+    def _rescale(self, signal: float) -> float:
+        """Record ``signal`` in the reservoir and map it to [-1, 1] by the quantiles."""
+        size = self.reservoir.size
+        if self.signals_seen < size:
+            self.reservoir[self.signals_seen] = signal
+        else:
+            slot = int(self.rng.integers(self.signals_seen + 1))
+            if slot < size:
+                self.reservoir[slot] = signal
+        self.signals_seen += 1
+        low, high = _quantiles(np.sort(self.reservoir[: min(self.signals_seen, size)]))
+        if high <= low:
+            return float(np.sign(signal - low))
+        return float(np.clip(2 * (signal - low) / (high - low) - 1, -1.0, 1.0))
+
+    def inner_state(self) -> dict[str, Any]:
+        return {"probabilities": self.probabilities().tolist()}
+
+
+@register_teacher("exp3s")
+class Exp3STeacher(Exp3Teacher):
+    """EXP3.S: EXP3 whose weights share ``alpha`` of their mass at every update.
+
+    Args:
+        alpha: weight-sharing rate (0 gives EXP3); see :class:`Exp3Teacher` for the others.
+    """
+
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        *,
+        seed: int | None = None,
+        eta: float = 0.1,
+        epsilon: float = 0.05,
+        beta: float = 0.0,
+        alpha: float = 0.02,
+        window: int = 10,
+        history: int = 1000,
+        bins: BinsSpec = None,
+    ) -> None:
+        super().__init__(
+            task_space,
+            seed=seed,
+            eta=eta,
+            epsilon=epsilon,
+            beta=beta,
+            window=window,
+            history=history,
+            bins=bins,
+        )
+        check_fraction(alpha=alpha)
+        self.share = alpha

@@ -1,0 +1,190 @@
+"""Gaussian mixtures for ALP-GMM and Covar-GMM: fit one per number of Gaussians, keep the best.
+
+Portelas et al. (CoRL 2019) fit scikit-learn ``GaussianMixture`` (full covariances, one EM
+initialization) for every k in a range and keep the one with the lowest AIC (BIC and AICc are
+alternatives). This module does that robustly: a k with fewer distinct points than Gaussians is
+skipped, and a fit that scikit-learn rejects as numerically ill-defined (say, returns of 1e300)
+is skipped instead of crashing the run. When no k is left, there is no mixture and the teacher
+samples uniformly until the next fit.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import GaussianMixture
+from threadpoolctl import threadpool_limits
+
+from aclbench.errors import ConfigError
+from aclbench.task_space import TaskSpace
+from teachers.lp_common import unit_to_task_affine
+
+
+def _n_parameters(k: int, n_dims: int) -> int:
+    """Free parameters of a full-covariance mixture: means, covariances, weights summing to 1."""
+    return k * (n_dims + n_dims * (n_dims + 1) // 2) + k - 1
+
+
+def _aic(gmm: GaussianMixture, data: NDArray[np.float64]) -> float:
+    return float(gmm.aic(data))
+
+
+def _bic(gmm: GaussianMixture, data: NDArray[np.float64]) -> float:
+    return float(gmm.bic(data))
+
+
+def _aicc(gmm: GaussianMixture, data: NDArray[np.float64]) -> float:
+    """AIC with the small-sample correction 2p(p+1)/(n-p-1); infinite when p >= n - 1."""
+    n, p = len(data), _n_parameters(gmm.n_components, data.shape[1])
+    if n - p - 1 <= 0:
+        return math.inf
+    return _aic(gmm, data) + 2.0 * p * (p + 1) / (n - p - 1)
+
+
+CRITERIA: dict[str, Callable[[GaussianMixture, NDArray[np.float64]], float]] = {
+    "aic": _aic,
+    "bic": _bic,
+    "aicc": _aicc,
+}
+"""Model-selection criteria by name; lower is better."""
+
+
+def check_criterion(teacher: str, criterion: str) -> str:
+    if criterion not in CRITERIA:
+        raise ConfigError(
+            f"{teacher}: criterion must be one of {', '.join(map(repr, CRITERIA))}, "
+            f"got {criterion!r}"
+        )
+    return criterion
+
+
+@dataclass
+class Mixture:
+    """A fitted mixture, as plain arrays (cheap to copy, pickle and report).
+
+    Attributes:
+        means: ``k`` x ``n_dims``.
+        covariances: ``k`` x ``n_dims`` x ``n_dims``.
+        weights: ``k``.
+    """
+
+    means: NDArray[np.float64]
+    covariances: NDArray[np.float64]
+    weights: NDArray[np.float64]
+    _cholesky: dict[int, NDArray[np.float64]] = field(default_factory=dict, repr=False)
+
+    def sample(self, index: int, n_first: int, rng: np.random.Generator) -> NDArray[np.float64]:
+        """A draw of Gaussian ``index`` restricted to its first ``n_first`` coordinates.
+
+        The marginal of a Gaussian over some coordinates is the Gaussian of the matching
+        sub-mean and sub-covariance, so this equals drawing the whole vector and dropping the
+        extra coordinates (ALP, or time and return), as the papers describe.
+        """
+        if n_first not in self._cholesky:
+            cov = self.covariances[:, :n_first, :n_first]
+            self._cholesky[n_first] = np.linalg.cholesky(cov + 1e-12 * np.eye(n_first))
+        chol = self._cholesky[n_first][index]
+        return self.means[index, :n_first] + chol @ rng.standard_normal(n_first)
+
+
+class MixtureSelector:
+    """Fits a mixture for every k in ``k_range`` and keeps the best by ``criterion``.
+
+    Args:
+        k_range: ``(k_min, k_max)``, both included.
+        criterion: a key of :data:`CRITERIA`.
+        warm_start: start each k's EM from its previous fit instead of from k-means (an option
+            of the reference code, off there by default; it makes refits several times faster).
+    """
+
+    def __init__(self, k_range: tuple[int, int], criterion: str, warm_start: bool) -> None:
+        self.ks = list(range(k_range[0], k_range[1] + 1))
+        self.criterion = criterion
+        self.warm_start = warm_start
+        self._models: dict[int, GaussianMixture] = {}
+
+    def fit(self, data: NDArray[np.float64], seed: int) -> Mixture | None:
+        """The best mixture of ``data`` (``n_points`` x ``n_dims``), or ``None`` if none fits."""
+        n_distinct = len(np.unique(data, axis=0))
+        score = CRITERIA[self.criterion]
+        best: tuple[float, GaussianMixture] | None = None
+        # The matrices are tiny (a few dims): BLAS threads only add overhead, several times
+        # the work itself, so EM runs single-threaded.
+        with threadpool_limits(limits=1):
+            for k in self.ks:
+                if k > n_distinct:
+                    break
+                candidate = self._fit_one(k, data, seed)
+                if candidate is None:
+                    continue
+                with np.errstate(all="ignore"):
+                    value = score(candidate, data)
+                if math.isfinite(value) and (best is None or value < best[0]):
+                    best = (value, candidate)
+        if best is None:
+            return None
+        gmm = best[1]
+        return Mixture(
+            means=np.array(gmm.means_),
+            covariances=np.array(gmm.covariances_),
+            weights=np.array(gmm.weights_),
+        )
+
+    def _fit_one(self, k: int, data: NDArray[np.float64], seed: int) -> GaussianMixture | None:
+        gmm = self._model(k, seed)
+        try:
+            # A fit stopped at max_iter is still a usable mixture, and overflows end in the
+            # ValueError below: neither needs a warning.
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                return gmm.fit(data)
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+            self._models.pop(k, None)  # ill-defined covariances: skip this k
+            return None
+
+    def _model(self, k: int, seed: int) -> GaussianMixture:
+        if self.warm_start and k in self._models:
+            return self._models[k]
+        gmm = GaussianMixture(
+            n_components=k,
+            covariance_type="full",
+            n_init=1,
+            random_state=seed,
+            warm_start=self.warm_start,
+        )
+        if self.warm_start:
+            self._models[k] = gmm
+        return gmm
+
+
+def gaussians_in_task_units(
+    space: TaskSpace, mixture: Mixture | None, interest: np.ndarray | None, key: str
+) -> list[dict[str, Any]]:
+    """The task-dimension marginals of ``mixture``'s Gaussians in task units, with ``interest``
+    (what each Gaussian is chosen in proportion to) under ``key`` and as a probability."""
+    if mixture is None or interest is None:
+        return []
+    n = len(space)
+    offset, span = unit_to_task_affine(space)
+    positive = np.maximum(interest, 0.0)
+    total = positive.sum()
+    probability = positive / total if total > 0 else np.full(len(positive), 1 / len(positive))
+    return [
+        {
+            "mean": (offset + span * mean[:n]).tolist(),
+            "covariance": (cov[:n, :n] * np.outer(span, span)).tolist(),
+            "weight": float(weight),
+            key: float(value),
+            "probability": float(p),
+        }
+        for mean, cov, weight, value, p in zip(
+            mixture.means, mixture.covariances, mixture.weights, interest, probability, strict=True
+        )
+    ]

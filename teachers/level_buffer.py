@@ -1,0 +1,122 @@
+"""The level buffer of Prioritized Level Replay and its replay distribution.
+
+From Jiang, Grefenstette and Rocktäschel (ICML 2021), "Prioritized Level Replay", section 3.
+A replayed level is drawn from a mix of score and staleness prioritization::
+
+    P(l_i) = (1 - staleness_coef) * P_S(l_i) + staleness_coef * P_C(l_i)
+    P_S(l_i) = h(S_i) ** (1 / temperature) / sum_j h(S_j) ** (1 / temperature)
+    P_C(l_i) = (c - C_i) / sum_j (c - C_j)
+
+where ``h`` is ``1 / rank(S_i)`` (rank 1 = highest score; "rank") or the score itself
+("power"), ``c`` counts the levels sampled so far and ``C_i`` is that count when level ``i`` was
+last sampled. Staleness keeps old scores from going unrevisited while the policy changes.
+
+The buffer holds up to ``capacity`` levels (task vectors); a new level enters while there is
+room, or replaces the lowest-scoring level if it scores at least as high (Robust PLR's rule for
+an unbounded level generator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def rank_weights(scores: NDArray[np.float64], temperature: float) -> NDArray[np.float64]:
+    """``P_S`` with ``h = 1 / rank``; ties are ranked in buffer order, so the result is
+    deterministic."""
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores))
+    ranks[order] = np.arange(1, len(scores) + 1)
+    weights = (1.0 / ranks) ** (1.0 / temperature)
+    return weights / weights.sum()
+
+
+def power_weights(scores: NDArray[np.float64], temperature: float) -> NDArray[np.float64]:
+    """``P_S`` with ``h(S) = S`` (negative scores count as 0; uniform if none is positive)."""
+    positive = np.clip(scores, 0.0, None)
+    if positive.max() <= 0.0:
+        return np.full(len(scores), 1.0 / len(scores))
+    weights = (positive / positive.max()) ** (1.0 / temperature)  # scaled: no overflow
+    return weights / weights.sum()
+
+
+TRANSFORMS: dict[str, Callable[[NDArray[np.float64], float], NDArray[np.float64]]] = {
+    "rank": rank_weights,
+    "power": power_weights,
+}
+
+
+def staleness_weights(last_sampled: NDArray[np.int64], now: int) -> NDArray[np.float64]:
+    """``P_C``: proportional to the samples since each level was last sampled."""
+    staleness = (now - last_sampled).astype(np.float64)
+    total = staleness.sum()
+    return staleness / total if total > 0 else np.full(len(staleness), 1.0 / len(staleness))
+
+
+class LevelBuffer:
+    """Up to ``capacity`` levels with their scores, last-sampled counts and return statistics.
+
+    Arrays are ``capacity`` long (``levels``: ``capacity`` x ``n_dims``); the first ``len(self)``
+    entries are in use. Levels are found by exact identity of their task vectors.
+    """
+
+    def __init__(self, capacity: int, n_dims: int) -> None:
+        self.capacity = capacity
+        self.levels = np.zeros((capacity, n_dims))
+        self.scores = np.zeros(capacity)
+        self.last_sampled = np.zeros(capacity, dtype=np.int64)
+        self.best_return = np.full(capacity, -np.inf)
+        self.return_sum = np.zeros(capacity)
+        self.return_count = np.zeros(capacity, dtype=np.int64)
+        self._slots: dict[bytes, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    @property
+    def fill(self) -> float:
+        """Fraction of the capacity in use."""
+        return len(self) / self.capacity
+
+    def find(self, task: ArrayLike) -> int | None:
+        """Slot of ``task`` if it is in the buffer."""
+        return self._slots.get(np.asarray(task, dtype=np.float64).tobytes())
+
+    def add(self, task: ArrayLike, score: float, now: int) -> int | None:
+        """Insert a level not yet in the buffer; returns its slot, or ``None`` if the buffer is
+        full and ``score`` is below every stored score."""
+        task = np.asarray(task, dtype=np.float64)
+        if len(self) < self.capacity:
+            slot = len(self)
+        else:
+            slot = int(np.argmin(self.scores))
+            if score < self.scores[slot]:
+                return None
+            del self._slots[self.levels[slot].tobytes()]
+        self._slots[task.tobytes()] = slot
+        self.levels[slot] = task
+        self.scores[slot] = score
+        self.last_sampled[slot] = now
+        self.best_return[slot] = -np.inf
+        self.return_sum[slot] = self.return_count[slot] = 0
+        return slot
+
+    def record_return(self, slot: int, episode_return: float) -> None:
+        self.best_return[slot] = max(self.best_return[slot], episode_return)
+        self.return_sum[slot] += episode_return
+        self.return_count[slot] += 1
+
+    def mean_return(self, slot: int) -> float:
+        return float(self.return_sum[slot] / max(self.return_count[slot], 1))
+
+    def probabilities(
+        self, now: int, transform: str, temperature: float, staleness_coef: float
+    ) -> NDArray[np.float64]:
+        """The replay distribution over the ``len(self)`` stored levels."""
+        n = len(self)
+        by_score = TRANSFORMS[transform](self.scores[:n], temperature)
+        by_staleness = staleness_weights(self.last_sampled[:n], now)
+        return (1.0 - staleness_coef) * by_score + staleness_coef * by_staleness

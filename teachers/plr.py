@@ -1,0 +1,197 @@
+"""``plr`` and ``robust-plr``: Prioritized Level Replay over an unbounded level generator.
+
+PLR: Jiang, Grefenstette and Rocktäschel (ICML 2021), "Prioritized Level Replay". Robust PLR
+(PLR-perp): Jiang, Dennis, Parker-Holder, Foerster, Grefenstette and Rocktäschel (NeurIPS
+2021), "Replay-Guided Adversarial Environment Design".
+
+A level is a task vector. Before each episode (or each rollout, see below) the teacher either
+replays a level from its buffer, drawn by score and staleness (:mod:`teachers.level_buffer`),
+or plays a new one from ``task_space.sample`` (for the maze: the random level generator).
+Replay starts once the buffer is filled to the fraction ``rho`` and then happens with
+probability ``replay_prob``. Each finished episode scores its level from the student's
+rollouts (:mod:`teachers.plr_scores`); a new level enters the buffer if there is room or if it
+scores at least as high as the lowest-scoring stored level.
+
+Working with a student:
+
+- ``needs_rollouts`` is true: an on-policy student passes each rollout to ``on_rollout_end``.
+- ``begin_rollout()`` draws replay-or-new for a whole rollout and returns it (true = replay);
+  every ``sample_task`` until the next call follows it, so a rollout is all replays or all new
+  levels (exactly so if the student also resets its envs when a rollout begins, as the
+  reference implementation does; otherwise an episode begun in the previous rollout finishes
+  on its level). A student that never calls it gets a fresh decision per episode; ``replaying`` says
+  whether the last sampled task was a replay.
+- ``train_on_new_levels``: PLR learns from every rollout. Robust PLR is false: the student
+  takes no gradient step on rollouts of new (exploratory) levels, only on replays; the
+  teacher still scores those levels, which is how they enter the buffer.
+
+Students that send no rollouts (returns only, like ``check_teacher``) still get a sensible
+curriculum: until a first rollout arrives, a level's score is its best return minus its mean
+return (MaxMC with the mean return standing in for the value prediction). A new level scores 0
+and levels whose returns vary are replayed most; replay by staleness then revisits the rest.
+
+Defaults (Robust PLR on mazes in the reference implementation, dcd): positive value loss, rank
+prioritization with temperature 0.1, staleness coefficient 0.3, replay probability 0.5, replay
+from half full, 4000 levels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from aclbench.errors import ConfigError
+from aclbench.task_space import Task, TaskSpace
+from teachers.base import Rollout, Teacher
+from teachers.level_buffer import TRANSFORMS, LevelBuffer
+from teachers.plr_scores import SCORES, EpisodeTracker
+from teachers.registry import register_teacher
+
+
+def _check_choice(name: str, value: str, allowed: Mapping[str, Any]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name} = {value!r} is not one of {', '.join(map(repr, allowed))}")
+
+
+def _check_range(name: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise ConfigError(f"{name} = {value!r} must lie in [{low}, {high}]")
+
+
+@register_teacher("plr")
+class PLRTeacher(Teacher):
+    """Prioritized Level Replay; learns on new and replayed levels alike.
+
+    Args:
+        task_space: the levels.
+        seed: seed of the teacher's generator.
+        score: ``"positive_value_loss"``, ``"l1_value_loss"`` or ``"max_mc"``.
+        transform: score prioritization, ``"rank"`` or ``"power"``.
+        temperature: ``beta`` of the prioritization, > 0 (smaller = greedier).
+        staleness_coef: weight of staleness in the replay distribution, in [0, 1].
+        replay_prob: probability of replaying once the buffer is filled to ``rho``.
+        rho: buffer fill fraction from which replay starts, in [0, 1].
+        buffer_size: most levels kept.
+    """
+
+    needs_rollouts: ClassVar[bool] = True
+    train_on_new_levels: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        *,
+        seed: int | None = None,
+        score: str = "positive_value_loss",
+        transform: str = "rank",
+        temperature: float = 0.1,
+        staleness_coef: float = 0.3,
+        replay_prob: float = 0.5,
+        rho: float = 0.5,
+        buffer_size: int = 4000,
+    ) -> None:
+        super().__init__(task_space, seed=seed)
+        _check_choice("score", score, SCORES)
+        _check_choice("transform", transform, TRANSFORMS)
+        if not temperature > 0:
+            raise ConfigError(f"temperature = {temperature!r} must be > 0")
+        for name, value in (("staleness_coef", staleness_coef), ("replay_prob", replay_prob)):
+            _check_range(name, value, 0.0, 1.0)
+        _check_range("rho", rho, 0.0, 1.0)
+        if buffer_size < 1:
+            raise ConfigError(f"buffer_size = {buffer_size!r} must be >= 1")
+        self.score, self.transform, self.temperature = score, transform, temperature
+        self.staleness_coef, self.replay_prob, self.rho = staleness_coef, replay_prob, rho
+        self.buffer = LevelBuffer(buffer_size, len(task_space))
+        self.tracker = EpisodeTracker()
+        self.samples = 0  # levels sampled so far: the clock of staleness
+        self.replaying = False
+        self.scored_by_rollouts = False
+        self.replays = self.new_levels = 0
+        self._rollout_replay: bool | None = None
+
+    # --- sampling ------------------------------------------------------------------------------
+    def begin_rollout(self) -> bool:
+        """Decide replay (true) or new levels for every task sampled until the next call."""
+        self._rollout_replay = self._decide_replay()
+        return self._rollout_replay
+
+    def _decide_replay(self) -> bool:
+        warm = len(self.buffer) > 0 and self.buffer.fill >= self.rho
+        return warm and bool(self.rng.random() < self.replay_prob)
+
+    def _sample_task(self) -> Task:
+        self.samples += 1
+        replay = self._decide_replay() if self._rollout_replay is None else self._rollout_replay
+        self.replaying = replay and len(self.buffer) > 0
+        if self.replaying:
+            self.replays += 1
+            probs = self.replay_probabilities()
+            slot = int(self.rng.choice(len(probs), p=probs))
+            self.buffer.last_sampled[slot] = self.samples
+            return self._replayed(self.buffer.levels[slot].copy())
+        self.new_levels += 1
+        return self._new_level()
+
+    def replay_probabilities(self) -> np.ndarray:
+        """Probability of each stored level (``len(buffer)``) at the next replay."""
+        return self.buffer.probabilities(
+            self.samples, self.transform, self.temperature, self.staleness_coef
+        )
+
+    def _replayed(self, level: Task) -> Task:
+        """Hook: a level about to be replayed (ACCEL edits it here)."""
+        return level
+
+    def _new_level(self) -> Task:
+        """Hook: the next exploratory level."""
+        return self.task_space.sample(self.rng)
+
+    # --- scoring -------------------------------------------------------------------------------
+    def _on_rollout_end(self, rollout: Rollout) -> None:
+        self.scored_by_rollouts = True
+        score = SCORES[self.score]
+        for task, stats in self.tracker.split(rollout):
+            self._score_episode(task, stats.reward, lambda best, _, s=stats: score(s, best))
+
+    def _update(
+        self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]
+    ) -> None:
+        if not self.scored_by_rollouts:  # returns-only fallback (module docstring)
+            self._score_episode(task, episode_return, lambda best, mean: best - mean)
+
+    def _score_episode(
+        self, task: Task, episode_return: float, score: Callable[[float, float], float]
+    ) -> None:
+        """Record one episode on ``task``; ``score(best_return, mean_return)`` of its level."""
+        slot = self.buffer.find(task)
+        if slot is None:
+            slot = self.buffer.add(task, score(episode_return, episode_return), self.samples)
+            if slot is None:
+                return
+        self.buffer.record_return(slot, episode_return)
+        best, mean = float(self.buffer.best_return[slot]), self.buffer.mean_return(slot)
+        self.buffer.scores[slot] = score(best, mean)
+
+    # --- report --------------------------------------------------------------------------------
+    def inner_state(self) -> dict[str, Any]:
+        scores = self.buffer.scores[: len(self.buffer)]
+        return {
+            "buffer_levels": len(self.buffer),
+            "buffer_capacity": self.buffer.capacity,
+            "score_mean": float(scores.mean()) if len(scores) else None,
+            "score_max": float(scores.max()) if len(scores) else None,
+            "replays": self.replays,
+            "new_levels": self.new_levels,
+            "scored_by": "rollouts" if self.scored_by_rollouts else "returns",
+        }
+
+
+@register_teacher("robust-plr")
+class RobustPLRTeacher(PLRTeacher):
+    """Robust PLR: as PLR, but the student learns only from replayed levels; new levels are
+    played to be scored, without a gradient step (``train_on_new_levels`` is false)."""
+
+    train_on_new_levels: ClassVar[bool] = False

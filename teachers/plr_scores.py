@@ -1,0 +1,96 @@
+"""Level scores of Prioritized Level Replay, computed from on-policy rollouts.
+
+Jiang, Grefenstette and Rocktäschel (ICML 2021), "Prioritized Level Replay"; MaxMC from Jiang
+et al. (NeurIPS 2021), "Replay-Guided Adversarial Environment Design". A level's score is an
+average over the steps ``t = 0..T-1`` of one episode played on it, with ``A_t`` the generalized
+advantage estimate and ``V_t`` the value prediction:
+
+- ``positive_value_loss``: ``mean_t max(A_t, 0)`` (Robust PLR's and ACCEL's default);
+- ``l1_value_loss``: ``mean_t |A_t|``, the "average magnitude of the GAE" of the PLR paper;
+- ``max_mc``: ``mean_t (R_max - V_t)`` with ``R_max`` the highest (undiscounted) return ever
+  reached on the level, so a level scores high when the student did better on it before than it
+  now expects to; can be negative.
+
+An episode that crosses the end of a rollout is continued in the next one, so its score covers
+the whole episode (a step-weighted mean, as the reference implementation merges partial scores).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+from numpy.typing import NDArray
+
+from aclbench.task_space import Task
+from teachers.base import Rollout
+
+
+@dataclass
+class EpisodeStats:
+    """Per-step sums over the part of an episode seen so far."""
+
+    steps: int = 0
+    positive_advantage: float = 0.0
+    abs_advantage: float = 0.0
+    value: float = 0.0
+    reward: float = 0.0
+
+    def add(
+        self, advantages: NDArray[np.float64], values: NDArray[np.float64], rewards: NDArray
+    ) -> None:
+        self.steps += len(advantages)
+        self.positive_advantage += float(np.clip(advantages, 0.0, None).sum())
+        self.abs_advantage += float(np.abs(advantages).sum())
+        self.value += float(values.sum())
+        self.reward += float(rewards.sum())
+
+
+SCORES: dict[str, Callable[[EpisodeStats, float], float]] = {
+    "positive_value_loss": lambda stats, best: stats.positive_advantage / stats.steps,
+    "l1_value_loss": lambda stats, best: stats.abs_advantage / stats.steps,
+    "max_mc": lambda stats, best: best - stats.value / stats.steps,
+}
+"""Score name -> ``score(episode stats, best return on the level including this episode)``."""
+
+
+class EpisodeTracker:
+    """Cuts rollouts into episodes, carrying each env's unfinished episode to the next rollout."""
+
+    def __init__(self) -> None:
+        self.open: dict[int, tuple[Task, EpisodeStats]] = {}
+
+    def split(self, rollout: Rollout) -> list[tuple[Task, EpisodeStats]]:
+        """The episodes that ended in or just before ``rollout``, in order of their last step.
+
+        An env's last episode in the rollout is held open: whether it ended is only known from
+        the first step of the next rollout (``episode_starts[0]``).
+        """
+        n_steps, n_envs = rollout.rewards.shape
+        finished: list[tuple[int, int, Task, EpisodeStats]] = []
+        for env in range(n_envs):
+            starts = rollout.episode_starts[:, env]
+            carried = self.open.pop(env, None)
+            if carried is not None and starts[0]:
+                finished.append((-1, env, *carried))
+                carried = None
+            cuts = [0, *(np.flatnonzero(starts[1:]) + 1).tolist(), n_steps]
+            for first, stop in pairwise(cuts):
+                task = rollout.tasks[first, env]
+                stats = EpisodeStats()
+                if first == 0 and carried is not None and np.array_equal(carried[0], task):
+                    stats = carried[1]
+                span = slice(first, stop)
+                stats.add(
+                    rollout.advantages[span, env],
+                    rollout.values[span, env],
+                    rollout.rewards[span, env],
+                )
+                if stop < n_steps:
+                    finished.append((stop - 1, env, task.copy(), stats))
+                else:
+                    self.open[env] = (task.copy(), stats)
+        finished.sort(key=lambda item: (item[0], item[1]))
+        return [(task, stats) for _, _, task, stats in finished]

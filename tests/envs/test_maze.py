@@ -1,0 +1,147 @@
+"""The ``maze`` env and its task space (envs.maze)."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import envs
+from aclbench.errors import InvalidTaskError
+from envs.maze import MazeEnv, MazeTaskSpace
+from envs.maze_levels import FORWARD, decode, encode, from_text, solve
+
+
+@pytest.fixture
+def env() -> MazeEnv:
+    return MazeEnv()
+
+
+def play(env: gym.Env, actions: list[int]) -> tuple[float, bool, list[np.ndarray]]:
+    total, done, observations = 0.0, False, []
+    for action in actions:
+        obs, reward, terminated, truncated, _ = env.step(action)
+        observations.append(obs)
+        total += reward
+        done = terminated or truncated
+        if done:
+            break
+    return total, done, observations
+
+
+def test_registered_and_passes_check_env() -> None:
+    entry = envs.ENVS.get("maze")
+    assert entry.gym_id == "aclbench/Maze-v0"
+    env = entry.make()
+    assert isinstance(env.unwrapped, MazeEnv)
+    check_env(env.unwrapped, skip_render_check=True)
+    assert envs.task_env(env).task_space.names[-5:] == (
+        "agent_x", "agent_y", "agent_dir", "goal_x", "goal_y"
+    )  # fmt: skip
+
+
+def test_shortest_path_solver_reaches_the_goal_on_every_test_maze(env: MazeEnv) -> None:
+    names = env.test_task_names()
+    assert {"SixteenRooms", "Labyrinth", "LargeCorridor", "PerfectMaze7x7"} <= set(names)
+    for name, task in zip(names, env.test_tasks(), strict=True):
+        actions = solve(decode(task, 13))
+        assert actions is not None, f"{name} is unsolvable"
+        env.reset(options={"task": task})
+        total, done, _ = play(env, actions)
+        assert done and total > env.mastered_threshold, f"{name}: return {total}"
+        assert env.unwrapped.step_count == len(actions)
+
+
+def test_test_tasks_are_fixed_valid_and_fit_smaller_grids(env: MazeEnv) -> None:
+    tasks = env.test_tasks()
+    np.testing.assert_array_equal(tasks, MazeEnv().test_tasks())
+    assert tasks.shape == (len(env.test_task_names()), 13 * 13 + 5)
+    assert all(env.task_space.contains(task) for task in tasks)
+    small = MazeEnv(size=9)
+    assert small.test_task_names() == ["PerfectMaze3x3", "PerfectMaze4x4", "PerfectMaze5x5"]
+    big = MazeEnv(size=15)
+    assert len(big.test_task_names()) == len(env.test_task_names())
+    for task in big.test_tasks():
+        assert solve(decode(task, 15)) is not None
+
+
+def test_reaching_the_goal_is_rewarded_as_in_minigrid(env: MazeEnv) -> None:
+    level = from_text([">G...", ".....", ".....", ".....", "....."])
+    small = MazeEnv(size=5, max_steps=100)
+    small.reset(options={"task": encode(level)})
+    obs, reward, terminated, truncated, info = small.step(FORWARD)
+    assert terminated and not truncated and info == {"is_success": True}
+    assert reward == pytest.approx(1 - 0.9 * 1 / 100)
+
+
+def test_unsolved_episode_is_truncated_with_zero_return() -> None:
+    level = from_text([">#...", "##...", ".....", ".....", "....G"])
+    small = MazeEnv(size=5, max_steps=20)
+    small.reset(options={"task": encode(level)})
+    total, done, _ = play(small, [FORWARD] * 20)
+    assert done and total == 0.0 and small.step_count == 20
+
+
+def test_same_seed_and_task_give_the_same_episode(env: MazeEnv) -> None:
+    actions = np.random.default_rng(0).integers(0, 3, 60).tolist()
+    first_obs, _ = env.reset(seed=3)
+    task = env.task.copy()
+    run_a = play(env, actions)
+    again_obs, _ = env.reset(seed=3)
+    np.testing.assert_array_equal(env.task, task)
+    np.testing.assert_array_equal(first_obs, again_obs)
+    run_b = play(env, actions)
+    assert run_a[0] == run_b[0]
+    np.testing.assert_array_equal(np.array(run_a[2]), np.array(run_b[2]))
+    other, _ = env.reset(seed=99, options={"task": task})  # the task fixes the world
+    np.testing.assert_array_equal(other, first_obs)
+
+
+def test_task_changes_the_world_never_the_spaces(env: MazeEnv) -> None:
+    spaces = (env.observation_space, env.action_space)
+    seen = set()
+    for task in env.test_tasks():
+        obs, _ = env.reset(options={"task": task})
+        assert (env.observation_space, env.action_space) == spaces
+        assert env.observation_space.contains(obs)
+        seen.add(obs.tobytes())
+    assert len(seen) > 3
+
+
+def test_invalid_task_names_the_dimension_and_bounds(env: MazeEnv) -> None:
+    task = env.test_tasks()[0].copy()
+    task[-5] = 13  # agent_x
+    with pytest.raises(ValueError, match=r"'agent_x' = 13.0 is outside its bounds \{0..12\}"):
+        env.reset(options={"task": task})
+    task = env.test_tasks()[0].copy()
+    gx, gy = int(task[-2]), int(task[-1])
+    task[gy * 13 + gx] = 1
+    with pytest.raises(InvalidTaskError, match="goal .* is on a wall"):
+        env.reset(options={"task": task})
+
+
+def test_task_space_samples_random_levels_and_mutates_validly() -> None:
+    space = MazeTaskSpace(size=13, max_walls=60)
+    rng_a, rng_b = np.random.default_rng(4), np.random.default_rng(4)
+    tasks = [space.sample(rng_a) for _ in range(100)]
+    np.testing.assert_array_equal(tasks, [space.sample(rng_b) for _ in range(100)])
+    walls = [task[:169].sum() for task in tasks]
+    assert max(walls) <= 60 and np.std(walls) > 10  # a varying number of walls, not ~85 bits
+    for task in tasks:
+        child = space.mutate(task, rng_a, n_edits=5)
+        assert space.contains(child)
+        assert np.count_nonzero(child != task) <= 10
+    assert "MazeTaskSpace(wall_y0_x0..wall_y12_x12" in repr(space)
+    empty = MazeTaskSpace(max_walls=0).sample(rng_a)
+    assert empty[:169].sum() == 0
+
+
+def test_ppo_runs_on_the_maze() -> None:
+    from stable_baselines3 import PPO
+
+    env = MazeEnv(size=5, max_steps=30)
+    model = PPO("MlpPolicy", env, n_steps=64, batch_size=32, n_epochs=1, seed=0, device="cpu")
+    model.learn(128)
+    action, _ = model.predict(env.reset(seed=0)[0], deterministic=True)
+    assert env.action_space.contains(int(action))

@@ -1,0 +1,59 @@
+"""PLR's replay distribution and level buffer (teachers.level_buffer), checked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from teachers.level_buffer import LevelBuffer, power_weights, rank_weights, staleness_weights
+
+
+def test_rank_prioritization_by_hand() -> None:
+    scores = np.array([0.5, 2.0, 1.0])  # ranks 3, 1, 2 -> h = 1/3, 1, 1/2
+    np.testing.assert_allclose(rank_weights(scores, 1.0), [2 / 11, 6 / 11, 3 / 11])
+    np.testing.assert_allclose(rank_weights(scores, 0.5), [4 / 49, 36 / 49, 9 / 49])
+    np.testing.assert_allclose(rank_weights(np.array([1.0, 1.0]), 1.0), [2 / 3, 1 / 3])
+
+
+def test_power_prioritization_by_hand() -> None:
+    scores = np.array([1.0, 2.0, -1.0])
+    np.testing.assert_allclose(power_weights(scores, 1.0), [1 / 3, 2 / 3, 0.0])
+    np.testing.assert_allclose(power_weights(scores, 0.5), [1 / 5, 4 / 5, 0.0])
+    np.testing.assert_allclose(power_weights(np.zeros(4), 0.1), np.full(4, 0.25))
+    assert np.isfinite(power_weights(np.array([1e3, 1.0]), 0.01)).all()
+
+
+def test_staleness_by_hand() -> None:
+    last = np.array([1, 4, 6])
+    np.testing.assert_allclose(staleness_weights(last, 10), [9 / 19, 6 / 19, 4 / 19])
+    np.testing.assert_allclose(staleness_weights(np.array([3, 3]), 3), [0.5, 0.5])
+
+
+def test_replay_distribution_mixes_score_and_staleness() -> None:
+    buffer = LevelBuffer(capacity=5, n_dims=1)
+    for value, score, now in ((0.0, 0.5, 1), (1.0, 2.0, 4), (2.0, 1.0, 6)):
+        buffer.add([value], score, now)
+    probs = buffer.probabilities(10, "rank", 1.0, 0.3)
+    expected = 0.7 * np.array([2, 6, 3]) / 11 + 0.3 * np.array([9, 6, 4]) / 19
+    np.testing.assert_allclose(probs, expected)
+    assert probs.sum() == pytest.approx(1.0)
+
+
+def test_full_buffer_replaces_its_lowest_score_only_with_a_higher_or_equal_one() -> None:
+    buffer = LevelBuffer(capacity=2, n_dims=1)
+    assert buffer.add([0.0], 1.0, now=1) == 0
+    assert buffer.add([1.0], 3.0, now=2) == 1
+    assert buffer.fill == 1.0
+    assert buffer.add([2.0], 0.5, now=3) is None and buffer.find([2.0]) is None
+    assert buffer.add([3.0], 2.0, now=4) == 0
+    assert buffer.find([0.0]) is None and buffer.find([3.0]) == 0 and len(buffer) == 2
+    assert buffer.add([4.0], 2.0, now=5) == 0  # a tie replaces too
+    assert buffer.last_sampled[0] == 5 and buffer.best_return[0] == -np.inf
+
+
+def test_return_statistics() -> None:
+    buffer = LevelBuffer(capacity=2, n_dims=2)
+    slot = buffer.add([0.0, 1.0], 0.0, now=0)
+    for value in (0.2, 1.0, 0.0):
+        buffer.record_return(slot, value)
+    assert buffer.best_return[slot] == 1.0 and buffer.mean_return(slot) == pytest.approx(0.4)
