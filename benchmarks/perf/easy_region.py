@@ -15,6 +15,7 @@ cpu`` budgets by CPU time).
 from __future__ import annotations
 
 import argparse
+import ast
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -204,12 +205,19 @@ def evaluate(
 
 
 def run(
-    env_name: str, algo: str, seed: int, minutes: float, clock: str, steps: int | None, every: int
+    env_name: str,
+    algo: str,
+    seed: int,
+    minutes: float,
+    clock: str,
+    steps: int | None,
+    every: int,
+    overrides: dict[str, Any],
 ) -> None:
     region = EASY[env_name]
     budget, params = region.learners[algo]
     steps = budget if steps is None else steps
-    params = dict(params)
+    params = {**params, **overrides}
     n_envs = params.pop("n_envs")
     probe = envs.task_env(envs.make_env(env_name))
     bounds = {d.name: (d.low, d.high) for d in probe.task_space.dims}
@@ -225,6 +233,9 @@ def run(
             f"of {len(tests)}  mean return {returns.mean():8.1f}",
             flush=True,
         )
+        for task, ret in zip(tests, returns, strict=True):
+            if ret <= threshold:
+                print(f"    not mastered: {np.round(task, 5).tolist()} return {ret:.1f}")
 
     torch.set_num_threads(1)
     vec = DummyVecEnv(
@@ -255,8 +266,21 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--steps", type=int, default=None, help="default: the learner's budget")
     parser.add_argument("--eval-every", type=int, default=10_000)
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter"
+    )
     args = parser.parse_args(argv)
-    run(args.env, args.algo, args.seed, args.minutes, args.clock, args.steps, args.eval_every)
+    overrides = {k: ast.literal_eval(v) for k, _, v in (item.partition("=") for item in args.set)}
+    run(
+        args.env,
+        args.algo,
+        args.seed,
+        args.minutes,
+        args.clock,
+        args.steps,
+        args.eval_every,
+        overrides,
+    )
 
 
 if __name__ == "__main__":
