@@ -47,7 +47,7 @@ class EasyRegion:
     """algorithm -> (step budget, hyperparameters, aclbench keys ``n_envs`` included)."""
 
 
-# Hyperparameters: rl-baselines3-zoo's tuned values for the stock env, unless said otherwise.
+# Hyperparameters: rl-baselines3-zoo's tuned values for the stock env, except where noted.
 EASY: dict[str, EasyRegion] = {
     "cartpole": EasyRegion(
         box={"pole_length": (0.3, 0.5), "pole_mass": (0.05, 0.3), "force_mag": (5.0, 20.0)},
@@ -105,7 +105,7 @@ EASY: dict[str, EasyRegion] = {
                     "ent_coef": 0.1,
                     "train_freq": 32,
                     "gradient_steps": 32,
-                    "gamma": 0.9999,
+                    "gamma": 0.99,  # zoo: 0.9999, which collapsed to 69% on 2 seeds here
                     "tau": 0.01,
                     "learning_starts": 0,
                     "use_sde": True,
