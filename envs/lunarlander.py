@@ -13,15 +13,15 @@ Regions, checked with a full-state scripted controller that reads the task and t
 (:func:`envs.controllers.lunarlander_action`), 12 to 20 starts per task:
 
 - easy: moderate gravity without wind or turbulence (gravity -4 to -13): lands every time.
-- hard: wind (a 20 N gust pushes the lander sideways at 4 m/s^2; lands 50 to 75% of starts),
-  turbulence near the side engines' authority (3 to 4 N m: 50 to 90%), very low gravity
-  (-2: the lander floats and drifts, 83%), and gravity near the engine's limit (-15, -16:
-  30 to 80%).
-- unlearnable: gravity beyond about -17 m/s^2. The main engine's 18 m/s^2 leaves under
-  1 m/s^2 of braking against the fall (none at all below -18), too little to stop the initial
-  push within the ~10 m of height: the lander crashes or lands too hard whatever the policy
-  (the controller lands 0 of 12 starts at -17 and below; full throttle all the way down scores
-  under 50 at -18 and -20). Turbulence stays within the side engines' torque authority
+- hard: wind (5 to 20 N gusts push the lander sideways at up to 4 m/s^2: lands 65 to 75% of
+  starts), turbulence near the side engines' authority (3 to 4 N m: 50 to 90%), very low
+  gravity (-2: the lander floats and drifts, 83%), and gravity near the engine's limit
+  (-15, -16: 30 to 80%).
+- unlearnable: gravity beyond about -17 m/s^2. Below -18 the main engine cannot even hold the
+  lander: at full throttle it keeps gaining downward speed and crashes. Between -17 and -18 it
+  brakes by under 1 m/s^2, so only nearly full throttle all the way down avoids a crash, and
+  that fuel (0.3 per step) sinks the return below 200. The controller lands 0 of 12 starts at
+  -17.5, -19 and -20. Turbulence stays within the side engines' torque authority
   (0.83 kg m^2 x 4.9 rad/s^2 = 4 N m), so it makes tasks hard, not impossible.
 
 Mastered: return > 200, Gymnasium's ``reward_threshold`` for LunarLander ("solved"): a landing
