@@ -66,7 +66,7 @@ def _parse_param(text: str) -> tuple[str, str, Any]:
 
 def _run(args: argparse.Namespace) -> int:
     from benchmarks.config import RunConfig
-    from benchmarks.runner import run
+    from benchmarks.runner import check_config, run
 
     if args.config is not None:
         names = ("env", "teacher", "student", "steps", "seed")
@@ -93,24 +93,13 @@ def _run(args: argparse.Namespace) -> int:
         table, name, value = _parse_param(text)
         data[table] = {**data.get(table, {}), name: value}
     config = RunConfig.from_dict(data, source="aclbench run")
-    _check_names(config)
+    check_config(config)
     status = run(config, args.out, progress=True)
     if status["state"] != "done":
         print(f"aclbench: run failed: {status['error']} (see {args.out}/traceback.txt)")
         return 1
     print(f"done: {args.out}")
     return 0
-
-
-def _check_names(config: Any) -> None:
-    """Unknown names fail here, before a run folder is written."""
-    import envs
-    import students
-    import teachers
-
-    envs.ENVS.get(config.env)
-    teachers.TEACHERS.get(config.teacher)
-    students.STUDENTS.get(config.student)
 
 
 def _suite(args: argparse.Namespace) -> int:

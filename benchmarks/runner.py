@@ -22,6 +22,7 @@ from aclbench.task_space import Task
 from benchmarks.config import RunConfig
 from benchmarks.results import RunRecorder, now, provenance, write_status
 from students.base import Student
+from teachers.registry import teacher_class
 
 
 class EvaluationSchedule:
@@ -60,6 +61,15 @@ class EvaluationSchedule:
         self.next_eval = (self.env_steps // self.interval + 1) * self.interval
         if self.progress is not None:
             self.progress.set_postfix(mastered=f"{row['mastered_pct']:.0f}%")
+
+
+def check_config(config: RunConfig) -> None:
+    """Fail before anything is written: unknown env, teacher or student names, and teacher
+    parameters the teacher does not take. (Student hyperparameters are checked when the
+    student is built, against the learner's own signature.)"""
+    envs.ENVS.get(config.env)
+    teacher_class(config.teacher, config.teacher_params)
+    students.STUDENTS.get(config.student)
 
 
 def resolve_device(device: str) -> str:
@@ -124,11 +134,14 @@ def _train(config: RunConfig, run_dir: Path, bar: tqdm) -> None:
         device=config.device,
         **config.student_params,
     )
-    recorder = RunRecorder(run_dir, task_space, test_tasks, threshold)
-    schedule = EvaluationSchedule(recorder, student, teacher, config, bar)
-    schedule.on_steps(0)
-    student.learn(config.steps, schedule)
-    if schedule.last_eval != schedule.env_steps:
-        schedule.evaluate()
-    recorder.save_teacher(teacher.state_dict())
-    student.save(run_dir)
+    try:
+        recorder = RunRecorder(run_dir, task_space, test_tasks, threshold)
+        schedule = EvaluationSchedule(recorder, student, teacher, config, bar)
+        schedule.on_steps(0)
+        student.learn(config.steps, schedule)
+        if schedule.last_eval != schedule.env_steps:
+            schedule.evaluate()
+        recorder.save_teacher(teacher.state_dict())
+        student.save(run_dir)
+    finally:
+        student.close()

@@ -134,6 +134,8 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
             if len(env_students) > 1:
                 env_dir = f"{env_name}@{student}"
             for teacher in env_teachers:
+                params = dict(_params(teacher_params, teacher, "teacher", source))
+                teachers.teacher_class(teacher, params)  # unknown parameters fail here
                 for seed in merged["seeds"]:
                     config = RunConfig(
                         env=env_name,
@@ -143,7 +145,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                         steps=merged["steps"],
                         eval_interval=merged.get("eval_interval", 0),
                         env_kwargs=dict(table.get("kwargs", {})),
-                        teacher_params=dict(_params(teacher_params, teacher, "teacher", source)),
+                        teacher_params=params,
                         student_params=dict(_params(student_params, student, "student", source)),
                         device=data.get("device", "auto"),
                         suite=data["name"],

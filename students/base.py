@@ -72,3 +72,7 @@ class Student(ABC):
     @abstractmethod
     def save(self, directory: Path) -> None:
         """Write the final model (or simulated learner state) into ``directory``."""
+
+    def close(self) -> None:
+        """Release what the student holds outside Python objects (env worker processes, shared
+        memory); the harness calls it when the run ends. The default does nothing."""

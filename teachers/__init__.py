@@ -19,7 +19,7 @@ from teachers import (
 )
 from teachers.base import Rollout, Teacher
 from teachers.checker import check_teacher
-from teachers.registry import TEACHERS, make_teacher, register_teacher
+from teachers.registry import TEACHERS, make_teacher, register_teacher, teacher_class
 
 __all__ = [
     "TEACHERS",
@@ -38,5 +38,6 @@ __all__ = [
     "register_teacher",
     "riac",
     "sec",
+    "teacher_class",
     "tscl",
 ]

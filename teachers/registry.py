@@ -40,9 +40,14 @@ def make_teacher(
     name: str, task_space: TaskSpace, *, seed: int | None = None, **params: Any
 ) -> Teacher:
     """Build the teacher registered as ``name``; unknown parameters get a clear error."""
+    return teacher_class(name, params)(task_space, seed=seed, **params)
+
+
+def teacher_class(name: str, params: dict[str, Any]) -> type[Teacher]:
+    """The class registered as ``name``, once ``params`` are checked against its constructor."""
     cls = TEACHERS.get(name)
     check_params(cls, params, what=f"teacher {name!r}", skip=("self", "task_space", "seed"))
-    return cls(task_space, seed=seed, **params)
+    return cls
 
 
 def check_params(

@@ -1,0 +1,155 @@
+"""PPO training throughput with the curriculum channel, against plain SB3 in the same run.
+
+Both sides train PPO on ``cartpole`` in a ``SubprocVecEnv`` of 4 workers with the same
+hyperparameters (``students.hyperparams`` for cartpole, ``n_steps`` doubled to keep 256 steps
+per rollout with 4 envs) and one torch thread. The curriculum side is the ``ppo`` student: a
+:class:`~students.wrapper.CurriculumWrapper` in every worker, the
+:class:`~students.callback.CurriculumCallback` and a ``random`` teacher in the main process,
+and a listener that does nothing. The plain side is ``stable_baselines3.PPO`` on the bare envs,
+which draw their own uniform tasks (the same distribution).
+
+On a shared machine the load drifts by tens of percent within a minute, so both models live
+side by side and train in alternating chunks (``learn`` continued with
+``reset_num_timesteps=False``); each side's rate is its steps over its summed ``learn`` time,
+and each block of chunks gives one paired ratio. The main process's CPU time per step is
+printed too: it is what the callback adds to, and it is less sensitive to other tenants.
+Goal: ratio >= 0.95.
+
+    python -m benchmarks.perf.throughput [--chunk 4096] [--chunks 24] [--set n_epochs=1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import functools
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import gymnasium as gym
+import torch
+from stable_baselines3 import PPO
+from stable_baselines3.common.vec_env import SubprocVecEnv
+
+from envs import ENVS
+from envs.core import task_env
+from students import make_student
+from students.hyperparams import STUDENT_KEYS, default_params, resolve_schedules
+from students.sb3 import SB3Student
+from teachers import make_teacher
+
+ENV = "cartpole"
+N_ENVS = 4
+BLOCK = 4  # chunks per side in one paired ratio
+
+
+class NullListener:
+    def on_episode(self, task: Any, episode_return: float, env_steps: int) -> None:
+        pass
+
+    def on_steps(self, env_steps: int) -> None:
+        pass
+
+
+def plain(params: dict[str, Any], seed: int) -> tuple[Callable[[int], int], Callable[[], None]]:
+    spec = gym.spec(ENVS.get(ENV).gym_id)
+    venv = SubprocVecEnv([functools.partial(gym.make, spec) for _ in range(N_ENVS)])
+    model = PPO("MlpPolicy", venv, seed=seed, device="cpu", **resolve_schedules(params))
+    venv.get_attr("spec")  # SB3 waits for the first worker only: wait for all
+
+    def learn(steps: int) -> int:
+        before = model.num_timesteps
+        model.learn(steps, reset_num_timesteps=before == 0)
+        return model.num_timesteps - before
+
+    return learn, venv.close
+
+
+def curriculum(
+    params: dict[str, Any], seed: int
+) -> tuple[Callable[[int], int], Callable[[], None]]:
+    space = task_env(ENVS.get(ENV).make()).task_space
+    teacher = make_teacher("random", space, seed=seed)
+    student = make_student(
+        "ppo", ENV, teacher, seed=seed, device="cpu", n_envs=N_ENVS, vec_env="subproc", **params
+    )
+    assert isinstance(student, SB3Student)
+    student.venv.get_attr("spec")
+
+    def learn(steps: int) -> int:
+        before = student.model.num_timesteps
+        student.learn(steps, NullListener())
+        return student.model.num_timesteps - before
+
+    return learn, student.close
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--chunk", type=int, default=4096, help="env steps per learn call")
+    parser.add_argument("--chunks", type=int, default=24, help="timed learn calls per side")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="PPO hyperparameter"
+    )
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # the student's default, for the plain side too
+    params = {**default_params("ppo", ENV), "n_steps": 64}
+    for item in args.set:
+        name, value = item.split("=", 1)
+        params[name] = ast.literal_eval(value)
+    for name in STUDENT_KEYS:
+        params.pop(name, None)
+    print(f"PPO on {ENV}, SubprocVecEnv({N_ENVS}), {args.chunks} x {args.chunk} steps per side")
+    print(f"params {params}")
+
+    sides = {"plain": plain(params, seed=0), "curriculum": curriculum(params, seed=0)}
+    wall = dict.fromkeys(sides, 0.0)
+    cpu = dict.fromkeys(sides, 0.0)
+    steps = dict.fromkeys(sides, 0)
+    block: dict[str, list[float]] = {name: [0.0, 0.0] for name in sides}  # [steps, seconds]
+    ratios = []
+    try:
+        for learn, _ in sides.values():
+            learn(args.chunk)  # warm-up, untimed
+        for chunk in range(args.chunks):
+            order = list(sides) if chunk % 2 == 0 else list(sides)[::-1]
+            for name in order:
+                w0, c0 = time.perf_counter(), time.process_time()
+                taken = sides[name][0](args.chunk)
+                dw, dc = time.perf_counter() - w0, time.process_time() - c0
+                wall[name] += dw
+                cpu[name] += dc
+                steps[name] += taken
+                block[name][0] += taken
+                block[name][1] += dw
+            if (chunk + 1) % BLOCK == 0:
+                rate = {name: s / t for name, (s, t) in block.items()}
+                ratios.append(rate["curriculum"] / rate["plain"])
+                print(
+                    f"block {len(ratios)}: plain {rate['plain']:6.0f} steps/s, curriculum "
+                    f"{rate['curriculum']:6.0f} steps/s, ratio {ratios[-1]:.3f}",
+                    flush=True,
+                )
+                block = {name: [0.0, 0.0] for name in sides}
+    finally:
+        for _, close in sides.values():
+            close()
+    for name in sides:
+        print(
+            f"{name:>10}: {steps[name] / wall[name]:6.0f} steps/s, main-process CPU "
+            f"{1e6 * cpu[name] / steps[name]:6.1f} us/step"
+        )
+    print(
+        f"throughput ratio curriculum / plain: overall "
+        f"{(steps['curriculum'] / wall['curriculum']) / (steps['plain'] / wall['plain']):.3f}, "
+        f"median of blocks {statistics.median(ratios):.3f} "
+        f"(min {min(ratios):.3f}, max {max(ratios):.3f}, {len(ratios)} blocks); "
+        f"CPU per step ratio plain / curriculum "
+        f"{(cpu['plain'] / steps['plain']) / (cpu['curriculum'] / steps['curriculum']):.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The student registry: learners by name (``ppo``, ``sac``, ``simulated``...).
+
+A plug-in package declares, in its ``pyproject.toml``::
+
+    [project.entry-points."aclbench.students"]
+    my-learner = "my_package.module:MyStudent"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aclbench.registry import Registry
+from students.base import Student
+from teachers.base import Teacher
+from teachers.registry import check_params
+
+STUDENTS: Registry[type[Student]] = Registry("student", entry_point_group="aclbench.students")
+
+S = TypeVar("S", bound=type[Student])
+
+_STUDENT_ARGS = ("self", "env_name", "teacher", "seed", "env_kwargs", "device")
+
+
+def register_student(name: str) -> Callable[[S], S]:
+    """Class decorator: ``@register_student("my-learner")`` makes the class available by name."""
+
+    def decorator(cls: S) -> S:
+        if not (isinstance(cls, type) and issubclass(cls, Student)):
+            raise TypeError(f"@register_student({name!r}) expects a Student subclass, got {cls!r}")
+        STUDENTS.add(name, cls)
+        return cls
+
+    return decorator
+
+
+def make_student(
+    name: str,
+    env_name: str,
+    teacher: Teacher,
+    *,
+    seed: int,
+    env_kwargs: dict[str, Any] | None = None,
+    device: str = "auto",
+    **params: Any,
+) -> Student:
+    """Build the student registered as ``name``; unknown parameters get a ConfigError.
+
+    A student whose constructor takes ``**params`` (the SB3 students) checks them itself.
+    """
+    cls = STUDENTS.get(name)
+    check_params(cls, params, what=f"student {name!r}", skip=_STUDENT_ARGS)
+    return cls(env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device, **params)

@@ -1,0 +1,264 @@
+"""Stable-Baselines3 learners trained on the tasks a teacher picks.
+
+Any SB3 algorithm becomes a student by subclassing :class:`SB3Student` with ``algorithm`` set
+and registering it; ``ppo``, ``a2c``, ``sac``, ``td3`` and ``dqn`` are built in. The teacher
+lives in the main process; the envs run in a ``DummyVecEnv`` or ``SubprocVecEnv``, each inside a
+:class:`~students.wrapper.CurriculumWrapper`, and :class:`~students.callback.CurriculumCallback`
+carries tasks and feedback between them (one episode ahead, so that the envs never wait).
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import weakref
+from pathlib import Path
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+import torch
+from numpy.typing import NDArray
+from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
+
+from aclbench.errors import ConfigError
+from aclbench.task_space import TaskSpace
+from envs.core import ENVS
+from students.base import Student, TrainingListener
+from students.callback import CurriculumCallback
+from students.hyperparams import STUDENT_KEYS, VEC_ENVS, default_params, resolve_schedules
+from students.registry import register_student
+from students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
+from teachers.base import Teacher
+from teachers.registry import check_params
+
+_SB3_SKIP = ("self", "env", "seed", "device", "_init_setup_model")
+
+_FORKSERVER_PRELOAD = ["__main__", "stable_baselines3.common.vec_env.subproc_vec_env", __name__]
+
+
+def _preload_forkserver() -> None:
+    """Have SB3's default ``forkserver`` import torch, SB3 and aclbench once, before forking.
+
+    Each ``SubprocVecEnv`` worker imports SB3's worker module, hence torch: about a second of
+    CPU and 190 MB per worker, 20 s per 4 workers on a loaded 2-core machine. Preloaded in the
+    server, workers start in a fraction of a second and share those pages. No effect if the
+    server is already running or another start method is in use.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        multiprocessing.get_context("forkserver").set_forkserver_preload(_FORKSERVER_PRELOAD)
+
+
+class SB3Student(Student):
+    """A Stable-Baselines3 algorithm trained with a teacher.
+
+    Args:
+        params: the algorithm's constructor arguments (``policy`` defaults to ``"MlpPolicy"``)
+            and the aclbench keys ``n_envs``, ``vec_env`` (``"dummy"`` | ``"subproc"``) and
+            ``torch_threads``, over the defaults of :mod:`students.hyperparams`. An unknown key
+            raises ConfigError listing the allowed ones.
+
+    Attributes:
+        model: the SB3 algorithm.
+        eval_envs: evaluation episodes run in batches of at most this many envs.
+    """
+
+    algorithm: ClassVar[type[BaseAlgorithm]]
+    eval_envs: ClassVar[int] = 16
+
+    def __init__(
+        self,
+        env_name: str,
+        teacher: Teacher,
+        *,
+        seed: int,
+        env_kwargs: dict[str, Any] | None = None,
+        device: str = "auto",
+        **params: Any,
+    ) -> None:
+        super().__init__(
+            env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device, **params
+        )
+        config = self._check_config(params)
+        self.n_envs: int = config.pop("n_envs")
+        vec_env: str = config.pop("vec_env")
+        torch.set_num_threads(config.pop("torch_threads"))  # per process: one run per worker
+        entry = ENVS.get(env_name)
+        self._spec = gym.spec(entry.gym_id)
+        self._env_kwargs = {**entry.kwargs, **self.env_kwargs}
+        self.slots = TaskSlots(self.n_envs, 2, len(teacher.task_space))
+        try:
+            self.venv = self._make_venv(self.slots, vec_env)
+        except BaseException:
+            self.slots.unlink()
+            raise
+        self._close = weakref.finalize(self, _close, self.venv, self.slots)
+        try:
+            self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
+            self.model = self._make_model(config)
+        except BaseException:
+            self._close()
+            raise
+        self._callback = CurriculumCallback(
+            teacher, self.slots, record_rollouts=teacher.needs_rollouts
+        )
+        self._started = False
+
+    # --- configuration -------------------------------------------------------------------------
+    def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = self.algorithm.__name__.lower()
+        config = resolve_schedules({**default_params(name, self.env_name), **params})
+        sb3_params = {k: v for k, v in config.items() if k not in STUDENT_KEYS}
+        check_params(
+            self.algorithm,
+            sb3_params,
+            what=f"student {name!r} (SB3 {self.algorithm.__name__}; aclbench keys: "
+            f"{', '.join(STUDENT_KEYS)})",
+            skip=_SB3_SKIP,
+        )
+        if config["vec_env"] not in VEC_ENVS:
+            raise ConfigError(f"vec_env = {config['vec_env']!r}; allowed: {', '.join(VEC_ENVS)}")
+        for key in ("n_envs", "torch_threads"):
+            if not isinstance(config[key], int) or config[key] < 1:
+                raise ConfigError(f"{key} = {config[key]!r}; expected an integer >= 1")
+        if self.teacher.needs_rollouts and not issubclass(self.algorithm, OnPolicyAlgorithm):
+            raise ConfigError(
+                f"teacher {type(self.teacher).__name__} needs on-policy rollouts, which student "
+                f"{name!r} does not produce; use an on-policy student ('ppo' or 'a2c')"
+            )
+        return config
+
+    def _make_model(self, config: dict[str, Any]) -> BaseAlgorithm:
+        try:
+            return self.algorithm(
+                config.pop("policy", "MlpPolicy"),
+                self.venv,
+                seed=self.seed,
+                device=self.device,
+                **config,
+            )
+        except AssertionError as err:  # SB3 checks spaces and sizes with assert
+            raise ConfigError(
+                f"student {self.algorithm.__name__.lower()!r} cannot train on env "
+                f"{self.env_name!r}: {err}"
+            ) from err
+
+    def _check_task_space(self, space: TaskSpace) -> None:
+        if space != self.teacher.task_space:
+            raise ConfigError(
+                f"the teacher's task space {self.teacher.task_space!r} differs from env "
+                f"{self.env_name!r}'s {space!r}; build the teacher from the env's task_space"
+            )
+
+    def _make_venv(self, slots: TaskSlots, kind: str) -> VecEnv:
+        factories = [
+            functools.partial(make_wrapped_env, self._spec, self._env_kwargs, slots, i)
+            for i in range(slots.shape[0])
+        ]
+        if kind == "dummy":
+            return DummyVecEnv(factories)
+        _preload_forkserver()
+        return SubprocVecEnv(factories)
+
+    # --- Student interface ---------------------------------------------------------------------
+    def learn(self, total_steps: int, listener: TrainingListener) -> None:
+        """Train for ``total_steps`` more env steps (SB3 finishes the rollout under way, so an
+        on-policy student may overshoot by up to ``n_steps * n_envs - 1``)."""
+        if not self._started:
+            self._callback.prime()  # before learn's first reset plays the first tasks
+        self._callback.listener = listener
+        try:
+            self.model.learn(
+                total_steps, callback=self._callback, reset_num_timesteps=not self._started
+            )
+        finally:
+            self._callback.listener = None  # keep nothing of the harness's alive after training
+        self._started = True
+
+    def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:
+        """One deterministic episode per task, ``n_tasks`` returns in the order of ``tasks``.
+
+        Runs in a fresh ``DummyVecEnv`` of ``n = min(n_tasks, eval_envs)`` envs seeded with the
+        student's seed, env ``i`` playing tasks ``i, i + n, ...``. Neither the teacher nor the
+        training envs are used.
+        """
+        tasks = np.asarray(tasks, dtype=np.float64)
+        space = self.teacher.task_space
+        if tasks.ndim != 2:
+            raise ValueError(f"evaluate expects n_tasks x {len(space)} tasks, got {tasks.shape}")
+        tasks = np.array([space.validate(t) for t in tasks]).reshape(len(tasks), len(space))
+        results = np.full(len(tasks), np.nan)
+        n = min(len(tasks), self.eval_envs)
+        if n == 0:
+            return results
+        slots = TaskSlots(n, -(-len(tasks) // n), len(space))
+        for k, task in enumerate(tasks):
+            slots.write(k % n, k // n, task)
+        try:
+            venv = self._make_venv(slots, "dummy")
+            try:
+                self._play(venv, tasks, results)
+            finally:
+                venv.close()
+        finally:
+            slots.unlink()
+        return results
+
+    def _play(self, venv: VecEnv, tasks: NDArray[np.float64], results: NDArray[np.float64]) -> None:
+        """Step until every task has its return in ``results`` (envs that are done idle on)."""
+        n = venv.num_envs
+        venv.seed(self.seed)
+        obs = venv.reset()
+        played = np.zeros(n, dtype=int)
+        while np.isnan(results).any():
+            actions, _ = self.model.predict(obs, deterministic=True)  # type: ignore[arg-type]
+            obs, _, dones, infos = venv.step(actions)
+            for i in np.flatnonzero(dones):
+                k = i + played[i] * n
+                if k < len(tasks):
+                    assert np.array_equal(infos[i][TASK_KEY], tasks[k])
+                    results[k] = infos[i][RETURN_KEY]
+                played[i] += 1
+
+    def save(self, directory: Path) -> None:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        self.model.save(Path(directory) / "model.zip")
+
+    def close(self) -> None:
+        """Stop the training envs (worker processes) and free their task slots. Also done when
+        the student is garbage-collected (SB3's models sit in reference cycles, so only once the
+        cyclic collector runs) or when the interpreter exits."""
+        self._close()
+
+
+def _close(venv: VecEnv, slots: TaskSlots) -> None:
+    venv.close()
+    slots.unlink()
+
+
+@register_student("ppo")
+class PPOStudent(SB3Student):
+    algorithm = PPO
+
+
+@register_student("a2c")
+class A2CStudent(SB3Student):
+    algorithm = A2C
+
+
+@register_student("sac")
+class SACStudent(SB3Student):
+    algorithm = SAC
+
+
+@register_student("td3")
+class TD3Student(SB3Student):
+    algorithm = TD3
+
+
+@register_student("dqn")
+class DQNStudent(SB3Student):
+    algorithm = DQN

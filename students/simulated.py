@@ -1,0 +1,95 @@
+"""The ``simulated`` student: no network, the env itself is the learner.
+
+For envs like ``toy`` (the simulated student of Portelas et al., CoRL 2019, section 5.1) whose
+state is a competence per task that grows when the task is played. Training is the plain
+sequential loop (sample a task, play one episode, feed the return back), so a teacher's
+feedback is always fresh; evaluation reads ``competence_of(task)`` and never plays.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from aclbench.errors import ConfigError
+from envs.core import make_env, task_env
+from students.base import Student, TrainingListener
+from students.registry import register_student
+from teachers.base import Teacher
+
+
+@register_student("simulated")
+class SimulatedStudent(Student):
+    """Plays each teacher task for one episode on an env that holds its own competences.
+
+    The env's unwrapped class must have ``competence_of(task) -> float`` (read-only) and a
+    ``competence`` array (saved as ``competence.npy``).
+    """
+
+    def __init__(
+        self,
+        env_name: str,
+        teacher: Teacher,
+        *,
+        seed: int,
+        env_kwargs: dict[str, Any] | None = None,
+        device: str = "auto",
+    ) -> None:
+        super().__init__(env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device)
+        self.env = make_env(env_name, **self.env_kwargs)
+        self.learner = task_env(self.env)
+        if not callable(getattr(self.learner, "competence_of", None)) or not hasattr(
+            self.learner, "competence"
+        ):
+            raise ConfigError(
+                f"student 'simulated' needs an env that is its own learner, with "
+                f"competence_of(task) and a competence array; env {env_name!r} "
+                f"({type(self.learner).__name__}) has none. Use env 'toy', or a neural "
+                "student ('ppo', 'sac') for this env"
+            )
+        if self.learner.task_space != teacher.task_space:
+            raise ConfigError(
+                f"the teacher's task space {teacher.task_space!r} differs from env "
+                f"{env_name!r}'s {self.learner.task_space!r}"
+            )
+        self.env.action_space.seed(seed)
+        self._seed: int | None = seed  # used at the first reset only
+        self.env_steps = 0
+
+    def learn(self, total_steps: int, listener: TrainingListener) -> None:
+        end = self.env_steps + total_steps
+        while self.env_steps < end:
+            task = self.teacher.sample_task()
+            self.env.reset(seed=self._seed, options={"task": task})
+            self._seed = None
+            episode_return, done = 0.0, False
+            while not done:
+                _, reward, terminated, truncated, _ = self.env.step(self.env.action_space.sample())
+                episode_return += float(reward)
+                self.env_steps += 1
+                done = terminated or truncated
+            played = self.learner.task.copy()
+            self.teacher.update(played, episode_return)
+            listener.on_episode(played, episode_return, self.env_steps)
+            listener.on_steps(self.env_steps)
+
+    def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Competence of each task (``n_tasks``), in the order given; changes nothing."""
+        space = self.learner.task_space
+        return np.array(
+            [self._competence(space.validate(t)) for t in np.asarray(tasks, dtype=np.float64)]
+        )
+
+    def _competence(self, task: ArrayLike) -> float:
+        return float(self.learner.competence_of(task))  # type: ignore[attr-defined]
+
+    def save(self, directory: Path) -> None:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        competence = np.asarray(self.learner.competence)  # type: ignore[attr-defined]
+        np.save(Path(directory) / "competence.npy", competence)
+
+    def close(self) -> None:
+        self.env.close()
