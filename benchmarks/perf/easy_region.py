@@ -2,14 +2,14 @@
 
 For each env: build the student (``students``, with its per-env defaults from
 ``students/hyperparams.py``: one torch thread, in-process envs) and a teacher that draws tasks
-uniformly from the env's easy box; train it in chunks of ``--eval-every`` steps until its step
-budget or the time budget (``--minutes`` of training, wall-clock or this process's CPU time
-with ``--clock cpu``; evaluations excluded) runs out. After each chunk it is evaluated, as the
-harness does (:meth:`Student.evaluate`), on the easy test set, a grid over the box, and the % of
-tasks whose return beats the env's ``mastered_threshold`` is printed with the tasks missed.
+uniformly from the env's easy box, and train it for its step budget in one ``learn`` call, as
+the harness does. Every ``--eval-every`` steps the training listener evaluates it
+(:meth:`Student.evaluate`) on the easy test set, a grid over the box, and prints the training
+time so far (wall-clock and this process's CPU time, evaluations excluded), the % of tasks
+whose return beats the env's ``mastered_threshold``, and the tasks missed.
 
     python -m benchmarks.perf.easy_region --env pendulum --algo sac
-    python -m benchmarks.perf.easy_region --env lunarlander --algo ppo --clock cpu
+    python -m benchmarks.perf.easy_region --env lunarlander --algo ppo --eval-every 100000
 
 On a shared machine the wall clock overstates the cost; the CPU time is what one dedicated
 core would take.
@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 import envs
 from aclbench.task_space import Task, TaskSpace
-from students import make_student
+from students import Student, make_student
 from teachers.base import Teacher
 
 
@@ -75,14 +75,42 @@ class BoxTeacher(Teacher):
         return self.box.sample(self.rng)
 
 
-class _Quiet:
-    """A training listener that ignores what it hears (evaluations happen between chunks)."""
+class Progress:
+    """Training listener: every ``every`` steps, evaluates the student on the easy test set as
+    the harness does, and prints the training time so far (evaluations excluded)."""
+
+    def __init__(
+        self, student: Student, tests: NDArray[np.float64], threshold: float, label: str, every: int
+    ) -> None:
+        self.student, self.tests, self.threshold = student, tests, threshold
+        self.label, self.every, self.next = label, every, every
+        self.t0, self.c0 = time.perf_counter(), time.process_time()
+        self.eval_wall = self.eval_cpu = 0.0
 
     def on_episode(self, task: Task, episode_return: float, env_steps: int) -> None:
         pass
 
     def on_steps(self, env_steps: int) -> None:
-        pass
+        if env_steps >= self.next:
+            self.next += self.every
+            self.report(env_steps)
+
+    def report(self, env_steps: int) -> None:
+        wall = time.perf_counter() - self.t0 - self.eval_wall
+        cpu = time.process_time() - self.c0 - self.eval_cpu
+        t0, c0 = time.perf_counter(), time.process_time()
+        returns = self.student.evaluate(self.tests)
+        self.eval_wall += time.perf_counter() - t0
+        self.eval_cpu += time.process_time() - c0
+        print(
+            f"{self.label} steps {env_steps:8d} train {wall / 60:5.1f} min (cpu {cpu / 60:5.1f} "
+            f"min)  mastered {np.mean(returns > self.threshold):6.1%} of {len(self.tests)}  "
+            f"mean return {returns.mean():8.1f}",
+            flush=True,
+        )
+        for task, ret in zip(self.tests, returns, strict=True):
+            if ret <= self.threshold:
+                print(f"    not mastered: {np.round(task, 5).tolist()} return {ret:.1f}")
 
 
 def easy_tests(env_name: str) -> tuple[TaskSpace, TaskSpace, NDArray[np.float64], float]:
@@ -95,38 +123,17 @@ def easy_tests(env_name: str) -> tuple[TaskSpace, TaskSpace, NDArray[np.float64]
 
 
 def run(
-    env_name: str,
-    algo: str,
-    seed: int,
-    minutes: float,
-    clock: str,
-    steps: int | None,
-    every: int,
-    overrides: dict[str, Any],
+    env_name: str, algo: str, seed: int, steps: int | None, every: int, overrides: dict[str, Any]
 ) -> None:
     space, box, tests, threshold = easy_tests(env_name)
     budget = EASY[env_name].budgets[algo] if steps is None else steps
     teacher = BoxTeacher(space, box, seed=seed)
     student = make_student(algo, env_name, teacher, seed=seed, device="cpu", **overrides)
-    wall = cpu = 0.0
-    done = 0
+    progress = Progress(student, tests, threshold, f"{env_name:12s} {algo:4s} seed {seed}", every)
     try:
-        while done < budget and (cpu if clock == "cpu" else wall) < minutes * 60:
-            t0, c0 = time.perf_counter(), time.process_time()
-            student.learn(min(every, budget - done), _Quiet())
-            wall += time.perf_counter() - t0
-            cpu += time.process_time() - c0
-            done = student.model.num_timesteps
-            returns = student.evaluate(tests)
-            print(
-                f"{env_name:12s} {algo:4s} seed {seed} steps {done:8d} train {wall / 60:5.1f} "
-                f"min (cpu {cpu / 60:5.1f} min)  mastered {np.mean(returns > threshold):6.1%} "
-                f"of {len(tests)}  mean return {returns.mean():8.1f}",
-                flush=True,
-            )
-            for task, ret in zip(tests, returns, strict=True):
-                if ret <= threshold:
-                    print(f"    not mastered: {np.round(task, 5).tolist()} return {ret:.1f}")
+        student.learn(budget, progress)
+        if progress.next - every < student.model.num_timesteps:
+            progress.report(student.model.num_timesteps)
     finally:
         student.close()
 
@@ -136,8 +143,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--env", choices=sorted(EASY), required=True)
     parser.add_argument("--algo", required=True, help="a student with a budget for the env")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--minutes", type=float, default=15.0, help="training time budget")
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     parser.add_argument("--steps", type=int, default=None, help="default: the student's budget")
     parser.add_argument("--eval-every", type=int, default=10_000)
     parser.add_argument(
@@ -147,16 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.algo not in EASY[args.env].budgets:
         parser.error(f"--algo for {args.env}: one of {', '.join(EASY[args.env].budgets)}")
     overrides = {k: ast.literal_eval(v) for k, _, v in (item.partition("=") for item in args.set)}
-    run(
-        args.env,
-        args.algo,
-        args.seed,
-        args.minutes,
-        args.clock,
-        args.steps,
-        args.eval_every,
-        overrides,
-    )
+    run(args.env, args.algo, args.seed, args.steps, args.eval_every, overrides)
 
 
 if __name__ == "__main__":
