@@ -32,8 +32,8 @@ Mastered: return > 475, Gymnasium's ``reward_threshold`` for CartPole-v1 (balanc
 the 500 steps). Test set: the 4 x 4 x 4 grid of cell centres (64 tasks); the controller
 masters 89% of it.
 
-Recommended learner (budget for the easy region, 2-core CPU; see
-``benchmarks/perf/easy_region.py``):
+Recommended learner (the defaults of ``students/hyperparams.py``; budget for the easy
+region, checked by ``benchmarks/perf/easy_region.py``):
 
 - PPO: rl-baselines3-zoo's CartPole-v1 settings (8 envs, ``n_steps`` 32, ``batch_size`` 256,
   ``gae_lambda`` 0.8, ``gamma`` 0.98, ``n_epochs`` 20, ``ent_coef`` 0, ``learning_rate`` and

@@ -28,8 +28,8 @@ Mastered: return > 200, Gymnasium's ``reward_threshold`` for LunarLander ("solve
 on the pad that comes to rest, at a moderate fuel cost. Test set: the 4 x 4 x 4 grid of cell
 centres (64 tasks; its gravity layer at -17.75 is unlearnable; the controller masters 45%).
 
-Recommended learner (budget for the easy region, 2-core CPU; see
-``benchmarks/perf/easy_region.py``):
+Recommended learner (the defaults of ``students/hyperparams.py``; budget for the easy
+region, checked by ``benchmarks/perf/easy_region.py``):
 
 - PPO: rl-baselines3-zoo's LunarLanderContinuous settings (16 envs, ``n_steps`` 1024,
   ``batch_size`` 64, ``gae_lambda`` 0.98, ``gamma`` 0.999, ``n_epochs`` 4, ``ent_coef``

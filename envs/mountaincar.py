@@ -25,8 +25,8 @@ most 99.9 over 999 steps; an episode that never reaches it has return <= 0. Test
 5 x 5 grid of cell centres (25 tasks); the controller masters 92% of it (the two at power
 0.0002 with goals 0.36 and 0.52 are unlearnable).
 
-Recommended learners (budget for the easy region, 2-core CPU; see
-``benchmarks/perf/easy_region.py``):
+Recommended learners (the defaults of ``students/hyperparams.py``; budget for the easy
+region, checked by ``benchmarks/perf/easy_region.py``):
 
 - SAC: rl-baselines3-zoo's MountainCarContinuous-v0 settings (``learning_rate`` 3e-4,
   ``buffer_size`` 50k, ``batch_size`` 512, ``ent_coef`` 0.1, ``train_freq`` 32,

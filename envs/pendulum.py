@@ -31,14 +31,14 @@ start (hanging at rest) loses about 375. So a return above -400 means the pendul
 up and held near upright. Test set: the 4 x 4 x 4 grid of cell centres (64 tasks); the
 controller masters 58% of it (one episode per task).
 
-Recommended learners (budget for the easy region, 2-core CPU; see
-``benchmarks/perf/easy_region.py``):
+Recommended learners (the defaults of ``students/hyperparams.py``; budget for the easy
+region, checked by ``benchmarks/perf/easy_region.py``):
 
 - SAC: rl-baselines3-zoo's Pendulum-v1 settings (``learning_rate`` 1e-3, SB3 defaults
   otherwise), 20k steps.
 - PPO: rl-baselines3-zoo's Pendulum-v1 settings (4 envs, ``n_steps`` 1024, ``gae_lambda`` 0.95,
   ``gamma`` 0.9, ``n_epochs`` 10, ``learning_rate`` 1e-3, ``clip_range`` 0.2, ``use_sde`` with
-  ``sde_sample_freq`` 4), 100k steps.
+  ``sde_sample_freq`` 4), 300k steps.
 """
 
 from __future__ import annotations
