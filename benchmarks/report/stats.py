@@ -18,6 +18,7 @@ rliable draws its resamples from numpy's global generator; each estimate seeds i
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -229,7 +230,9 @@ def welch(scores: Array, reference: Array | None) -> float:
     than two seeds on a side, or no variance on either)."""
     if reference is None or scores.size < 2 or reference.size < 2:
         return float("nan")
-    return float(scipy.stats.ttest_ind(scores, reference, equal_var=False).pvalue)
+    with warnings.catch_warnings():  # nearly identical seeds: scipy warns of precision loss
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(scipy.stats.ttest_ind(scores, reference, equal_var=False).pvalue)
 
 
 def ratio_to_reference(
