@@ -83,7 +83,7 @@ class Progress:
         self, student: Student, tests: NDArray[np.float64], threshold: float, label: str, every: int
     ) -> None:
         self.student, self.tests, self.threshold = student, tests, threshold
-        self.label, self.every, self.next = label, every, every
+        self.label, self.every, self.next, self.last = label, every, every, 0
         self.t0, self.c0 = time.perf_counter(), time.process_time()
         self.eval_wall = self.eval_cpu = 0.0
 
@@ -96,6 +96,7 @@ class Progress:
             self.report(env_steps)
 
     def report(self, env_steps: int) -> None:
+        self.last = env_steps
         wall = time.perf_counter() - self.t0 - self.eval_wall
         cpu = time.process_time() - self.c0 - self.eval_cpu
         t0, c0 = time.perf_counter(), time.process_time()
@@ -132,7 +133,7 @@ def run(
     progress = Progress(student, tests, threshold, f"{env_name:12s} {algo:4s} seed {seed}", every)
     try:
         student.learn(budget, progress)
-        if progress.next - every < student.model.num_timesteps:
+        if progress.last < budget:
             progress.report(student.model.num_timesteps)
     finally:
         student.close()
