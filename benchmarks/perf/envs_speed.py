@@ -51,6 +51,7 @@ ROWS: list[Row] = [
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", {"body": "quadru"}),
     # Control envs: resets take ~10 us; time them with more resets (--resets 2000 --only Pendulum).
     Row("aclbench/CartPole-v0", "CartPole-v1"),
+    Row("aclbench/CartPole-v0", "CartPole-v1", task=(0.5, 0.1, 10.0)),  # stock physics
     Row("aclbench/Pendulum-v0", "Pendulum-v1"),
     Row("aclbench/MountainCar-v0", "MountainCarContinuous-v0"),
     Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3"),
