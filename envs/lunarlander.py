@@ -12,7 +12,7 @@ recommends up to 20 and 2).
 Regions, checked with a full-state scripted controller that reads the task and the coming gust
 (:func:`envs.controllers.lunarlander_action`), 12 to 20 starts per task:
 
-- easy: moderate gravity without wind or turbulence (gravity -4 to -13): lands every time.
+- easy: moderate gravity (-4 to -13) with little or no wind and turbulence: lands every time.
 - hard: wind (5 to 20 N gusts push the lander sideways at up to 4 m/s^2: lands 65 to 75% of
   starts), turbulence near the side engines' authority (3 to 4 N m: 50 to 90%), very low
   gravity (-2: the lander floats and drifts, 83%), and gravity near the engine's limit
@@ -34,6 +34,8 @@ region, checked by ``benchmarks/perf/easy_region.py``):
 - PPO: rl-baselines3-zoo's LunarLanderContinuous settings (16 envs, ``n_steps`` 1024,
   ``batch_size`` 64, ``gae_lambda`` 0.98, ``gamma`` 0.999, ``n_epochs`` 4, ``ent_coef``
   0.01), 1M steps. SAC (zoo: 500k steps) is too slow on a CPU for a 15-minute budget.
+  Measured (seed 0, shared 2-core machine): 96% of the 27 easy test tasks at 700k steps,
+  all from 900k (5 min of CPU, 16 min wall).
 """
 
 from __future__ import annotations
