@@ -3,27 +3,28 @@
 The stock physics: ``v += f * power - 0.0025 cos(3 x)`` with the force ``|f| <= 1``, the speed
 capped at 0.07, positions in [-1.2, 0.6] with an inelastic wall at -1.2, the start at rest
 in [-0.6, -0.4], 999 steps; the stock task is power 0.0015, goal 0.45. Ranges: power
-[0, 0.002], goal position [-0.2, 0.6] (the right hill's crest is at pi / 6 = 0.52).
+[0, 0.003], goal position [-0.2, 0.6] (the right hill's crest is at pi / 6 = 0.52).
 
 Regions, checked with a full-state scripted controller (push along the velocity, which is
 the fastest way to pump energy; :func:`envs.controllers.mountaincar_force`):
 
-- easy: strong engine and a low goal (power >= 0.0015, goal <= 0.1): one or two swings,
-  under 80 steps.
+- easy: an engine stronger than the steepest slope (power >= 0.0025, the largest value of
+  ``0.0025 cos(3 x)``): the car drives straight up, and pushing right all along reaches every
+  goal. Below that power every goal needs a swing back first (at 0.0015 to 0.002, one or two).
 - hard: a weak engine or a goal near the crest: many swings, and the action cost teaches a
-  learner to idle before it ever sees the goal.
+  learner to idle, or to push right and stall on the slope, before it ever sees the goal.
 - unlearnable: the engine is too weak for the height. With the energy
   ``E = v^2 / 2 + V(x)``, ``V(x) = 0.0025 / 3 sin(3 x)``, every left turn happens at rest at or
   right of the wall, so ``E <= V(-1.2)`` there; the last run to the goal then needs
-  ``power * (goal + 1.2) >= V(goal) - V(-1.2)``, i.e. power above about 0.00027 for goals on the
-  crest (0.4 to 0.6), whatever the policy. At power below about 0.0001 even low goals take
-  longer than the 999 steps to pump up to. Power 0 is an engine that does not run.
+  ``power * (goal + 1.2) >= V(goal) - V(-1.2)``, i.e. power above about 0.00025 to 0.00027 for
+  goals from 0.4 to the crest, whatever the policy. At power below about 0.0001 even low goals
+  take longer than the 999 steps to pump up to. Power 0 is an engine that does not run.
 
 Mastered: return > 0, which here means exactly "reached the goal": reaching it pays +100 and
 the action cost is at most 0.1 per step (actions are clipped to [-1, 1] by the learners), so at
 most 99.9 over 999 steps; an episode that never reaches it has return <= 0. Test set: the
-5 x 5 grid of cell centres (25 tasks); the controller masters 92% of it (the two at power
-0.0002 with goals 0.36 and 0.52 are unlearnable).
+6 x 6 grid of cell centres (36 tasks); the controller masters 94% of it (the two at power
+0.00025 with goals 0.4 and 0.53 are unlearnable).
 
 Recommended learners (the defaults of ``students/hyperparams.py``; budget for the easy
 region, checked by ``benchmarks/perf/easy_region.py``):
@@ -33,8 +34,7 @@ region, checked by ``benchmarks/perf/easy_region.py``):
   ``gradient_steps`` 32, ``tau`` 0.01, ``learning_starts`` 0, ``use_sde``, ``policy_kwargs``
   log_std_init -3.67 and net_arch [64, 64]) but ``gamma`` 0.99 instead of 0.9999: easy
   episodes last under 100 steps, and with 0.9999 the learner mastered the whole easy test
-  set at 10k steps but then fell back to 69% (2 seeds). 50k steps. Measured (seed 0, shared
-  2-core machine): all 16 easy test tasks mastered from 10k steps on (1.4 min of CPU).
+  set at 10k steps but then fell back to 69% (2 seeds). 50k steps.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class TaskMountainCarEnv(TaskParamsMixin, Continuous_MountainCarEnv):
     def __init__(
         self,
         render_mode: str | None = None,
-        power: tuple[float, float] = (0.0, 0.002),
+        power: tuple[float, float] = (0.0, 0.003),
         goal_position: tuple[float, float] = (-0.2, 0.6),
     ) -> None:
         super().__init__(render_mode=render_mode)
@@ -68,7 +68,7 @@ class TaskMountainCarEnv(TaskParamsMixin, Continuous_MountainCarEnv):
         )
 
     def test_tasks(self) -> NDArray[np.float64]:
-        return self.task_space.grid(5)
+        return self.task_space.grid(6)
 
     def _apply_task(self, task: Task) -> None:
         self.power, self.goal_position = task.tolist()

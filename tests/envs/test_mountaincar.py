@@ -11,7 +11,7 @@ from envs.controllers import episode_return, mountaincar_force
 from students import make_student
 from teachers.random_teacher import RandomTeacher
 
-EASY, STOCK = (0.0018, 0.0), (0.0015, 0.45)
+EASY, STOCK = (0.0028, 0.1), (0.0015, 0.45)
 UNLEARNABLE = (0.0002, 0.5)  # below the wall bound: 0.0002 * 1.7 < V(0.5) - V(-1.2)
 
 
@@ -28,7 +28,7 @@ def test_registered_with_its_task_dimensions():
     made = entry.make()
     space = envs.task_env(made).task_space
     assert space.names == ("power", "goal_position")
-    assert space.low.tolist() == [0.0, -0.2] and space.high.tolist() == [0.002, 0.6]
+    assert space.low.tolist() == [0.0, -0.2] and space.high.tolist() == [0.003, 0.6]
     assert made.spec.max_episode_steps == 999
 
 
@@ -53,7 +53,7 @@ def test_engine_power_scales_the_push(env):
 @pytest.mark.parametrize(
     ("task", "message"),
     [
-        ((0.003, 0.45), r"'power' = 0.003 is outside its bounds \[0, 0.002\]"),
+        ((0.004, 0.45), r"'power' = 0.004 is outside its bounds \[0, 0.003\]"),
         ((0.001, 0.7), r"'goal_position' = 0.7 is outside its bounds \[-0.2, 0.6\]"),
     ],
 )
@@ -64,7 +64,7 @@ def test_invalid_task_names_dimension_and_bounds(env, task, message):
 
 def test_test_set_is_a_fixed_grid_inside_the_space(env):
     tasks = env.unwrapped.test_tasks()
-    assert tasks.shape == (25, 2)
+    assert tasks.shape == (36, 2)
     assert np.array_equal(tasks, env.unwrapped.test_tasks())
     assert all(env.unwrapped.task_space.contains(t) for t in tasks)
 
@@ -89,6 +89,17 @@ def test_controller_reaches_easy_and_stock_goals_but_not_unlearnable(env):
     assert all(episode_return(env, mountaincar_force, UNLEARNABLE, s) <= 0 for s in range(3))
 
 
+def test_pushing_right_masters_easy_tasks_but_not_the_stock_one(env):
+    """Above power 0.0025 the engine beats the steepest slope; below, the car must swing."""
+
+    def push(e, o):
+        return np.ones(1, np.float32)
+
+    for task in (EASY, (0.0025, 0.6), (0.003, -0.2)):
+        assert all(episode_return(env, push, task, s) > 0 for s in range(3))
+    assert all(episode_return(env, push, STOCK, s) <= 0 for s in range(3))
+
+
 def test_idle_policy_never_reaches_the_goal(env):
     idle = [episode_return(env, lambda e, o: np.zeros(1, np.float32), EASY, s) for s in range(3)]
     assert max(idle) <= 0
@@ -99,7 +110,7 @@ def test_listed_by_the_cli_with_its_bounds(capsys):
     lines = capsys.readouterr().out.splitlines()
     listed = [line for line in lines if line.startswith("mountaincar ")]
     assert len(listed) == 1
-    assert "power: [0, 0.002], goal_position: [-0.2, 0.6]" in listed[0]
+    assert "power: [0, 0.003], goal_position: [-0.2, 0.6]" in listed[0]
 
 
 @pytest.mark.parametrize("algo", ["sac"])
