@@ -39,6 +39,11 @@ MAX_DEFAULT_ARMS = 64
 MAX_ARMS = 100_000
 """Largest grid :class:`Arms` builds at all (the teachers keep a few arrays per arm)."""
 
+RETURN_LIMIT = 1e300
+"""Returns beyond +-this count as +-this: the sums, differences and slopes of returns that the
+arm teachers compute then stay finite, where returns near the float limit (1.8e308) would
+overflow into NaN or infinite arm values that stop a teacher for good."""
+
 BinsSpec = int | Mapping[str, int | Sequence[float]] | None
 """``None`` (default grid), a count of bins per dimension, or name -> count or edges."""
 
@@ -199,14 +204,16 @@ class ArmTeacher(Teacher):
     def _update(
         self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]
     ) -> None:
-        self._update_arm(self.arms.arm_of(task), episode_return)
+        bounded = min(max(episode_return, -RETURN_LIMIT), RETURN_LIMIT)
+        self._update_arm(self.arms.arm_of(task), bounded)
 
     @abstractmethod
     def _choose_arm(self) -> int:
         """The arm of the next task; draw randomness from ``self.rng`` only."""
 
     def _update_arm(self, arm: int, episode_return: float) -> None:
-        """Learn from one episode on ``arm``; ``self.episodes`` episodes came before it."""
+        """Learn from one episode on ``arm``; ``self.episodes`` episodes came before it. The
+        return is within +-:data:`RETURN_LIMIT`."""
 
 
 # --- choice rules: arm values -> probabilities ---------------------------------------------

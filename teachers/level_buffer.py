@@ -18,6 +18,7 @@ an unbounded level generator).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -35,11 +36,15 @@ def rank_weights(scores: NDArray[np.float64], temperature: float) -> NDArray[np.
 
 
 def power_weights(scores: NDArray[np.float64], temperature: float) -> NDArray[np.float64]:
-    """``P_S`` with ``h(S) = S`` (negative scores count as 0; uniform if none is positive)."""
-    positive = np.clip(scores, 0.0, None)
-    if positive.max() <= 0.0:
+    """``P_S`` with ``h(S) = S`` (negative and NaN scores count as 0; uniform if none is
+    positive; infinite scores share all the mass)."""
+    positive = np.where(scores > 0.0, scores, 0.0)
+    top = float(positive.max())
+    if not top > 0.0:
         return np.full(len(scores), 1.0 / len(scores))
-    weights = (positive / positive.max()) ** (1.0 / temperature)  # scaled: no overflow
+    if math.isinf(top):
+        positive, top = np.isinf(positive).astype(np.float64), 1.0
+    weights = (positive / top) ** (1.0 / temperature)  # scaled: no overflow
     return weights / weights.sum()
 
 
@@ -69,7 +74,7 @@ class LevelBuffer:
         self.scores = np.zeros(capacity)
         self.last_sampled = np.zeros(capacity, dtype=np.int64)
         self.best_return = np.full(capacity, -np.inf)
-        self.return_sum = np.zeros(capacity)
+        self.return_mean = np.zeros(capacity)
         self.return_count = np.zeros(capacity, dtype=np.int64)
         self._slots: dict[bytes, int] = {}
 
@@ -101,16 +106,18 @@ class LevelBuffer:
         self.scores[slot] = score
         self.last_sampled[slot] = now
         self.best_return[slot] = -np.inf
-        self.return_sum[slot] = self.return_count[slot] = 0
+        self.return_mean[slot] = self.return_count[slot] = 0
         return slot
 
     def record_return(self, slot: int, episode_return: float) -> None:
         self.best_return[slot] = max(self.best_return[slot], episode_return)
-        self.return_sum[slot] += episode_return
         self.return_count[slot] += 1
+        # A running mean: unlike a sum, it stays finite for returns near the float limit.
+        mean, n = self.return_mean[slot], self.return_count[slot]
+        self.return_mean[slot] = mean + (episode_return / n - mean / n)
 
     def mean_return(self, slot: int) -> float:
-        return float(self.return_sum[slot] / max(self.return_count[slot], 1))
+        return float(self.return_mean[slot])
 
     def probabilities(
         self, now: int, transform: str, temperature: float, staleness_coef: float

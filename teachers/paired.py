@@ -31,6 +31,7 @@ convolutional LSTM (the builder's observation already holds the whole level).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,10 +53,15 @@ never ends rounds must not grow the teacher without bound)."""
 
 def regret(protagonist_returns: Sequence[float], antagonist_returns: Sequence[float]) -> float:
     """PAIRED's regret of one level: the antagonist's best return minus the protagonist's mean
-    return, clipped at 0; NaN if either student has no return on the level."""
+    return, clipped at 0; NaN if either student has no return on the level. Finite for any
+    finite returns (capped at the largest float), so that no played level is taken for one
+    without a regret."""
     if len(protagonist_returns) == 0 or len(antagonist_returns) == 0:
         return float("nan")
-    return max(float(np.max(antagonist_returns)) - float(np.mean(protagonist_returns)), 0.0)
+    protagonist = np.asarray(protagonist_returns, dtype=np.float64)
+    mean = float(np.sum(protagonist / protagonist.size))  # a sum could overflow, this cannot
+    gap = float(np.max(antagonist_returns)) - mean
+    return min(max(gap, 0.0), sys.float_info.max)
 
 
 @dataclass

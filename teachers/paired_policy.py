@@ -6,7 +6,8 @@ finished level will get. A construction is an episode of ``n_steps`` choices who
 the level's regret, comes at the end (undiscounted), so every step's return is that regret.
 The update is PPO's clipped surrogate (Schulman et al. 2017), as the adversary of Dennis et al.
 (2020) is trained with PPO, over the round's constructions taken as one batch, with advantages
-``regret - V(s_t)`` normalized over the batch.
+``regret - V(s_t)`` normalized over the batch. Regrets too large for float32 losses (above
+about 1e19) would turn every weight to NaN for good: such an update stops before its step.
 
 Randomness: the weights are initialized from a seed the teacher draws from its own generator,
 inside ``torch.random.fork_rng`` so the global torch generator is left as it was; actions are
@@ -152,6 +153,8 @@ class AdversaryPolicy:
             )
             self.optimizer.zero_grad()
             loss.backward()
-            nn.utils.clip_grad_norm_(self.parameters, self.max_grad_norm)
+            norm = nn.utils.clip_grad_norm_(self.parameters, self.max_grad_norm)
+            if not (torch.isfinite(loss) and torch.isfinite(norm)):
+                break  # regrets past float32's range (squares past ~1e38): a step would be NaN
             self.optimizer.step()
         return {"entropy": entropy, "value_loss": float(value_loss.detach())}

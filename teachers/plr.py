@@ -37,6 +37,7 @@ from half full, 4000 levels.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -165,15 +166,23 @@ class PLRTeacher(Teacher):
     def _score_episode(
         self, task: Task, episode_return: float, score: Callable[[float, float], float]
     ) -> None:
-        """Record one episode on ``task``; ``score(best_return, mean_return)`` of its level."""
+        """Record one episode on ``task``; ``score(best_return, mean_return)`` of its level.
+
+        A score of returns more than the float range apart overflows: it is capped at the
+        largest float, so that priorities and the report stay finite.
+        """
+
+        def capped(best: float, mean: float) -> float:
+            return float(np.clip(score(best, mean), -sys.float_info.max, sys.float_info.max))
+
         slot = self.buffer.find(task)
         if slot is None:
-            slot = self.buffer.add(task, score(episode_return, episode_return), self.samples)
+            slot = self.buffer.add(task, capped(episode_return, episode_return), self.samples)
             if slot is None:
                 return
         self.buffer.record_return(slot, episode_return)
         best, mean = float(self.buffer.best_return[slot]), self.buffer.mean_return(slot)
-        self.buffer.scores[slot] = score(best, mean)
+        self.buffer.scores[slot] = capped(best, mean)
 
     # --- report --------------------------------------------------------------------------------
     def inner_state(self) -> dict[str, Any]:
@@ -181,7 +190,7 @@ class PLRTeacher(Teacher):
         return {
             "buffer_levels": len(self.buffer),
             "buffer_capacity": self.buffer.capacity,
-            "score_mean": float(scores.mean()) if len(scores) else None,
+            "score_mean": float(np.sum(scores / len(scores))) if len(scores) else None,
             "score_max": float(scores.max()) if len(scores) else None,
             "replays": self.replays,
             "new_levels": self.new_levels,

@@ -1,11 +1,15 @@
 """The arm adapter: any task space cut into arms, tasks drawn inside the chosen arm's bin."""
 
+import json
+
 import numpy as np
 import pytest
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
+from teachers import TEACHERS, make_teacher
 from teachers.arms import (
+    RETURN_LIMIT,
     Arms,
     ArmTeacher,
     boltzmann_probabilities,
@@ -131,3 +135,34 @@ def test_arm_teacher_samples_inside_its_arm_and_credits_feedback() -> None:
     teacher.update([0.9], 1.0)
     teacher.update([0.3], 1.0)
     assert seen == [3, 1]
+
+
+BIG = 1.7976931348623157e308  # the largest float
+
+
+def test_returns_beyond_the_limit_count_as_the_limit() -> None:
+    # Sums and differences of returns near the float limit overflowed: SEC's value of arm 0
+    # became |(-BIG) - BIG| = inf and Boltzmann then drew the last arm forever (NaN weights).
+    sec = make_teacher("sec", TaskSpace({"level": 3}), seed=0, window=2)
+    for value in (BIG, -BIG):
+        sec.update(np.array([0.0]), value)
+    assert sec.values.tolist() == [0.5 * 2 * RETURN_LIMIT, 0.0, 0.0]  # alpha * |advantage|
+    # Mastering Rate: the mean of a window of BIG was inf, and so were its bounds and NaN its
+    # attention; now the window mean is the limit, which becomes arm 0's max return.
+    rate = make_teacher("mastering-rate", TaskSpace({"level": 3}), seed=0, window=2)
+    for value in (BIG, BIG):
+        rate.update(np.array([0.0]), value)
+    assert rate.max_returns.tolist() == [RETURN_LIMIT, 1.0, 1.0]
+    assert rate.mastering_rates().tolist() == [1.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in TEACHERS.names() if issubclass(TEACHERS.get(n), ArmTeacher)]
+)
+def test_arm_teachers_keep_a_finite_state_at_the_float_limit(name) -> None:
+    space = TaskSpace({"level": 3})
+    teacher = make_teacher(name, space, seed=0)
+    returns = [BIG, -BIG] * 15 + [BIG] * 30  # differences, then sums, overflow
+    for i, value in enumerate(returns):
+        teacher.update(np.array([float(i % 3)]), value)
+    json.dumps(teacher.inner_state(), allow_nan=False)  # no NaN, no inf

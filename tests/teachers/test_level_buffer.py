@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -21,6 +23,16 @@ def test_power_prioritization_by_hand() -> None:
     np.testing.assert_allclose(power_weights(scores, 0.5), [1 / 5, 4 / 5, 0.0])
     np.testing.assert_allclose(power_weights(np.zeros(4), 0.1), np.full(4, 0.25))
     assert np.isfinite(power_weights(np.array([1e3, 1.0]), 0.01)).all()
+
+
+def test_power_prioritization_of_infinite_and_nan_scores() -> None:
+    # Infinite scores share all the mass; NaN counts as 0 (it crashed rng.choice before).
+    inf, nan = np.inf, np.nan
+    np.testing.assert_array_equal(
+        power_weights(np.array([inf, 1.0, nan, inf]), 0.1), [0.5, 0, 0, 0.5]
+    )
+    np.testing.assert_array_equal(power_weights(np.array([nan, 2.0]), 1.0), [0.0, 1.0])
+    np.testing.assert_array_equal(power_weights(np.array([nan, nan]), 1.0), [0.5, 0.5])
 
 
 def test_staleness_by_hand() -> None:
@@ -57,3 +69,14 @@ def test_return_statistics() -> None:
     for value in (0.2, 1.0, 0.0):
         buffer.record_return(slot, value)
     assert buffer.best_return[slot] == 1.0 and buffer.mean_return(slot) == pytest.approx(0.4)
+
+
+def test_mean_return_stays_finite_near_the_float_limit() -> None:
+    big = sys.float_info.max
+    buffer = LevelBuffer(capacity=1, n_dims=1)
+    slot = buffer.add([0.0], 0.0, now=0)
+    buffer.record_return(slot, big)
+    buffer.record_return(slot, big)  # the sum overflows, the mean is big
+    assert buffer.mean_return(slot) == big
+    buffer.record_return(slot, -big)
+    assert buffer.mean_return(slot) == pytest.approx(big / 3)

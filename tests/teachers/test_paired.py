@@ -13,6 +13,7 @@ from teachers.paired import PAIREDTeacher, regret
 from teachers.random_teacher import RandomTeacher
 
 PLANE = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 2.0)})
+BIG = 1.7976931348623157e308  # the largest float
 
 
 @pytest.mark.parametrize(
@@ -23,6 +24,9 @@ PLANE = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 2.0)})
         ([0.8, 0.6], [0.5, 0.65], 0.0),  # 0.65 - 0.7 < 0: clipped at 0
         ([-1.0, -3.0], [-1.5], 0.5),  # -1.5 - (-2)
         ([0.0, 0.0, 0.9], [0.0], 0.0),
+        ([-BIG, -BIG], [0.0], BIG),  # the sum of the returns overflows, not their mean
+        ([-BIG], [BIG], BIG),  # BIG - (-BIG) overflows: capped
+        ([BIG, BIG], [BIG], 0.0),
     ],
 )
 def test_regret_by_hand(protagonist, antagonist, expected) -> None:
@@ -102,3 +106,22 @@ def test_same_seed_same_levels_and_the_global_torch_generator_untouched() -> Non
     np.testing.assert_array_equal(first.sample_task(), second.sample_task())
     other = PAIREDTeacher(PLANE, seed=8)
     assert not np.array_equal(other.sample_task(), PAIREDTeacher(PLANE, seed=7).sample_task())
+
+
+def test_regrets_too_large_for_float32_losses_leave_the_adversary_unchanged() -> None:
+    # A squared regret of 1e30 overflows float32: the update used to turn every weight to NaN,
+    # after which the adversary drew its last action forever.
+    import torch
+
+    teacher = PAIREDTeacher(PLANE, seed=0)
+    weights = [p.detach().clone() for p in teacher.policy.parameters]
+    for value in (1e30, 1e300):
+        for _ in range(4):
+            level = teacher.sample_task()
+            teacher.update(level, 0.0, info={"agent": "protagonist"})
+            teacher.update(level, value, info={"agent": "antagonist"})
+        np.testing.assert_array_equal(teacher.end_round(), [value] * 4)
+    assert all(torch.equal(p, w) for p, w in zip(teacher.policy.parameters, weights))
+    assert math.isfinite(teacher.inner_state()["adversary_entropy"])
+    share_in_trap(teacher, rounds=3)  # rounds of ordinary regrets still train it
+    assert not all(torch.equal(p, w) for p, w in zip(teacher.policy.parameters, weights))

@@ -101,6 +101,22 @@ def test_returns_only_fallback_scores_best_minus_mean_return() -> None:
     assert teacher.buffer.scores[teacher.buffer.find(B)] == 0.0
 
 
+def test_returns_near_the_float_limit_give_finite_scores_and_replays() -> None:
+    big = sys.float_info.max
+    teacher = PLRTeacher(LINE, seed=0, transform="power", buffer_size=2, rho=1.0, replay_prob=1.0)
+    for value in (big, -big, -big):  # best - mean = 4/3 big overflows: capped at big
+        teacher.update(A, value)
+    for value in (big, big):  # their sum overflows, their mean does not: best - mean = 0
+        teacher.update(B, value)
+    assert teacher.buffer.scores[teacher.buffer.find(A)] == big
+    assert teacher.buffer.scores[teacher.buffer.find(B)] == 0.0
+    probs = teacher.replay_probabilities()  # NaN before: rng.choice raised ValueError
+    np.testing.assert_allclose(probs, 0.7 * np.array([1.0, 0.0]) + 0.3 * np.array([0.5, 0.5]))
+    tasks = [teacher.sample_task() for _ in range(20)]
+    assert all(np.array_equal(t, A) or np.array_equal(t, B) for t in tasks)
+    assert teacher.inner_state()["score_mean"] == big / 2
+
+
 def test_no_replay_until_the_buffer_is_filled_to_rho_then_at_replay_prob() -> None:
     teacher = PLRTeacher(LINE, seed=1, buffer_size=100, rho=0.5, replay_prob=0.3)
     kinds = []
