@@ -34,7 +34,7 @@ region, checked by ``benchmarks/perf/easy_region.py``):
   ``gradient_steps`` 32, ``tau`` 0.01, ``learning_starts`` 0, ``use_sde``, ``policy_kwargs``
   log_std_init -3.67 and net_arch [64, 64]) but ``gamma`` 0.99 instead of 0.9999: easy
   episodes last under 100 steps, and with 0.9999 the learner mastered the whole easy test
-  set at 10k steps but then fell back to 69% (2 seeds). 50k steps.
+  set at 10k steps but then fell back to 69% (2 seeds). 20k steps.
 """
 
 from __future__ import annotations
