@@ -53,7 +53,7 @@ EASY: dict[str, EasyRegion] = {
         {"sac": 20_000, "ppo": 300_000},
     ),
     "mountaincar": EasyRegion(
-        {"power": (0.0025, 0.003), "goal_position": (-0.2, 0.2)}, 4, {"sac": 50_000}
+        {"power": (0.0025, 0.003), "goal_position": (-0.2, 0.2)}, 4, {"sac": 20_000}
     ),
     "lunarlander": EasyRegion(
         {"gravity": (-12.0, -6.0), "wind_power": (0.0, 2.0), "turbulence_power": (0.0, 0.4)},
