@@ -34,8 +34,8 @@ region, checked by ``benchmarks/perf/easy_region.py``):
 - PPO: rl-baselines3-zoo's LunarLanderContinuous settings (16 envs, ``n_steps`` 1024,
   ``batch_size`` 64, ``gae_lambda`` 0.98, ``gamma`` 0.999, ``n_epochs`` 4, ``ent_coef``
   0.01), 1M steps. SAC (zoo: 500k steps) is too slow on a CPU for a 15-minute budget.
-  Measured (seed 0, shared 2-core machine): 96% of the 27 easy test tasks at 700k steps,
-  all from 900k (5 min of CPU, 16 min wall).
+  Measured (seeds 0 and 1, shared 2-core machine): 93 to 96% of the 27 easy test tasks at
+  700k steps, all from 900k (4.1 to 4.5 min of CPU, 9 to 14 min wall).
 """
 
 from __future__ import annotations

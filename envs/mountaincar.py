@@ -36,7 +36,8 @@ region, checked by ``benchmarks/perf/easy_region.py``):
   episodes last under 100 steps; with 0.9999 the share mastered swung between 0 and 100%
   from one evaluation to the next), 20k steps. On the swing-back tasks just below the easy
   region (power 0.0015 to 0.002, goals -0.2 to 0.1) SAC mastered 69 to 100% depending on the
-  seed and gamma: those are hard tasks.
+  seed and gamma: those are hard tasks. Measured (seeds 0 and 1, shared 2-core machine): all
+  16 easy test tasks mastered from 5k steps on (0.6 min of CPU).
 """
 
 from __future__ import annotations
