@@ -49,6 +49,27 @@ register_env(
     "MiniGrid maze (UED): the task is the whole level, a 13x13 wall bit per cell plus agent "
     "x, y, dir and goal x, y; random levels have up to 60 walls; test: hand-designed mazes",
 )
+register_env(
+    "pendulum",
+    "aclbench/Pendulum-v0",
+    "envs.pendulum:TaskPendulumEnv",
+    "Pendulum (continuous torque) with mass, length and gravity",
+    max_episode_steps=200,
+)
+register_env(
+    "mountaincar",
+    "aclbench/MountainCar-v0",
+    "envs.mountaincar:TaskMountainCarEnv",
+    "MountainCarContinuous with engine power and goal position",
+    max_episode_steps=999,
+)
+register_env(
+    "lunarlander",
+    "aclbench/LunarLander-v0",
+    "envs.lunarlander:TaskLunarLanderEnv",
+    "continuous LunarLander with gravity, wind power and turbulence",
+    max_episode_steps=1000,
+)
 
 __all__ = [
     "ENVS",

@@ -39,6 +39,7 @@ class Row:
     def label(self) -> str:
         extra = [f"{k}={v}" for k, v in self.kwargs.items()]
         extra += [] if self.task is None else [f"task={list(self.task)}"]
+        extra += [f"stock {k}={v}" for k, v in self.stock_kwargs.items()]
         return f"{self.env_id}({','.join(extra)})" if extra else self.env_id
 
 
@@ -48,6 +49,15 @@ ROWS: list[Row] = [
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", {"body": "short"}),
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", {"body": "long"}),
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", {"body": "quadru"}),
+    # Control envs: resets take ~10 us; time them with more resets (--resets 2000 --only Pendulum).
+    Row("aclbench/CartPole-v0", "CartPole-v1"),
+    Row("aclbench/CartPole-v0", "CartPole-v1", task=(0.5, 0.1, 10.0)),  # stock physics
+    Row("aclbench/Pendulum-v0", "Pendulum-v1"),
+    Row("aclbench/MountainCar-v0", "MountainCarContinuous-v0"),
+    Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3"),
+    # Uniform tasks nearly always have wind, which the stock env computes when enabled:
+    Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3", stock_kwargs={"enable_wind": True}),
+    Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3", task=(-10.0, 0.0, 0.0)),  # no wind
 ]
 
 
@@ -122,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     rows = [row for row in ROWS if args.only in row.label]
     header = (
-        f"{'env':<42} {'stock':<18} {'steps/s':>8} {'stock':>8} {'ratio':>6}"
+        f"{'env':<42} {'stock':<24} {'steps/s':>8} {'stock':>8} {'ratio':>6}"
         f" {'reset ms':>9} {'stock':>7} {'ratio':>6}  goal"
     )
     print(header)
@@ -131,8 +141,8 @@ def main(argv: list[str] | None = None) -> None:
         m = measure(row, args.steps, args.resets, args.rounds)
         ok = min(m["sps_ratio"], m["reset_ratio"]) >= row.goal
         print(
-            f"{row.label:<42} {row.stock_id:<18} {m['sps']:>8.0f} {m['stock_sps']:>8.0f}"
-            f" {m['sps_ratio']:>6.2f} {m['reset'] * 1e3:>9.2f} {m['stock_reset'] * 1e3:>7.2f}"
+            f"{row.label:<42} {row.stock_id:<24} {m['sps']:>8.0f} {m['stock_sps']:>8.0f}"
+            f" {m['sps_ratio']:>6.2f} {m['reset'] * 1e3:>9.3f} {m['stock_reset'] * 1e3:>7.3f}"
             f" {m['reset_ratio']:>6.2f}  {'ok' if ok else 'BELOW'} (>= {row.goal})"
         )
     print("ratio = our speed / stock speed, same run; medians over rounds")

@@ -98,6 +98,6 @@ def test_list_shows_envs_with_their_task_dimensions(capsys):
     assert main(["list", "envs"]) == 0
     lines = capsys.readouterr().out.splitlines()
     cartpole = next(line for line in lines if line.startswith("cartpole"))
-    assert "pole_length: [0.05, 2]" in cartpole
+    assert "pole_length: [0.02, 0.5]" in cartpole
     assert main(["list", "teachers"]) == 0
     assert "random" in [line.split()[0] for line in capsys.readouterr().out.splitlines()]
