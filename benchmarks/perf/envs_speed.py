@@ -58,6 +58,16 @@ ROWS: list[Row] = [
     # Uniform tasks nearly always have wind, which the stock env computes when enabled:
     Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3", stock_kwargs={"enable_wind": True}),
     Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3", task=(-10.0, 0.0, 0.0)),  # no wind
+    # MiniGrid: each task of minigrid-sequence is one stock MiniGrid env, so compare task by task.
+    Row("aclbench/MiniGridSequence-v0", "MiniGrid-Unlock-v0", task=(0.0,)),
+    Row("aclbench/MiniGridSequence-v0", "MiniGrid-BlockedUnlockPickup-v0", task=(2.0,)),
+    # No stock MiniGrid env takes a layout: the maze (random levels, up to 60 walls) against
+    # MiniGrid's empty room of the same grid, view and step limit.
+    Row(
+        "aclbench/Maze-v0",
+        "MiniGrid-Empty-16x16-v0",
+        stock_kwargs={"size": 15, "agent_view_size": 5, "max_steps": 250},  # sees through walls
+    ),
 ]
 
 
