@@ -17,6 +17,7 @@ the whole episode (a step-weighted mean, as the reference implementation merges 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -30,7 +31,11 @@ from teachers.base import Rollout
 
 @dataclass
 class EpisodeStats:
-    """Per-step sums over the part of an episode seen so far."""
+    """Per-step means over the part of an episode seen so far, and its return.
+
+    Means are merged batch by batch (a convex combination), not kept as sums, so that advantages
+    and values near the float limit cannot overflow them; the return is capped at that limit.
+    """
 
     steps: int = 0
     positive_advantage: float = 0.0
@@ -41,17 +46,25 @@ class EpisodeStats:
     def add(
         self, advantages: NDArray[np.float64], values: NDArray[np.float64], rewards: NDArray
     ) -> None:
-        self.steps += len(advantages)
-        self.positive_advantage += float(np.clip(advantages, 0.0, None).sum())
-        self.abs_advantage += float(np.abs(advantages).sum())
-        self.value += float(values.sum())
-        self.reward += float(rewards.sum())
+        seen, new = self.steps, len(advantages)
+        self.steps += new
+        old_weight, new_weight = seen / self.steps, new / self.steps
+        for name, batch in (
+            ("positive_advantage", np.clip(advantages, 0.0, None)),
+            ("abs_advantage", np.abs(advantages)),
+            ("value", values),
+        ):
+            mean = float(np.sum(batch / new))  # terms of at most max / new: no overflow
+            setattr(self, name, getattr(self, name) * old_weight + mean * new_weight)
+        with np.errstate(over="ignore"):
+            reward = self.reward + float(np.sum(rewards))
+        self.reward = float(np.clip(np.nan_to_num(reward), -sys.float_info.max, sys.float_info.max))
 
 
 SCORES: dict[str, Callable[[EpisodeStats, float], float]] = {
-    "positive_value_loss": lambda stats, best: stats.positive_advantage / stats.steps,
-    "l1_value_loss": lambda stats, best: stats.abs_advantage / stats.steps,
-    "max_mc": lambda stats, best: best - stats.value / stats.steps,
+    "positive_value_loss": lambda stats, best: stats.positive_advantage,
+    "l1_value_loss": lambda stats, best: stats.abs_advantage,
+    "max_mc": lambda stats, best: best - stats.value,
 }
 """Score name -> ``score(episode stats, best return on the level including this episode)``."""
 
