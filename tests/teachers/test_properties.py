@@ -6,10 +6,11 @@ return, tasks at the exact bounds and corners or never proposed, given as arrays
 mappings; NaN and infinite returns, tasks outside the space, of the wrong shape or not numeric;
 the students' extra calls where a teacher has them (``begin_rollout``, ``end_round``, and
 ``on_rollout_end`` with per-step batches up to the float limit); returns that are not one real
-number (None, text, vectors); and state save/load in the middle. Spaces go up to 4 dimensions. Every sequence holds a played block of at least ``MIN_PLAYED`` episodes
-with varied returns (then ``TAIL`` more, scaled to 1e300, half the float limit or 1e-200) and a
-streak of at least ``MIN_STREAK`` episodes of one return near the float limit; after each, every
-kind of invalid call is tried on every dimension.
+number (None, text, vectors); and state save/load in the middle, on spaces of up to 4
+dimensions. Every sequence holds a played block of at least ``MIN_PLAYED`` episodes with varied
+returns (then ``TAIL`` more, scaled to 1e300, half the float limit or 1e-200) and a streak of at
+least ``MIN_STREAK`` episodes of one return near the float limit; after each, every kind of
+invalid call is tried on every dimension.
 
 Each sequence runs on two teachers built alike, ``teacher`` (every call) and ``twin`` (valid
 calls only). Checked:
