@@ -5,9 +5,12 @@ import pytest
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
+from envs import make_env, task_env
+from students import make_student
 from teachers.arms import boltzmann_probabilities
 from teachers.base import Rollout
 from teachers.sec import SECTeacher
+from tests.students.spies import RecordingListener
 
 
 def test_values_by_hand() -> None:
@@ -103,3 +106,16 @@ def test_gae_on_a_continuous_space_credits_each_step_to_its_bin() -> None:
         episode_starts=np.zeros((2, 2), dtype=bool),
     )
     assert teacher.rollout_rewards(rollout) == pytest.approx({0: 2.0, 1: 0.3})
+
+
+def test_ppo_student_sends_its_rollouts_to_sec_gae() -> None:
+    """Smoke through the real student: SB3 PPO on CartPole, two rollouts of 2 x 32 steps."""
+    space = task_env(make_env("cartpole")).task_space
+    teacher = SECTeacher(space, seed=0, advantage="gae")
+    student = make_student(
+        "ppo", "cartpole", teacher, seed=0, device="cpu", n_envs=2, n_steps=32, batch_size=64,
+        n_epochs=1,
+    )  # fmt: skip
+    student.learn(128, RecordingListener())
+    assert teacher.scored_by_rollouts and np.all(np.isfinite(teacher.values))
+    assert (teacher.values > 0).any()
