@@ -26,6 +26,7 @@ the whole episode (a step-weighted mean, as the reference implementation merges 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -39,8 +40,12 @@ from teachers.base import Rollout
 
 @dataclass
 class EpisodeStats:
-    """Per-step sums over the part of an episode seen so far (the policy's are 0 where the
-    rollouts had no entropies or action probabilities)."""
+    """Per-step means over the part of an episode seen so far, and its return.
+
+    Means are merged batch by batch (a convex combination), not kept as sums, so that advantages
+    and values near the float limit cannot overflow them; the return is capped at that limit.
+    The policy's means stay 0 where the rollouts had no entropies or action probabilities.
+    """
 
     steps: int = 0
     positive_advantage: float = 0.0
@@ -54,27 +59,36 @@ class EpisodeStats:
     def add(self, rollout: Rollout, span: slice, env: int) -> None:
         """Add steps ``span`` of env ``env``."""
         advantages = rollout.advantages[span, env]
-        self.steps += len(advantages)
-        self.positive_advantage += float(np.clip(advantages, 0.0, None).sum())
-        self.abs_advantage += float(np.abs(advantages).sum())
-        self.value += float(rollout.values[span, env].sum())
-        self.reward += float(rollout.rewards[span, env].sum())
+        seen, new = self.steps, len(advantages)
+        self.steps += new
+        old_weight, new_weight = seen / self.steps, new / self.steps
+        batches = [
+            ("positive_advantage", np.clip(advantages, 0.0, None)),
+            ("abs_advantage", np.abs(advantages)),
+            ("value", rollout.values[span, env]),
+        ]
         if rollout.entropies is not None:
-            self.entropy += float(rollout.entropies[span, env].sum())
+            batches.append(("entropy", rollout.entropies[span, env]))
         if rollout.action_probs is not None:
             probs = np.sort(rollout.action_probs[span, env], axis=-1)  # steps x n_actions
             second = probs[:, -2] if probs.shape[-1] > 1 else np.zeros(len(probs))
-            self.least_confidence += float((1.0 - probs[:, -1]).sum())
-            self.min_margin += float((1.0 - (probs[:, -1] - second)).sum())
+            batches.append(("least_confidence", 1.0 - probs[:, -1]))
+            batches.append(("min_margin", 1.0 - (probs[:, -1] - second)))
+        for name, batch in batches:
+            mean = float(np.sum(batch / new))  # terms of at most max / new: no overflow
+            setattr(self, name, getattr(self, name) * old_weight + mean * new_weight)
+        with np.errstate(over="ignore"):
+            reward = self.reward + float(np.sum(rollout.rewards[span, env]))
+        self.reward = float(np.clip(np.nan_to_num(reward), -sys.float_info.max, sys.float_info.max))
 
 
 SCORES: dict[str, Callable[[EpisodeStats, float], float]] = {
-    "positive_value_loss": lambda stats, best: stats.positive_advantage / stats.steps,
-    "l1_value_loss": lambda stats, best: stats.abs_advantage / stats.steps,
-    "max_mc": lambda stats, best: best - stats.value / stats.steps,
-    "policy_entropy": lambda stats, best: stats.entropy / stats.steps,
-    "least_confidence": lambda stats, best: stats.least_confidence / stats.steps,
-    "min_margin": lambda stats, best: stats.min_margin / stats.steps,
+    "positive_value_loss": lambda stats, best: stats.positive_advantage,
+    "l1_value_loss": lambda stats, best: stats.abs_advantage,
+    "max_mc": lambda stats, best: best - stats.value,
+    "policy_entropy": lambda stats, best: stats.entropy,
+    "least_confidence": lambda stats, best: stats.least_confidence,
+    "min_margin": lambda stats, best: stats.min_margin,
 }
 """Score name -> ``score(episode stats, best return on the level including this episode)``."""
 
