@@ -37,6 +37,7 @@ from half full, 4000 levels.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -176,7 +177,12 @@ class PLRTeacher(Teacher):
         """
 
         def capped(best: float, mean: float) -> float:
-            return float(np.clip(score(best, mean), -sys.float_info.max, sys.float_info.max))
+            value = float(score(best, mean))
+            return (
+                value
+                if abs(value) <= sys.float_info.max
+                else math.copysign(sys.float_info.max, value)
+            )
 
         slot = self.buffer.find(task)
         if slot is None:

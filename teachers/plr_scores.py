@@ -37,6 +37,16 @@ from aclbench.errors import ConfigError
 from aclbench.task_space import Task
 from teachers.base import Rollout
 
+MEANS = (
+    "positive_advantage",
+    "abs_advantage",
+    "value",
+    "entropy",
+    "least_confidence",
+    "min_margin",
+)
+"""The per-step means an :class:`EpisodeStats` keeps, in the row order of :func:`step_signals`."""
+
 
 @dataclass
 class EpisodeStats:
@@ -56,30 +66,33 @@ class EpisodeStats:
     least_confidence: float = 0.0
     min_margin: float = 0.0
 
-    def add(self, rollout: Rollout, span: slice, env: int) -> None:
-        """Add steps ``span`` of env ``env``."""
-        advantages = rollout.advantages[span, env]
-        seen, new = self.steps, len(advantages)
-        self.steps += new
-        old_weight, new_weight = seen / self.steps, new / self.steps
-        batches = [
-            ("positive_advantage", np.clip(advantages, 0.0, None)),
-            ("abs_advantage", np.abs(advantages)),
-            ("value", rollout.values[span, env]),
-        ]
-        if rollout.entropies is not None:
-            batches.append(("entropy", rollout.entropies[span, env]))
-        if rollout.action_probs is not None:
-            probs = np.sort(rollout.action_probs[span, env], axis=-1)  # steps x n_actions
-            second = probs[:, -2] if probs.shape[-1] > 1 else np.zeros(len(probs))
-            batches.append(("least_confidence", 1.0 - probs[:, -1]))
-            batches.append(("min_margin", 1.0 - (probs[:, -1] - second)))
-        for name, batch in batches:
-            mean = float(np.sum(batch / new))  # terms of at most max / new: no overflow
+    def merge(self, steps: int, means: list[float], reward: float) -> None:
+        """Add ``steps`` steps, given their means (in :data:`MEANS` order) and reward sum."""
+        total = self.steps + steps
+        old_weight, new_weight = self.steps / total, steps / total
+        for name, mean in zip(MEANS, means):
             setattr(self, name, getattr(self, name) * old_weight + mean * new_weight)
-        with np.errstate(over="ignore"):
-            reward = self.reward + float(np.sum(rollout.rewards[span, env]))
-        self.reward = float(np.clip(np.nan_to_num(reward), -sys.float_info.max, sys.float_info.max))
+        self.steps = total
+        reward += self.reward  # a Python float: overflows to inf, never raises
+        reward = 0.0 if reward != reward else reward  # inf - inf: no meaningful sum
+        self.reward = min(max(reward, -sys.float_info.max), sys.float_info.max)
+
+
+def step_signals(rollout: Rollout, env: int) -> np.ndarray:
+    """``len(MEANS)`` x ``n_steps``: what each step of env ``env`` adds to each mean."""
+    advantages = rollout.advantages[:, env]
+    signals = np.zeros((len(MEANS), len(advantages)))
+    signals[0] = np.clip(advantages, 0.0, None)
+    signals[1] = np.abs(advantages)
+    signals[2] = rollout.values[:, env]
+    if rollout.entropies is not None:
+        signals[3] = rollout.entropies[:, env]
+    if rollout.action_probs is not None:
+        probs = np.sort(rollout.action_probs[:, env], axis=-1)  # steps x n_actions
+        second = probs[:, -2] if probs.shape[-1] > 1 else 0.0
+        signals[4] = 1.0 - probs[:, -1]
+        signals[5] = 1.0 - (probs[:, -1] - second)
+    return signals
 
 
 SCORES: dict[str, Callable[[EpisodeStats, float], float]] = {
@@ -132,13 +145,19 @@ class EpisodeTracker:
             if carried is not None and starts[0]:
                 finished.append((-1, env, *carried))
                 carried = None
-            cuts = [0, *(np.flatnonzero(starts[1:]) + 1).tolist(), n_steps]
-            for first, stop in pairwise(cuts):
+            cuts = np.concatenate(([0], np.flatnonzero(starts[1:]) + 1, [n_steps]))
+            lengths = np.diff(cuts)
+            # Each episode's mean in one pass; terms of at most max / length: no overflow.
+            scaled = step_signals(rollout, env) / np.repeat(lengths, lengths)
+            means = np.add.reduceat(scaled, cuts[:-1], axis=1).T.tolist()
+            with np.errstate(over="ignore", invalid="ignore"):
+                rewards = np.add.reduceat(rollout.rewards[:, env], cuts[:-1]).tolist()
+            for i, (first, stop) in enumerate(pairwise(cuts.tolist())):
                 task = rollout.tasks[first, env]
                 stats = EpisodeStats()
                 if first == 0 and carried is not None and np.array_equal(carried[0], task):
                     stats = carried[1]
-                stats.add(rollout, slice(first, stop), env)
+                stats.merge(stop - first, means[i], rewards[i])
                 if stop < n_steps:
                     finished.append((stop - 1, env, task.copy(), stats))
                 else:
