@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
+import reprlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,6 +52,11 @@ class Rollout:
         advantages: ``n_steps`` x ``n_envs``, generalized advantage estimates.
         returns: ``n_steps`` x ``n_envs``, value targets (advantages + values).
         episode_starts: ``n_steps`` x ``n_envs`` booleans.
+        entropies: ``n_steps`` x ``n_envs``, the entropy of the student's action distribution
+            at each step (PLR's policy-entropy score); ``None`` if the student gives none.
+        action_probs: ``n_steps`` x ``n_envs`` x ``n_actions``, the student's probability of
+            each action at each step, for discrete actions only (PLR's least-confidence and
+            min-margin scores); ``None`` if the student gives none.
     """
 
     tasks: NDArray[np.float64]
@@ -58,6 +65,8 @@ class Rollout:
     advantages: NDArray[np.float64]
     returns: NDArray[np.float64]
     episode_starts: NDArray[np.bool_]
+    entropies: NDArray[np.float64] | None = None
+    action_probs: NDArray[np.float64] | None = None
 
 
 class Teacher(ABC):
@@ -102,16 +111,12 @@ class Teacher(ABC):
 
         ``task`` need not be one this teacher proposed (a replayed or hand-picked task is
         fine) but must lie in the space. A NaN or infinite return raises
-        :class:`~aclbench.errors.InvalidReturnError`: it means a broken student or env, and
-        silently learning from it would corrupt the curriculum.
+        :class:`~aclbench.errors.InvalidReturnError`, as does a return that is not one real
+        number (None, a string, a vector): it means a broken student or env, and silently
+        learning from it would corrupt the curriculum.
         """
         task = self.task_space.validate(task)
-        episode_return = float(episode_return)
-        if not math.isfinite(episode_return):
-            raise InvalidReturnError(
-                f"episode return {episode_return!r} for task {self.task_space.to_dict(task)} is "
-                "not finite; a teacher accepts finite returns only (check the env's rewards)"
-            )
+        episode_return = _finite_return(episode_return, self.task_space.to_dict(task))
         self._update(task, episode_return, success, info or {})
         self.episodes += 1
 
@@ -147,3 +152,21 @@ class Teacher(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.task_space!r}, seed={self.seed})"
+
+
+def _finite_return(episode_return: object, task: Mapping[str, float]) -> float:
+    """``episode_return`` as a finite float, or an :class:`InvalidReturnError` saying why not."""
+    if isinstance(episode_return, np.ndarray) and episode_return.ndim == 0:
+        episode_return = episode_return.item()
+    if not isinstance(episode_return, numbers.Real):
+        raise InvalidReturnError(
+            f"episode return for task {task} must be one real number, got "
+            f"{type(episode_return).__name__} {reprlib.repr(episode_return)}"
+        )
+    value = float(episode_return)
+    if not math.isfinite(value):
+        raise InvalidReturnError(
+            f"episode return {value!r} for task {task} is not finite; a teacher accepts finite "
+            "returns only (check the env's rewards)"
+        )
+    return value

@@ -7,11 +7,22 @@ how much the policy-gradient update learns from them: it is largest where the st
 about half of the time. Arm values follow TD(0), ``Q(a) <- alpha * r + (1 - alpha) * Q(a)``,
 and arms are drawn from the Boltzmann distribution ``softmax(Q / temperature)``.
 
-A teacher here sees one episode return at a time, not the student's value estimates, so the
-advantage of an episode is approximated by ``|return - baseline|`` with the arm's baseline the
-mean return of its previous ``window`` episodes (the first episode of an arm gives no reward);
-each episode is its own batch. ``temperature`` is in return units: the default 0.02 suits
-returns in [0, 1]. The default ``alpha`` 0.5 is our choice (the paper's value was not checked).
+Where the advantages come from (``advantage``):
+
+- ``"gae"``: the student's own advantages, as in the paper. The teacher asks for on-policy
+  rollouts (``needs_rollouts``); after each one, an arm's reward is the mean ``|A_t|`` over the
+  steps played on its tasks in that rollout (the rollout is the paper's batch), and every arm
+  played in it gets one TD(0) update. Until the first rollout arrives (or with a student that
+  sends none), it falls back to ``"return"``.
+- ``"return"`` (default; works with any student, off-policy ones included): one episode return
+  at a time, the advantage of an episode approximated by ``|return - baseline|`` with the arm's
+  baseline the mean return of its previous ``window`` episodes (the first episode of an arm
+  gives no reward); each episode is its own batch.
+
+Defaults: ``alpha`` 0.5 and ``temperature`` 0.02 are ours; the paper's values were not checked
+here, and its advantages are GRPO's, normalized per group of answers, while ours are in return
+units (0.02 suits returns in [0, 1]; scale it with your returns or advantages). ``window`` 10
+is ours too.
 """
 
 from __future__ import annotations
@@ -20,8 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
 from teachers.arms import (
+    RETURN_LIMIT,
     ArmTeacher,
     BinsSpec,
     boltzmann_probabilities,
@@ -30,8 +43,11 @@ from teachers.arms import (
     check_window,
     draw,
 )
+from teachers.base import Rollout
 from teachers.registry import register_teacher
 from teachers.return_windows import ReturnWindows
+
+ADVANTAGES = ("return", "gae")
 
 
 @register_teacher("sec")
@@ -40,8 +56,9 @@ class SECTeacher(ArmTeacher):
 
     Args:
         alpha: TD(0) step size.
-        temperature: Boltzmann temperature, in return units.
-        window: episodes in an arm's baseline.
+        temperature: Boltzmann temperature, in the units of the advantages.
+        window: episodes in an arm's baseline (``advantage="return"``).
+        advantage: ``"return"`` or ``"gae"`` (see the module docstring).
         bins: how a space other than one discrete dimension is cut into arms.
     """
 
@@ -53,24 +70,56 @@ class SECTeacher(ArmTeacher):
         alpha: float = 0.5,
         temperature: float = 0.02,
         window: int = 10,
+        advantage: str = "return",
         bins: BinsSpec = None,
     ) -> None:
         super().__init__(task_space, seed=seed, bins=bins)
         check_fraction(alpha=alpha)
         check_positive(temperature=temperature)
         check_window(window, minimum=1)
-        self.alpha, self.temperature = alpha, temperature
+        if advantage not in ADVANTAGES:
+            raise ConfigError(
+                f"sec advantage {advantage!r} unknown; allowed: {', '.join(ADVANTAGES)}"
+            )
+        self.alpha, self.temperature, self.advantage = alpha, temperature, advantage
+        # per instance: only the "gae" teacher asks the student for rollouts
+        self.needs_rollouts = advantage == "gae"  # type: ignore[misc]
+        self.scored_by_rollouts = False
         self.values = np.zeros(self.n_arms)
         self.windows = ReturnWindows(self.n_arms, window)
 
+    # --- sampling ----------------------------------------------------------------------------
     def _choose_arm(self) -> int:
         return draw(boltzmann_probabilities(self.values, self.temperature), self.rng)
 
+    # --- update ------------------------------------------------------------------------------
+    def _learn(self, arm: int, reward: float) -> None:
+        """TD(0) step of ``arm``'s value towards ``reward``."""
+        self.values[arm] = self.alpha * reward + (1 - self.alpha) * self.values[arm]
+
     def _update_arm(self, arm: int, episode_return: float) -> None:
+        if self.scored_by_rollouts:
+            return
         if self.windows.counts[arm] > 0:
-            advantage = abs(episode_return - self.windows.arm_mean(arm))
-            self.values[arm] = self.alpha * advantage + (1 - self.alpha) * self.values[arm]
+            self._learn(arm, abs(episode_return - self.windows.arm_mean(arm)))
         self.windows.push(arm, self.episodes, episode_return)
 
+    def _on_rollout_end(self, rollout: Rollout) -> None:
+        if not self.needs_rollouts:
+            return
+        self.scored_by_rollouts = True
+        for arm, reward in self.rollout_rewards(rollout).items():
+            self._learn(arm, reward)
+
+    def rollout_rewards(self, rollout: Rollout) -> dict[int, float]:
+        """Per arm played in ``rollout``, the mean absolute advantage over its steps."""
+        n_dims = rollout.tasks.shape[-1]
+        tasks, inverse = np.unique(rollout.tasks.reshape(-1, n_dims), axis=0, return_inverse=True)
+        arm_of_step = np.array([self.arms.arm_of(task) for task in tasks])[inverse.reshape(-1)]
+        magnitudes = np.minimum(np.abs(rollout.advantages.reshape(-1)), RETURN_LIMIT)
+        totals = np.bincount(arm_of_step, weights=magnitudes, minlength=self.n_arms)
+        steps = np.bincount(arm_of_step, minlength=self.n_arms)
+        return {int(a): float(totals[a] / steps[a]) for a in np.flatnonzero(steps)}
+
     def inner_state(self) -> dict[str, Any]:
-        return {"values": self.values.tolist()}
+        return {"values": self.values.tolist(), "advantage": self.advantage}

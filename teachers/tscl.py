@@ -7,7 +7,10 @@ paper's four estimates (``variant``), per task ``a``, with ``x`` the episode ret
 - ``online`` (Algorithm 2): ``Q_a <- alpha * (x - x_prev_a) + (1 - alpha) * Q_a``, an
   exponential moving average of the return change between two episodes of ``a``;
 - ``naive`` (Algorithm 1): the chosen task is played ``window`` episodes in a row, a line is
-  fitted to those returns, and ``Q_a <- alpha * slope + (1 - alpha) * Q_a``;
+  fitted to those returns, and ``Q_a <- alpha * slope + (1 - alpha) * Q_a``; 1 for a task whose
+  first block is not done, so that every task is tried (as the authors' code does for a task
+  without two scores; before, an untried task counted 0 and the greedy choice stayed on
+  whichever task had been played first, its noise slope being above 0);
 - ``window`` (Algorithm 3): the slope of a regression of return against time (the teacher's
   episode count) over a FIFO of the task's last ``window`` episodes; 1 while it has fewer than
   two, so that every task is tried;
@@ -21,6 +24,17 @@ authors' code, ``thompson`` keeps the epsilon-greedy exploration share: without 
 single recorded change happens to be small is never drawn again. Defaults follow that code:
 alpha 0.1, window 10, epsilon 0.1, temperature 4e-4 (in units of return per episode; scale it
 with your returns), ``thompson`` for ``sampling`` and ``egreedy`` otherwise.
+
+``naive`` does not beat ``random`` on the simulated task-graph student (1000 episodes, 5 seeds,
+return noise 0.02: 2.6 tasks mastered against random's 3.0; 1.2 before the fix above), so
+it is left out of the test that checks that. Measured cause: a choice lasts ``window`` = 10
+episodes, so 1000 episodes give only 100 choices, and ``Q`` of a mastered task decays by
+``1 - alpha`` per *block*: the teacher keeps playing a mastered task for tens of blocks
+(hundreds of episodes), while the next task of the chain holds the stale value it got when it
+was still locked and is found again only by exploration (``epsilon / n_arms``, about 1% of
+the blocks). This is Algorithm 1 as published (``window`` episodes per estimate and one
+``Q`` update per block), not a bookkeeping error; ``policy="boltzmann"`` does a little better
+(3.4) but not by the test's margin of one task.
 """
 
 from __future__ import annotations
@@ -79,6 +93,7 @@ class _Naive(_Online):
         super().__init__(n_arms, alpha, window)
         self.block = window
         self.batches: list[list[float]] = [[] for _ in range(n_arms)]
+        self.blocks = np.zeros(n_arms, dtype=np.int64)
 
     def observe(self, arm: int, time: int, episode_return: float) -> None:
         batch = self.batches[arm]
@@ -87,7 +102,11 @@ class _Naive(_Online):
             fitted = slope(np.arange(self.block, dtype=np.float64), np.array(batch))
             fitted = 0.0 if np.isnan(fitted) else fitted
             self.q[arm] = self.alpha * fitted + (1 - self.alpha) * self.q[arm]
+            self.blocks[arm] += 1
             batch.clear()
+
+    def estimates(self, rng: np.random.Generator | None) -> NDArray[np.float64]:
+        return np.where(self.blocks > 0, self.q, 1.0)
 
 
 class _Window:

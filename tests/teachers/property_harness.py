@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from aclbench import TaskSpace
 from aclbench.errors import InvalidReturnError, InvalidTaskError
-from teachers import Teacher
+from teachers import Rollout, Teacher
 from teachers.checker import synthetic_return
 
-MAX_DIMS = 2
+MAX_DIMS = 4
 """Largest task space the strategies draw tasks for."""
 
 HOOKS = ("begin_rollout", "end_round")
@@ -59,6 +59,7 @@ FINITE = st.one_of(
     st.integers(-(10**6), 10**6),
 )
 NON_FINITE_VALUES = (float("nan"), float("inf"), -float("inf"), np.float32("nan"))
+NOT_A_NUMBER_VALUES = (None, "1.0", np.array([1.0, 2.0]), [0.5])  # refused before any update
 BAD_TASK_KINDS = ("above", "below", "nan", "inf", "fraction", "short", "long", "matrix", "text")
 BAD_TASK_KINDS += ("keys",)  # a mapping with a name that is not a dimension
 NON_FINITE = st.sampled_from(NON_FINITE_VALUES)
@@ -78,6 +79,7 @@ OPS = st.one_of(
     st.tuples(st.just("checkpoint")),
     st.tuples(st.just("hook"), st.sampled_from(HOOKS)),
     st.tuples(st.just("refuse")),
+    st.tuples(st.just("rollout"), st.integers(0, 2**16), FINITE),
 )
 PLAY = st.tuples(
     st.just("play"),
@@ -170,6 +172,32 @@ class Run:
             np.testing.assert_array_equal(getattr(self.teacher, method)(), result)
             self.log.append((method, (), {}, result))
 
+    def rollout(self, rng: np.random.Generator, scale: float) -> None:
+        """A batch of per-step signals on recent proposals, as an on-policy student sends it
+        after ``ROUND`` steps on each of 2 envs, to the teachers that ask for them."""
+        if not self.twin.needs_rollouts:
+            return
+        tasks = list(self.proposals) or [self.space.low.copy()]
+        n_steps, n_envs = ROUND, 2
+        picks = rng.integers(len(tasks), size=(n_steps, n_envs))
+        values = rng.uniform(-1.0, 1.0, (n_steps, n_envs)) * scale
+        advantages = rng.uniform(-1.0, 1.0, (n_steps, n_envs)) * scale
+        starts = rng.random((n_steps, n_envs)) < 0.3
+        starts[0] = True
+        with np.errstate(over="ignore"):  # targets of huge values saturate, as a float does
+            returns = np.clip(advantages + values, -sys.float_info.max, sys.float_info.max)
+        rollout = Rollout(
+            tasks=np.stack([[tasks[k] for k in row] for row in picks]),
+            rewards=rng.uniform(-1.0, 1.0, (n_steps, n_envs)) * scale,
+            values=values,
+            advantages=advantages,
+            returns=returns,
+            episode_starts=starts,
+        )
+        self.teacher.on_rollout_end(copy.deepcopy(rollout))
+        self.twin.on_rollout_end(copy.deepcopy(rollout))
+        self.log.append(("on_rollout_end", (rollout,), {}, None))
+
     # --- invalid calls -------------------------------------------------------------------
     def refuse_everything(self) -> None:
         """Every kind of invalid call, on every dimension: each must be refused, and leave no
@@ -177,6 +205,9 @@ class Run:
         task = self.proposals[-1] if self.proposals else self.space.low.copy()
         for value in NON_FINITE_VALUES:
             self.bad_return(task, value)
+        for value in NOT_A_NUMBER_VALUES:
+            with pytest.raises(InvalidReturnError, match="one real number"):
+                self.teacher.update(task, value)
         for kind in BAD_TASK_KINDS:
             for dim in range(len(self.space)):
                 self.bad_task(kind, dim, 0.0)
@@ -250,6 +281,8 @@ class Run:
                     self.update(task, value, info={"agent": agent})
                 if rounds and i % ROUND == ROUND - 1:
                     self.hook("end_round")
+                if i % ROUND == ROUND - 1:
+                    self.rollout(rng, gain)
         elif kind == "bad_return":
             self.bad_return(self.task(op[1]), op[2])
         elif kind == "bad_task":
@@ -258,6 +291,8 @@ class Run:
             self.hook(op[1])
         elif kind == "refuse":
             self.refuse_everything()
+        elif kind == "rollout":
+            self.rollout(np.random.default_rng(op[1]), op[2])
         else:
             self.checkpoint()
 

@@ -23,16 +23,18 @@ def test_exp3s_step_shares_weight_by_hand() -> None:
     assert new[0] == 0.0 and new[0] - new[1] == pytest.approx(expected_gap)
 
 
-def test_rewards_are_rescaled_by_the_20th_and_80th_percentiles() -> None:
+def test_rewards_are_rescaled_by_the_20th_and_80th_percentiles_of_earlier_signals() -> None:
     teacher = Exp3Teacher(TaskSpace({"task": 2}), seed=0)
-    assert teacher._rescale(5.0) == 0.0  # a single signal is its own quantiles
+    assert teacher._rescale(5.0) == 0.0  # no earlier signal: neutral
     teacher = Exp3Teacher(TaskSpace({"task": 2}), seed=0)
-    for signal in (0.0, 1.0, 2.0, 3.0):
+    for signal in (0.0, 1.0, 2.0, 3.0, 4.0):
         teacher._rescale(signal)
-    # sorted history [0, 1, 1.5, 2, 3]: quantiles 0.8 and 2.2, 1.5 is half way -> 0
-    assert teacher._rescale(1.5) == pytest.approx(0.0)
-    # sorted history [0, 0.1, 1, 1.5, 2, 3]: quantiles 0.1 and 2 -> at the low one, -1
-    assert teacher._rescale(0.1) == pytest.approx(-1.0)
+    # earlier [0, 1, 2, 3, 4]: quantiles 0.8 and 3.2, 2 is half way -> 0
+    assert teacher._rescale(2.0) == pytest.approx(0.0)
+    # earlier [0, 1, 2, 2, 3, 4]: quantiles 1 and 3 -> at the low one, -1
+    assert teacher._rescale(1.0) == pytest.approx(-1.0)
+    # earlier [0, 1, 1, 2, 2, 3, 4]: quantiles 1 and 2.8 -> 2 * 1.5 / 1.8 - 1
+    assert teacher._rescale(2.5) == pytest.approx(2 * 1.5 / 1.8 - 1)
     assert teacher._rescale(10.0) == 1.0
 
 

@@ -4,11 +4,13 @@ Hypothesis (``property_harness.py``) generates sequences of ``sample_task`` and 
 that mix ordinary feedback with awkward input: returns up to the float limit, long streaks of one
 return, tasks at the exact bounds and corners or never proposed, given as arrays, lists or
 mappings; NaN and infinite returns, tasks outside the space, of the wrong shape or not numeric;
-the students' extra calls where a teacher has them (``begin_rollout``, ``end_round``); and state
-save/load in the middle. Every sequence holds a played block of at least ``MIN_PLAYED`` episodes
-with varied returns (then ``TAIL`` more, scaled to 1e300, half the float limit or 1e-200) and a
-streak of at least ``MIN_STREAK`` episodes of one return near the float limit; after each, every
-kind of invalid call is tried on every dimension.
+the students' extra calls where a teacher has them (``begin_rollout``, ``end_round``, and
+``on_rollout_end`` with per-step batches up to the float limit); returns that are not one real
+number (None, text, vectors); and state save/load in the middle, on spaces of up to 4
+dimensions. Every sequence holds a played block of at least ``MIN_PLAYED`` episodes with varied
+returns (then ``TAIL`` more, scaled to 1e300, half the float limit or 1e-200) and a streak of at
+least ``MIN_STREAK`` episodes of one return near the float limit; after each, every kind of
+invalid call is tried on every dimension.
 
 Each sequence runs on two teachers built alike, ``teacher`` (every call) and ``twin`` (valid
 calls only). Checked:
@@ -45,7 +47,9 @@ SPACES = {
     "2d": TaskSpace({"height": (0.0, 3.0), "spacing": (0.0, 6.0)}),
     "1d": TaskSpace({"x": (-1.0, 1.0)}),
     "set": TaskSpace({"task": 5}),
-    "mixed": TaskSpace({"size": 3, "gravity": (-20.0, 0.0)}),
+    "mixed-4d": TaskSpace(
+        {"size": 3, "gravity": (-20.0, 0.0), "wind": (0.0, 20.0), "turbulence": (0.0, 2.0)}
+    ),
 }
 
 FAST: dict[str, dict] = {
@@ -190,6 +194,19 @@ class EscapesAfterAStreak(Uniform):
         return self.task_space.low - 1.0 if self.streak >= 20 else super()._sample_task()
 
 
+class EscapesAfterARollout(Uniform):
+    """Asks for rollouts, then leaves the space once one arrives."""
+
+    needs_rollouts = True
+    rolled = False
+
+    def _on_rollout_end(self, rollout) -> None:
+        self.rolled = True
+
+    def _sample_task(self) -> np.ndarray:
+        return self.task_space.high + 1.0 if self.rolled else super()._sample_task()
+
+
 class OverflowsInItsReport(Uniform):
     """Reports the mean of all returns, which overflows near the float limit."""
 
@@ -212,6 +229,7 @@ BROKEN = {
     ForgetsItsGenerator: "restored teacher diverged",
     EscapesAfterHugeReturns: "outside the space",
     EscapesAfterAStreak: "outside the space",
+    EscapesAfterARollout: "outside the space",
     OverflowsInItsReport: "not strict JSON",
 }
 
@@ -219,6 +237,6 @@ BROKEN = {
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # OverflowsInItsReport's np.mean
 @pytest.mark.parametrize("broken", BROKEN, ids=lambda cls: cls.__name__)
 def test_the_checks_catch_a_broken_teacher(broken):
-    space = SPACES["mixed"]
+    space = SPACES["mixed-4d"]
     with pytest.raises((AssertionError, pytest.fail.Exception), match=BROKEN[broken]):
         check_sequences(lambda own, seed: broken(own, seed=seed), space, shrink=False)

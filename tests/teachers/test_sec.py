@@ -5,8 +5,12 @@ import pytest
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
+from envs import make_env, task_env
+from students import make_student
 from teachers.arms import boltzmann_probabilities
+from teachers.base import Rollout
 from teachers.sec import SECTeacher
+from tests.students.spies import RecordingListener
 
 
 def test_values_by_hand() -> None:
@@ -44,3 +48,74 @@ def test_bad_parameters_are_named() -> None:
         SECTeacher(TaskSpace({"task": 2}), temperature=-1.0)
     with pytest.raises(ConfigError, match="alpha"):
         SECTeacher(TaskSpace({"task": 2}), alpha=2.0)
+    with pytest.raises(ConfigError, match="allowed: return, gae"):
+        SECTeacher(TaskSpace({"task": 2}), advantage="td")
+
+
+def _rollout(tasks: list[list[int]], advantages: list[list[float]]) -> Rollout:
+    """``n_steps`` x ``n_envs`` task indices and advantages; the other fields do not matter."""
+    shape = np.shape(advantages)
+    return Rollout(
+        tasks=np.array(tasks, dtype=np.float64)[..., None],
+        rewards=np.zeros(shape),
+        values=np.zeros(shape),
+        advantages=np.array(advantages, dtype=np.float64),
+        returns=np.zeros(shape),
+        episode_starts=np.zeros(shape, dtype=bool),
+    )
+
+
+def test_gae_reward_is_the_mean_absolute_advantage_of_the_arm_in_the_rollout() -> None:
+    """3 steps x 2 envs: env 0 plays task 0; env 1 plays task 1, then task 0 at its last step.
+    Task 0: |0.5|, |-0.3|, |0.1|, |-0.5| -> 0.35; task 1: |-0.2|, |0.4| -> 0.3; task 2 unplayed."""
+    teacher = SECTeacher(TaskSpace({"task": 3}), seed=0, alpha=0.5, advantage="gae")
+    assert teacher.needs_rollouts
+    rollout = _rollout([[0, 1], [0, 1], [0, 0]], [[0.5, -0.2], [-0.3, 0.4], [0.1, -0.5]])
+    assert teacher.rollout_rewards(rollout) == pytest.approx({0: 0.35, 1: 0.3})
+    teacher.on_rollout_end(rollout)
+    np.testing.assert_allclose(teacher.values, [0.175, 0.15, 0.0])
+    teacher.on_rollout_end(_rollout([[1, 1]], [[0.0, 0.1]]))  # task 1: 0.05 -> Q = 0.1
+    np.testing.assert_allclose(teacher.values, [0.175, 0.1, 0.0])
+
+
+def test_gae_falls_back_to_returns_until_rollouts_arrive() -> None:
+    teacher = SECTeacher(TaskSpace({"task": 2}), seed=0, alpha=0.5, advantage="gae")
+    teacher.update([0], 0.2)
+    teacher.update([0], 0.6)  # |0.6 - 0.2| = 0.4 -> Q = 0.2, as with advantage="return"
+    assert teacher.values[0] == pytest.approx(0.2)
+    teacher.on_rollout_end(_rollout([[0]], [[-0.1]]))  # Q = 0.5 * 0.1 + 0.5 * 0.2
+    teacher.update([0], 5.0)  # the rollouts now carry the advantages: returns are ignored
+    assert teacher.values.tolist() == pytest.approx([0.15, 0.0])
+
+
+def test_the_return_estimate_asks_for_no_rollouts_and_ignores_them() -> None:
+    teacher = SECTeacher(TaskSpace({"task": 2}), seed=0)
+    assert not teacher.needs_rollouts
+    teacher.on_rollout_end(_rollout([[0]], [[1.0]]))
+    assert teacher.values.tolist() == [0.0, 0.0]
+
+
+def test_gae_on_a_continuous_space_credits_each_step_to_its_bin() -> None:
+    teacher = SECTeacher(TaskSpace({"x": (0.0, 1.0)}), seed=0, advantage="gae", bins=2)
+    rollout = Rollout(
+        tasks=np.array([[[0.1], [0.9]], [[0.2], [0.9]]]),
+        rewards=np.zeros((2, 2)),
+        values=np.zeros((2, 2)),
+        advantages=np.array([[1.0, 0.2], [3.0, -0.4]]),
+        returns=np.zeros((2, 2)),
+        episode_starts=np.zeros((2, 2), dtype=bool),
+    )
+    assert teacher.rollout_rewards(rollout) == pytest.approx({0: 2.0, 1: 0.3})
+
+
+def test_ppo_student_sends_its_rollouts_to_sec_gae() -> None:
+    """Smoke through the real student: SB3 PPO on CartPole, two rollouts of 2 x 32 steps."""
+    space = task_env(make_env("cartpole")).task_space
+    teacher = SECTeacher(space, seed=0, advantage="gae")
+    student = make_student(
+        "ppo", "cartpole", teacher, seed=0, device="cpu", n_envs=2, n_steps=32, batch_size=64,
+        n_epochs=1,
+    )  # fmt: skip
+    student.learn(128, RecordingListener())
+    assert teacher.scored_by_rollouts and np.all(np.isfinite(teacher.values))
+    assert (teacher.values > 0).any()

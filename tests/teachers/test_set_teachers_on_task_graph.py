@@ -63,6 +63,7 @@ def test_mastering_rate_masters_the_chain_in_fewer_episodes() -> None:
     "name, graph, params",
     [
         ("tscl", False, {"variant": "window"}),
+        ("tscl", False, {"variant": "window", "policy": "boltzmann"}),
         ("tscl", False, {"variant": "online"}),
         ("tscl", False, {"variant": "sampling"}),
         ("exp3s", False, {}),
@@ -74,13 +75,19 @@ def test_mastering_rate_masters_the_chain_in_fewer_episodes() -> None:
 def test_masters_more_tasks_than_random_at_a_fixed_budget(
     name: str, graph: bool, params: dict
 ) -> None:
-    """After 1000 episodes random masters 3 of the 6 learnable tasks; the others 4.8 to 6."""
+    """After 1000 episodes random masters 3 of the 6 learnable tasks; the others 4.8 to 6.
+
+    Left out, as they do not beat random here (reasons and figures in their module docstrings):
+    ``tscl`` Naive (2.6 tasks: one choice per 10 episodes, a mastered task's value decays per
+    block) and plain ``exp3`` (3.0: no weight sharing, so it stays on the first arm that
+    progressed).
+    """
     ours = _mean_mastered(name, graph, **params)
     assert ours >= _mean_mastered("random") + 1.0, (name, params, ours)
 
 
 def test_weight_sharing_is_what_lets_exp3s_follow_the_curriculum() -> None:
-    """Plain EXP3 (about 2.8 tasks) does no better than random (3): the arm that progressed is
+    """Plain EXP3 (about 3 tasks) does no better than random (3): the arm that progressed is
     stuck with a high weight once mastered, and the next one, pushed down while locked, is
     rarely drawn. EXP3.S's sharing (6 tasks) keeps every arm within reach."""
     assert _mean_mastered("exp3s") >= _mean_mastered("exp3") + 2.0

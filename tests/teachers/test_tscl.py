@@ -25,9 +25,23 @@ def test_naive_plays_blocks_and_fits_a_slope_per_block() -> None:
     assert len(set(tasks[:4])) == 1 and len(set(tasks[4:])) == 1
     for value in (0.0, 1.0, 2.0):
         teacher.update([0], value)
-    assert teacher.inner_state()["learning_progress"][0] == 0.0  # block not complete
+    assert teacher.inner_state()["learning_progress"][0] == 1.0  # no block yet: untried
     teacher.update([0], 3.0)  # slope 1 over the block -> Q = 0.5
     assert teacher.inner_state()["learning_progress"][0] == 0.5
+
+
+def test_naive_tries_every_task_once_before_exploiting() -> None:
+    """An untried task counts 1, above any played task's |Q| here: the first blocks go to the
+    tasks not tried yet, whatever the noise slope of the tasks already played."""
+    teacher = TSCLTeacher(TaskSpace({"task": 4}), seed=0, variant="naive", window=2, epsilon=0.0)
+    blocks = []
+    for _ in range(4):
+        task = int(teacher.sample_task()[0])
+        assert int(teacher.sample_task()[0]) == task
+        blocks.append(task)
+        teacher.update([task], 0.0)
+        teacher.update([task], 0.01)
+    assert sorted(blocks) == [0, 1, 2, 3]
 
 
 def test_window_slope_is_against_time_and_one_until_two_points() -> None:
