@@ -149,7 +149,8 @@ class TaskSpace(spaces.Space[Task]):
         """Return ``task`` as a ``float64`` array of this space, or raise InvalidTaskError.
 
         Accepts an array-like in the space's order or a mapping ``name -> value``. The error
-        names the first offending dimension and its bounds.
+        names the first offending dimension and its bounds. A valid ``float64`` array comes back
+        as the same object, not a copy: copy it to keep it.
         """
         # Fast path, for the common case of envs resetting on a teacher's task (a classic-control
         # reset takes ~4 us): a valid float64 array is returned as it is, as below.

@@ -40,11 +40,15 @@ class TaskEnv(Protocol):
 
 def task_from_options(env: TaskEnv, options: Mapping[str, Any] | None) -> Task:
     """The task an env's ``reset`` should apply: ``options["task"]`` if given (validated, as an
-    array or a ``name -> value`` mapping), else a uniform one from the env's ``np_random``."""
+    array or a ``name -> value`` mapping), else a uniform one from the env's ``np_random``.
+
+    Always an array of the env's own: never the caller's, whose later writes must not reach it.
+    """
     task = None if options is None else options.get("task")
     if task is None:
         return env.task_space.sample(env.np_random)  # type: ignore[attr-defined]
-    return env.task_space.validate(task)
+    validated = env.task_space.validate(task)
+    return validated.copy() if validated is task else validated
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,8 @@ class MazeEnv(MiniGridEnv):
         task = None if options is None else options.get("task")  # as in task_from_options
         if task is None:
             task = self.task_space.sample(self.np_random)
-        self.task, self.level = self.task_space.checked(task)
+        checked, self.level = self.task_space.checked(task)
+        self.task = checked.copy() if checked is task else checked  # never the caller's array
         obs, _ = super().reset()
         return self._flat(obs), {"task": self.task.copy()}
 

@@ -36,7 +36,7 @@ class TaskParamsMixin:
     ) -> tuple[NDArray[Any], dict[str, Any]]:
         if seed is not None:  # seed before a default task is drawn from the generator
             gym.Env.reset(self, seed=seed)  # type: ignore[arg-type]
-        task = task_from_options(self, options).copy()  # type: ignore[arg-type]
+        task = task_from_options(self, options)  # type: ignore[arg-type]
         self.task = task
         self._apply_task(task)
         if options is not None and len(options) == 1 and "task" in options:
