@@ -103,8 +103,19 @@ class TaskSpace(spaces.Space[Task]):
         self.low: NDArray[np.float64] = np.array([d.low for d in self.dims])
         self.high: NDArray[np.float64] = np.array([d.high for d in self.dims])
         self.discrete: NDArray[np.bool_] = np.array([d.discrete for d in self.dims])
+        self._freeze_bounds()
         self._bounds = tuple((d.low, d.high, d.discrete) for d in self.dims)
         super().__init__(shape=(len(self.dims),), dtype=np.float64, seed=seed)
+
+    def _freeze_bounds(self) -> None:
+        """Every teacher and env of a run shares these arrays: a write would move the space
+        under all of them, and out of step with ``validate``."""
+        for bounds in (self.low, self.high, self.discrete):
+            bounds.flags.writeable = False
+
+    def __setstate__(self, state: Any) -> None:
+        super().__setstate__(state)
+        self._freeze_bounds()  # neither pickle nor deepcopy keeps an array's flags
 
     # --- description ---------------------------------------------------------------------
     @property

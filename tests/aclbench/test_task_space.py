@@ -1,3 +1,6 @@
+import copy
+import pickle
+
 import numpy as np
 import pytest
 from gymnasium import spaces
@@ -117,3 +120,12 @@ def test_bad_specs_are_rejected():
         TaskSpace({"x": "wide"})
     with pytest.raises(ValueError, match="at least one"):
         TaskSpace({})
+
+
+def test_bounds_are_read_only_even_after_a_copy(space):
+    """Every teacher and env shares the space's bounds: a write into them would move the space
+    under all of them (and out of step with ``validate``)."""
+    for copied in (space, copy.deepcopy(space), pickle.loads(pickle.dumps(space))):
+        for bounds in (copied.low, copied.high, copied.discrete):
+            with pytest.raises(ValueError, match="read-only"):
+                bounds[0] = 1
