@@ -76,9 +76,11 @@ def _bounds_of(
 ) -> tuple[TaskSpace, tuple[int, ...], list[tuple[float, float]] | None]:
     """``(space, shape, [(low, high)] per dimension)``; no bounds if a dimension is discrete
     (whole numbers are for ``validate`` to check)."""
+    shape = space.shape
+    assert shape is not None  # (n_dims,): only a generic gymnasium Space has none
     if space.discrete.any():
-        return space, space.shape, None
-    return space, space.shape, list(zip(space.low.tolist(), space.high.tolist(), strict=True))
+        return space, shape, None
+    return space, shape, list(zip(space.low.tolist(), space.high.tolist(), strict=True))
 
 
 def initial_task(space: TaskSpace, values: dict[str, float]) -> Task:

@@ -19,6 +19,7 @@ import multiprocessing
 import pickle
 import random
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -152,7 +153,7 @@ class SB3Student(Student):
     def _make_model(self, config: dict[str, Any], venv: VecEnv, seed: int) -> BaseAlgorithm:
         algorithm = self.algorithm
         if isinstance(self.teacher, RolloutModeTeacher):  # may skip updates (rollout_modes)
-            algorithm = with_update_gate(algorithm)  # type: ignore[arg-type]
+            algorithm = with_update_gate(algorithm)
         try:
             return algorithm(
                 config.pop("policy", "MlpPolicy"),
@@ -175,7 +176,7 @@ class SB3Student(Student):
             )
 
     def _make_venv(self, slots: TaskSlots, kind: str) -> VecEnv:
-        factories = [
+        factories: list[Callable[[], gym.Env]] = [
             functools.partial(make_wrapped_env, self._spec, self._env_kwargs, slots, i)
             for i in range(slots.shape[0])
         ]

@@ -47,7 +47,7 @@ from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
 from teachers.base import Rollout, Teacher
 from teachers.level_buffer import TRANSFORMS, LevelBuffer
-from teachers.plr_scores import SCORES, EpisodeTracker
+from teachers.plr_scores import SCORES, EpisodeStats, EpisodeTracker
 from teachers.registry import register_teacher
 
 
@@ -155,7 +155,11 @@ class PLRTeacher(Teacher):
         self.scored_by_rollouts = True
         score = SCORES[self.score]
         for task, stats in self.tracker.split(rollout):
-            self._score_episode(task, stats.reward, lambda best, _, s=stats: score(s, best))
+
+            def by_stats(best: float, _: float, stats: EpisodeStats = stats) -> float:
+                return score(stats, best)
+
+            self._score_episode(task, stats.reward, by_stats)
 
     def _update(
         self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]
