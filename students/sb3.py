@@ -29,6 +29,7 @@ import torch
 from numpy.typing import NDArray
 from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
@@ -264,8 +265,8 @@ class SB3Student(Student):
             raise NotImplementedError("PAIRED runs (antagonist, adversary) cannot resume yet")
         directory = Path(directory)
         self.save(directory)
-        if getattr(self.model, "replay_buffer", None) is not None:
-            self.model.save_replay_buffer(directory / "replay_buffer.pkl")  # type: ignore[attr-defined]
+        if isinstance(self.model, OffPolicyAlgorithm) and self.model.replay_buffer is not None:
+            self.model.save_replay_buffer(directory / "replay_buffer.pkl")
         generators = {
             "torch": torch.get_rng_state(),
             "numpy": np.random.get_state(),
@@ -278,8 +279,9 @@ class SB3Student(Student):
         self.model = type(self.model).load(  # the update-gated class where there is one
             directory / "model.zip", env=self.venv, device=self.model.device
         )
-        if (directory / "replay_buffer.pkl").exists():
-            self.model.load_replay_buffer(directory / "replay_buffer.pkl")  # type: ignore[attr-defined]
+        buffer = directory / "replay_buffer.pkl"
+        if isinstance(self.model, OffPolicyAlgorithm) and buffer.exists():
+            self.model.load_replay_buffer(buffer)
         generators = pickle.loads((directory / "generators.pkl").read_bytes())
         torch.set_rng_state(generators["torch"])
         np.random.set_state(generators["numpy"])
