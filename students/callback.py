@@ -26,8 +26,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import torch
+from numpy.typing import NDArray
 from stable_baselines3.common.buffers import RolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.distributions import CategoricalDistribution
+from stable_baselines3.common.policies import BasePolicy
 
 from students.base import TrainingListener
 from students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
@@ -43,7 +47,8 @@ class CurriculumCallback(BaseCallback):
         record_rollouts: record the task and raw reward of every step and call
             ``teacher.on_rollout_end`` at the end of each on-policy rollout. Rewards are the
             env's; SB3's buffer adds ``gamma * V(s_T)`` to those of truncated episodes, which its
-            advantages and returns include.
+            advantages and returns include. The rollout also carries the policy's per-step
+            entropies and, for discrete actions, action probabilities (:func:`policy_outputs`).
 
     Attributes:
         listener: told of every episode and every vectorized step; set before each ``learn``.
@@ -96,6 +101,7 @@ class CurriculumCallback(BaseCallback):
             return
         assert self._tasks is not None and self._rewards is not None
         n = self._row  # == n_steps unless training stopped early
+        entropies, action_probs = policy_outputs(self.model.policy, buffer, n)
         self.teacher.on_rollout_end(
             Rollout(
                 tasks=self._tasks[:n].copy(),
@@ -104,6 +110,8 @@ class CurriculumCallback(BaseCallback):
                 advantages=buffer.advantages[:n].astype(np.float64),
                 returns=buffer.returns[:n].astype(np.float64),
                 episode_starts=buffer.episode_starts[:n].astype(bool),
+                entropies=entropies,
+                action_probs=action_probs,
             )
         )
 
@@ -136,3 +144,34 @@ class CurriculumCallback(BaseCallback):
         for e in envs:
             self.queued[e] = self.teacher.sample_task()
             self.slots.write(e, self.next_episode[e], self.queued[e])
+
+
+def policy_outputs(
+    policy: BasePolicy, buffer: RolloutBuffer, n: int
+) -> tuple[NDArray[np.float64] | None, NDArray[np.float64] | None]:
+    """The entropy (``n`` x ``n_envs``) and, for discrete actions, the action probabilities
+    (``n`` x ``n_envs`` x ``n_actions``) of the policy at the first ``n`` steps of ``buffer``.
+
+    One batched forward pass over the rollout's observations, at its end: the policy is the one
+    that played it (the gradient update comes after), and recording a distribution at every
+    step would cost a call per step. ``None`` where the policy's distribution has no entropy
+    (squashed Gaussians) or no action probabilities (continuous actions).
+    """
+    n_envs = buffer.n_envs
+
+    def rows(obs: NDArray) -> NDArray:
+        return obs[:n].reshape(n * n_envs, *obs.shape[2:])
+
+    raw = buffer.observations
+    obs = {k: rows(v) for k, v in raw.items()} if isinstance(raw, dict) else rows(raw)
+    with torch.no_grad():
+        tensor, _ = policy.obs_to_tensor(obs)
+        dist = policy.get_distribution(tensor)  # type: ignore[operator]
+        entropy = dist.entropy()
+    entropies = None
+    if entropy is not None:
+        entropies = entropy.cpu().numpy().astype(np.float64).reshape(n, n_envs)
+    probs = None
+    if isinstance(dist, CategoricalDistribution):
+        probs = dist.distribution.probs.cpu().numpy().astype(np.float64).reshape(n, n_envs, -1)
+    return entropies, probs

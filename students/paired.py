@@ -28,10 +28,23 @@ reaches its budget, overshooting by less than one round (``2 * n_steps * n_envs`
 
 Each ``learn`` call of a round sees SB3's progress go from 1 to 0, so progress-dependent
 schedules (``"lin_..."``) would decay within one rollout; they are refused.
+
+Resuming. A checkpoint is taken when the harness asks, in the middle of one student's rollout.
+It holds both models (weights, optimizer, step counters), the round's levels and whose rollout
+was under way; the adversary and its round's constructions and returns so far are in the
+teacher's state. What cannot be saved is the envs' state mid-episode (other processes, Box2D
+worlds) and with it the rollout under way, so a resumed run is not bit-identical to an
+uninterrupted one: it replays that student's rollout from a fresh reset on the same levels,
+with the same weights (a student's weights change only after its rollout), then goes on with
+the round. The round's levels thus get that student's returns from the killed partial rollout
+and from the replayed one, all from the same policy. Step counts go on from the checkpoint's,
+so the run's rows have no gap and no duplicate; the resumed round is longer by the steps of
+the partial rollout.
 """
 
 from __future__ import annotations
 
+import pickle
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +64,8 @@ from teachers.base import Teacher
 
 if TYPE_CHECKING:
     from students.sb3 import SB3Student
+
+ROUNDS_FILE = "paired_rounds.pkl"
 
 
 @runtime_checkable
@@ -156,29 +171,40 @@ class PairedTraining:
         except BaseException:
             self._close()
             raise
-        self.players = [
-            (model, RoundCallback(self.teacher, slots, agent, self.env_steps))
-            for model, slots, agent in (
-                (student.model, student.slots, "protagonist"),
-                (self.antagonist, self.slots, "antagonist"),
-            )
-        ]
+        self.callbacks = tuple(
+            RoundCallback(self.teacher, slots, agent, self.env_steps)
+            for slots, agent in ((student.slots, "protagonist"), (self.slots, "antagonist"))
+        )
         self.rounds = 0
         self.last_regrets = np.zeros(0)
+        self.levels: NDArray[np.float64] | None = None  # the round under way, if any
+        self.playing = 0  # index in `players` of the student whose rollout is under way
+
+    @property
+    def players(self) -> list[tuple[BaseAlgorithm, RoundCallback]]:
+        """(model, callback) of the protagonist, then of the antagonist, in order of play."""
+        return list(zip((self.student.model, self.antagonist), self.callbacks))
 
     def env_steps(self) -> int:
         """Env steps of both students so far."""
         return sum(model.num_timesteps for model, _ in self.players)
 
     def learn(self, total_steps: int, listener: TrainingListener) -> None:
-        """Play rounds until both students together have taken ``total_steps`` more steps."""
+        """Play rounds until both students together have taken ``total_steps`` more steps;
+        first finish the round a checkpoint was taken in, if any."""
         end = self.env_steps() + total_steps
-        while self.env_steps() < end:
-            levels = np.stack([self.teacher.sample_task() for _ in range(self.student.n_envs)])
-            for model, callback in self.players:
-                self._play(model, callback, levels, listener)
+        while self.levels is not None or self.env_steps() < end:
+            if self.levels is None:
+                n_envs = self.student.n_envs
+                self.levels = np.stack([self.teacher.sample_task() for _ in range(n_envs)])
+                self.playing = 0
+            while self.playing < len(self.callbacks):
+                model, callback = self.players[self.playing]
+                self._play(model, callback, self.levels, listener)
+                self.playing += 1
             self.last_regrets = self.teacher.end_round()  # type: ignore[attr-defined]
             self.rounds += 1
+            self.levels = None
 
     @staticmethod
     def _play(
@@ -198,6 +224,27 @@ class PairedTraining:
     def save(self, directory: Path) -> None:
         """The antagonist's model, beside the protagonist's ``model.zip``."""
         self.antagonist.save(Path(directory) / "antagonist.zip")
+
+    def save_checkpoint(self, directory: Path) -> None:
+        """Beside :meth:`save`'s antagonist (weights, optimizer, step counter), the round under
+        way: its levels and whose rollout was being played (module docstring, "Resuming")."""
+        rounds = {
+            "rounds": self.rounds,
+            "last_regrets": self.last_regrets,
+            "levels": self.levels,
+            "playing": self.playing,
+        }
+        (Path(directory) / ROUNDS_FILE).write_bytes(pickle.dumps(rounds))
+
+    def load_checkpoint(self, directory: Path) -> None:
+        """Restore :meth:`save_checkpoint`'s state; the student's own model is loaded first."""
+        directory = Path(directory)
+        self.antagonist = type(self.antagonist).load(
+            directory / "antagonist.zip", env=self.venv, device=self.antagonist.device
+        )
+        rounds = pickle.loads((directory / ROUNDS_FILE).read_bytes())
+        self.rounds, self.last_regrets = rounds["rounds"], rounds["last_regrets"]
+        self.levels, self.playing = rounds["levels"], rounds["playing"]
 
     def close(self) -> None:
         self._close()

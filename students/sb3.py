@@ -260,11 +260,12 @@ class SB3Student(Student):
     def save_checkpoint(self, directory: Path) -> None:
         """Weights, optimizer and step counters (``model.zip``), the replay buffer of off-policy
         algorithms, and torch's, numpy's and Python's global generators. Episodes in progress
-        are not saved: after a resume each env starts a new episode on a fresh teacher task."""
-        if self._paired is not None:
-            raise NotImplementedError("PAIRED runs (antagonist, adversary) cannot resume yet")
+        are not saved: after a resume each env starts a new episode on a fresh teacher task.
+        PAIRED runs add the antagonist and the round under way (:mod:`students.paired`)."""
         directory = Path(directory)
         self.save(directory)
+        if self._paired is not None:
+            self._paired.save_checkpoint(directory)
         if isinstance(self.model, OffPolicyAlgorithm) and self.model.replay_buffer is not None:
             self.model.save_replay_buffer(directory / "replay_buffer.pkl")
         generators = {
@@ -282,6 +283,8 @@ class SB3Student(Student):
         buffer = directory / "replay_buffer.pkl"
         if isinstance(self.model, OffPolicyAlgorithm) and buffer.exists():
             self.model.load_replay_buffer(buffer)
+        if self._paired is not None:
+            self._paired.load_checkpoint(directory)  # reseeds generators: before restoring them
         generators = pickle.loads((directory / "generators.pkl").read_bytes())
         torch.set_rng_state(generators["torch"])
         np.random.set_state(generators["numpy"])

@@ -52,6 +52,11 @@ class Rollout:
         advantages: ``n_steps`` x ``n_envs``, generalized advantage estimates.
         returns: ``n_steps`` x ``n_envs``, value targets (advantages + values).
         episode_starts: ``n_steps`` x ``n_envs`` booleans.
+        entropies: ``n_steps`` x ``n_envs``, the entropy of the student's action distribution
+            at each step (PLR's policy-entropy score); ``None`` if the student gives none.
+        action_probs: ``n_steps`` x ``n_envs`` x ``n_actions``, the student's probability of
+            each action at each step, for discrete actions only (PLR's least-confidence and
+            min-margin scores); ``None`` if the student gives none.
     """
 
     tasks: NDArray[np.float64]
@@ -60,6 +65,8 @@ class Rollout:
     advantages: NDArray[np.float64]
     returns: NDArray[np.float64]
     episode_starts: NDArray[np.bool_]
+    entropies: NDArray[np.float64] | None = None
+    action_probs: NDArray[np.float64] | None = None
 
 
 class Teacher(ABC):

@@ -37,6 +37,7 @@ from half full, 4000 levels.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -47,7 +48,7 @@ from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
 from teachers.base import Rollout, Teacher
 from teachers.level_buffer import TRANSFORMS, LevelBuffer
-from teachers.plr_scores import SCORES, EpisodeStats, EpisodeTracker
+from teachers.plr_scores import SCORES, EpisodeStats, EpisodeTracker, check_rollout
 from teachers.registry import register_teacher
 
 
@@ -68,7 +69,9 @@ class PLRTeacher(Teacher):
     Args:
         task_space: the levels.
         seed: seed of the teacher's generator.
-        score: ``"positive_value_loss"``, ``"l1_value_loss"`` or ``"max_mc"``.
+        score: ``"positive_value_loss"``, ``"l1_value_loss"``, ``"max_mc"``,
+            ``"policy_entropy"``, ``"least_confidence"`` or ``"min_margin"``
+            (:mod:`teachers.plr_scores`).
         transform: score prioritization, ``"rank"`` or ``"power"``.
         temperature: ``beta`` of the prioritization, > 0 (smaller = greedier).
         staleness_coef: weight of staleness in the replay distribution, in [0, 1].
@@ -153,6 +156,7 @@ class PLRTeacher(Teacher):
     # --- scoring -------------------------------------------------------------------------------
     def _on_rollout_end(self, rollout: Rollout) -> None:
         self.scored_by_rollouts = True
+        check_rollout(self.score, rollout)
         score = SCORES[self.score]
         for task, stats in self.tracker.split(rollout):
 
@@ -177,7 +181,12 @@ class PLRTeacher(Teacher):
         """
 
         def capped(best: float, mean: float) -> float:
-            return float(np.clip(score(best, mean), -sys.float_info.max, sys.float_info.max))
+            value = float(score(best, mean))
+            return (
+                value
+                if abs(value) <= sys.float_info.max
+                else math.copysign(sys.float_info.max, value)
+            )
 
         slot = self.buffer.find(task)
         if slot is None:

@@ -9,7 +9,16 @@ advantage estimate and ``V_t`` the value prediction:
 - ``l1_value_loss``: ``mean_t |A_t|``, the "average magnitude of the GAE" of the PLR paper;
 - ``max_mc``: ``mean_t (R_max - V_t)`` with ``R_max`` the highest (undiscounted) return ever
   reached on the level, so a level scores high when the student did better on it before than it
-  now expects to; can be negative.
+  now expects to; can be negative;
+- ``policy_entropy``: ``mean_t H(pi(.|s_t))``, the PLR paper's average entropy of the policy
+  (the reference implementation divides it by ``log(n_actions)``, which rank prioritization
+  ignores); needs :attr:`Rollout.entropies`;
+- ``least_confidence``: ``mean_t (1 - max_a pi(a|s_t))``; needs :attr:`Rollout.action_probs`;
+- ``min_margin``: ``mean_t (1 - (pi(a1|s_t) - pi(a2|s_t)))`` with ``a1``, ``a2`` the two most
+  probable actions; needs :attr:`Rollout.action_probs`.
+
+The last three score how uncertain the policy is on a level; the paper finds them weaker than
+the value-based scores, and they are here for its comparison.
 
 An episode that crosses the end of a rollout is continued in the next one, so its score covers
 the whole episode (a step-weighted mean, as the reference implementation merges partial scores).
@@ -23,10 +32,20 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
-from numpy.typing import NDArray
 
+from aclbench.errors import ConfigError
 from aclbench.task_space import Task
 from teachers.base import Rollout
+
+MEANS = (
+    "positive_advantage",
+    "abs_advantage",
+    "value",
+    "entropy",
+    "least_confidence",
+    "min_margin",
+)
+"""The per-step means an :class:`EpisodeStats` keeps, in the row order of :func:`step_signals`."""
 
 
 @dataclass
@@ -35,6 +54,7 @@ class EpisodeStats:
 
     Means are merged batch by batch (a convex combination), not kept as sums, so that advantages
     and values near the float limit cannot overflow them; the return is capped at that limit.
+    The policy's means stay 0 where the rollouts had no entropies or action probabilities.
     """
 
     steps: int = 0
@@ -42,31 +62,67 @@ class EpisodeStats:
     abs_advantage: float = 0.0
     value: float = 0.0
     reward: float = 0.0
+    entropy: float = 0.0
+    least_confidence: float = 0.0
+    min_margin: float = 0.0
 
-    def add(
-        self, advantages: NDArray[np.float64], values: NDArray[np.float64], rewards: NDArray
-    ) -> None:
-        seen, new = self.steps, len(advantages)
-        self.steps += new
-        old_weight, new_weight = seen / self.steps, new / self.steps
-        for name, batch in (
-            ("positive_advantage", np.clip(advantages, 0.0, None)),
-            ("abs_advantage", np.abs(advantages)),
-            ("value", values),
-        ):
-            mean = float(np.sum(batch / new))  # terms of at most max / new: no overflow
+    def merge(self, steps: int, means: list[float], reward: float) -> None:
+        """Add ``steps`` steps, given their means (in :data:`MEANS` order) and reward sum."""
+        total = self.steps + steps
+        old_weight, new_weight = self.steps / total, steps / total
+        for name, mean in zip(MEANS, means):
             setattr(self, name, getattr(self, name) * old_weight + mean * new_weight)
-        with np.errstate(over="ignore"):
-            reward = self.reward + float(np.sum(rewards))
-        self.reward = float(np.clip(np.nan_to_num(reward), -sys.float_info.max, sys.float_info.max))
+        self.steps = total
+        reward += self.reward  # a Python float: overflows to inf, never raises
+        reward = 0.0 if reward != reward else reward  # inf - inf: no meaningful sum
+        self.reward = min(max(reward, -sys.float_info.max), sys.float_info.max)
+
+
+def step_signals(rollout: Rollout, env: int) -> np.ndarray:
+    """``len(MEANS)`` x ``n_steps``: what each step of env ``env`` adds to each mean."""
+    advantages = rollout.advantages[:, env]
+    signals = np.zeros((len(MEANS), len(advantages)))
+    signals[0] = np.clip(advantages, 0.0, None)
+    signals[1] = np.abs(advantages)
+    signals[2] = rollout.values[:, env]
+    if rollout.entropies is not None:
+        signals[3] = rollout.entropies[:, env]
+    if rollout.action_probs is not None:
+        probs = np.sort(rollout.action_probs[:, env], axis=-1)  # steps x n_actions
+        second = probs[:, -2] if probs.shape[-1] > 1 else 0.0
+        signals[4] = 1.0 - probs[:, -1]
+        signals[5] = 1.0 - (probs[:, -1] - second)
+    return signals
 
 
 SCORES: dict[str, Callable[[EpisodeStats, float], float]] = {
     "positive_value_loss": lambda stats, best: stats.positive_advantage,
     "l1_value_loss": lambda stats, best: stats.abs_advantage,
     "max_mc": lambda stats, best: best - stats.value,
+    "policy_entropy": lambda stats, best: stats.entropy,
+    "least_confidence": lambda stats, best: stats.least_confidence,
+    "min_margin": lambda stats, best: stats.min_margin,
 }
 """Score name -> ``score(episode stats, best return on the level including this episode)``."""
+
+NEEDS: dict[str, str] = {
+    "policy_entropy": "entropies",
+    "least_confidence": "action_probs",
+    "min_margin": "action_probs",
+}
+"""Score name -> the optional :class:`Rollout` field it is computed from."""
+
+
+def check_rollout(score: str, rollout: Rollout) -> None:
+    """Raise ConfigError if ``score`` needs a field the student left out of ``rollout``."""
+    field = NEEDS.get(score)
+    if field is not None and getattr(rollout, field) is None:
+        raise ConfigError(
+            f"score = {score!r} needs the student's per-step Rollout.{field}, and this "
+            f"student's rollouts have none (SB3 on-policy students give entropies for any "
+            f"action space and action_probs for discrete actions); choose a score that needs "
+            f"none of them: {', '.join(repr(s) for s in SCORES if s not in NEEDS)}"
+        )
 
 
 class EpisodeTracker:
@@ -89,18 +145,19 @@ class EpisodeTracker:
             if carried is not None and starts[0]:
                 finished.append((-1, env, *carried))
                 carried = None
-            cuts = [0, *(np.flatnonzero(starts[1:]) + 1).tolist(), n_steps]
-            for first, stop in pairwise(cuts):
+            cuts = np.concatenate(([0], np.flatnonzero(starts[1:]) + 1, [n_steps]))
+            lengths = np.diff(cuts)
+            # Each episode's mean in one pass; terms of at most max / length: no overflow.
+            scaled = step_signals(rollout, env) / np.repeat(lengths, lengths)
+            means = np.add.reduceat(scaled, cuts[:-1], axis=1).T.tolist()
+            with np.errstate(over="ignore", invalid="ignore"):
+                rewards = np.add.reduceat(rollout.rewards[:, env], cuts[:-1]).tolist()
+            for i, (first, stop) in enumerate(pairwise(cuts.tolist())):
                 task = rollout.tasks[first, env]
                 stats = EpisodeStats()
                 if first == 0 and carried is not None and np.array_equal(carried[0], task):
                     stats = carried[1]
-                span = slice(first, stop)
-                stats.add(
-                    rollout.advantages[span, env],
-                    rollout.values[span, env],
-                    rollout.rewards[span, env],
-                )
+                stats.merge(stop - first, means[i], rewards[i])
                 if stop < n_steps:
                     finished.append((stop - 1, env, task.copy(), stats))
                 else:

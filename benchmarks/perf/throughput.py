@@ -15,7 +15,14 @@ and each block of chunks gives one paired ratio. The main process's CPU time per
 printed too: it is what the callback adds to, and it is less sensitive to other tenants.
 Goal: ratio >= 0.95.
 
+``--teacher plr`` (any teacher that takes rollouts) adds the per-step tasks and rewards the
+callback records and the policy's entropies and action probabilities it computes at the end of
+each rollout (:func:`students.callback.policy_outputs`); the time spent in the latter is timed
+on its own and printed as a share of the curriculum side's training time. (PLR also restarts
+the envs when a rollout switches between replays and new levels, which plain SB3 never does.)
+
     python -m benchmarks.perf.throughput [--chunk 4096] [--chunks 24] [--set n_epochs=1]
+        [--teacher random]
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from stable_baselines3.common.vec_env import SubprocVecEnv
 
 from envs import ENVS
 from envs.core import task_env
-from students import make_student
+from students import callback, make_student
 from students.hyperparams import STUDENT_KEYS, default_params, resolve_schedules
 from students.sb3 import SB3Student
 from teachers import make_teacher
@@ -67,11 +74,26 @@ def plain(params: dict[str, Any], seed: int) -> tuple[Callable[[int], int], Call
     return learn, venv.close
 
 
+class Timed:
+    """A function that adds up the wall time of its calls."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function, self.seconds, self.calls = function, 0.0, 0
+
+    def __call__(self, *args: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return self.function(*args)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.calls += 1
+
+
 def curriculum(
-    params: dict[str, Any], seed: int
+    params: dict[str, Any], seed: int, teacher_name: str = "random"
 ) -> tuple[Callable[[int], int], Callable[[], None]]:
     space = task_env(ENVS.get(ENV).make()).task_space
-    teacher = make_teacher("random", space, seed=seed)
+    teacher = make_teacher(teacher_name, space, seed=seed)
     student = make_student(
         "ppo", ENV, teacher, seed=seed, device="cpu", n_envs=N_ENVS, vec_env="subproc", **params
     )
@@ -93,6 +115,7 @@ def main() -> None:
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="PPO hyperparameter"
     )
+    parser.add_argument("--teacher", default="random", help="teacher of the curriculum side")
     args = parser.parse_args()
     torch.set_num_threads(1)  # the student's default, for the plain side too
     params = {**default_params("ppo", ENV), "n_steps": 64}
@@ -102,9 +125,13 @@ def main() -> None:
     for name in STUDENT_KEYS:
         params.pop(name, None)
     print(f"PPO on {ENV}, SubprocVecEnv({N_ENVS}), {args.chunks} x {args.chunk} steps per side")
-    print(f"params {params}")
+    print(f"params {params}, curriculum teacher {args.teacher!r}")
+    timed = callback.policy_outputs = Timed(callback.policy_outputs)
 
-    sides = {"plain": plain(params, seed=0), "curriculum": curriculum(params, seed=0)}
+    sides = {
+        "plain": plain(params, seed=0),
+        "curriculum": curriculum(params, seed=0, teacher_name=args.teacher),
+    }
     wall = dict.fromkeys(sides, 0.0)
     cpu = dict.fromkeys(sides, 0.0)
     steps = dict.fromkeys(sides, 0)
@@ -113,6 +140,7 @@ def main() -> None:
     try:
         for learn, _ in sides.values():
             learn(args.chunk)  # warm-up, untimed
+        timed.seconds, timed.calls = 0.0, 0
         for chunk in range(args.chunks):
             order = list(sides) if chunk % 2 == 0 else list(sides)[::-1]
             for name in order:
@@ -149,6 +177,12 @@ def main() -> None:
         f"CPU per step ratio plain / curriculum "
         f"{(cpu['plain'] / steps['plain']) / (cpu['curriculum'] / steps['curriculum']):.3f}"
     )
+    if timed.calls:
+        print(
+            f"policy entropies and action probabilities: {timed.calls} rollouts, "
+            f"{1e6 * timed.seconds / steps['curriculum']:.1f} us/step, "
+            f"{100 * timed.seconds / wall['curriculum']:.2f}% of the curriculum side's time"
+        )
 
 
 if __name__ == "__main__":

@@ -99,3 +99,45 @@ def test_ppo_run_killed_mid_way_resumes_with_the_same_rows_and_step_counts(tmp_p
     assert tasks["episode"].tolist() == list(range(len(tasks)))  # no gap, no duplicate
     assert tasks["env_steps"].is_monotonic_increasing
     assert tasks["env_steps"].iloc[-1] <= reference["tasks.csv"]["env_steps"].iloc[-1] + 512
+
+
+PAIRED_ROUND = 2 * 2 * 16  # both students, 2 envs x 16 steps each
+PAIRED = (
+    "--env maze --teacher paired --student ppo --seed 1 --steps 1024 --eval-interval 72 "
+    "-p env.size=5 -p env.max_walls=4 -p env.max_steps=10 -p student.n_envs=2 "
+    "-p student.n_steps=16 -p student.batch_size=32 -p student.n_epochs=1 --device cpu"
+).split()
+
+
+def test_paired_run_killed_mid_round_resumes_its_round_with_the_same_rows(tmp_path):
+    """Checkpoints at multiples of 72 fall inside a student's rollout; the resumed run replays
+    that rollout on the round's levels, so it is not bit-identical, but its rows go on without
+    gap or duplicate and every round has its levels, students and adversary update."""
+    from stable_baselines3 import PPO
+
+    from benchmarks.cli import main
+
+    assert main(["run", *PAIRED, "--out", str(tmp_path / "reference")]) == 0  # in-process: faster
+    killed = tmp_path / "killed"
+    interrupt(PAIRED, killed, signal.SIGKILL, after_steps=300)
+    at = pickle.loads((killed / "checkpoint" / "harness.pkl").read_bytes())["env_steps"]
+    status = finish(PAIRED, killed)
+    assert status["state"] == "done" and status["resumed_at_env_steps"] == at >= 300
+    reference, resumed = frames(tmp_path / "reference"), frames(killed)
+    for name, frame in reference.items():  # the rows up to the checkpoint are the reference's
+        before = resumed[name][resumed[name]["env_steps"] <= at].reset_index(drop=True)
+        pd.testing.assert_frame_equal(before, frame[frame["env_steps"] <= at], obj=name)
+    steps = resumed["eval.csv"]["env_steps"].tolist()
+    assert reference["eval.csv"]["env_steps"].tolist() == [*range(0, 1024, 72), 1024]
+    assert steps == [*range(0, steps[-1], 72), steps[-1]] and steps[-1] >= 1024
+    tasks = resumed["tasks.csv"]
+    assert tasks["episode"].tolist() == list(range(len(tasks)))  # no gap, no duplicate
+    assert tasks["env_steps"].is_monotonic_increasing and len(tasks) > 20
+    # The interrupted round was finished, not dropped: rounds (teacher) and steps (both
+    # students, restored) add up, the replayed rollout making up the difference.
+    final = json.loads((killed / "teacher_log.jsonl").read_text().splitlines()[-1])
+    rounds, last = final["state"]["rounds"], steps[-1]
+    assert final["state"]["levels_built"] == 2 * rounds
+    assert 0 < last - rounds * PAIRED_ROUND <= PAIRED_ROUND // 2
+    models = [PPO.load(killed / name, device="cpu") for name in ("model.zip", "antagonist.zip")]
+    assert sum(m.num_timesteps for m in models) == last

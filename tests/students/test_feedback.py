@@ -7,6 +7,7 @@ import pytest
 
 from students import STUDENTS, make_student
 from students.sb3 import SB3Student
+from teachers import make_teacher
 from tests.students import counting_env
 from tests.students.spies import RecordingListener, RolloutSpyTeacher, SpyTeacher, key
 
@@ -104,3 +105,76 @@ def test_rollout_hook_gets_every_step_with_its_task(monkeypatch: pytest.MonkeyPa
         np.testing.assert_array_equal(starts[:, e], first)
         tags = tasks[:, e, 1]  # a step pays tag * (1 + action), action in {0, 1}
         assert np.all(np.isclose(rewards[:, e], tags) | np.isclose(rewards[:, e], 2 * tags))
+
+
+class BufferSpyTeacher(RolloutSpyTeacher):
+    """Also copies what SB3 recorded while playing each rollout (actions, log-probabilities)
+    and the policy's standard deviation for continuous actions, before the update."""
+
+    student: SB3Student
+
+    def _on_rollout_end(self, rollout) -> None:
+        super()._on_rollout_end(rollout)
+        buffer, policy = self.student.model.rollout_buffer, self.student.model.policy
+        std = policy.log_std.exp().item() if hasattr(policy, "log_std") else None
+        self.played = [
+            *getattr(self, "played", []),
+            (buffer.actions.copy(), buffer.log_probs.copy(), std),
+        ]
+
+
+@pytest.mark.parametrize("continuous", [False, True])
+def test_rollouts_carry_the_policys_entropies_and_action_probabilities(
+    monkeypatch: pytest.MonkeyPatch, continuous: bool
+) -> None:
+    env_name = counting_env.register(monkeypatch)
+    env_kwargs = {"continuous": continuous}
+    teacher = BufferSpyTeacher(counting_env.CountingEnv(**env_kwargs).task_space, seed=3)
+    n_steps, n_envs = 8, 2
+    student = make_student(
+        "ppo", env_name, teacher, seed=0, device="cpu", env_kwargs=env_kwargs, n_envs=n_envs,
+        n_steps=n_steps, batch_size=16, n_epochs=1,
+    )  # fmt: skip
+    teacher.student = student
+    try:
+        student.learn(2 * n_steps * n_envs, RecordingListener())
+    finally:
+        student.close()
+    assert len(teacher.rollouts) == len(teacher.played) == 2
+    assert (teacher.played[0][2] != teacher.played[1][2]) == continuous  # trained in between
+    for r, (actions, log_probs, std) in zip(teacher.rollouts, teacher.played):
+        assert r.entropies.shape == (n_steps, n_envs)
+        if continuous:  # a Gaussian's entropy: log(std * sqrt(2 pi e)) for the one action
+            assert r.action_probs is None
+            np.testing.assert_allclose(r.entropies, np.log(std * np.sqrt(2 * np.pi * np.e)))
+            continue
+        assert r.action_probs.shape == (n_steps, n_envs, 2)
+        np.testing.assert_allclose(r.action_probs.sum(-1), 1.0, rtol=1e-6)
+        entropy = -(r.action_probs * np.log(r.action_probs)).sum(-1)
+        np.testing.assert_allclose(r.entropies, entropy, rtol=1e-5)
+        # The probabilities are those of the policy that played: of each action taken, SB3's
+        # recorded log-probability.
+        taken = np.take_along_axis(r.action_probs, actions.astype(int), axis=-1)[..., 0]
+        np.testing.assert_allclose(np.log(taken), log_probs, rtol=1e-5, atol=1e-6)
+        assert np.ptp(r.action_probs[..., 0]) > 0  # they differ with the observation
+
+
+@pytest.mark.parametrize("score", ["policy_entropy", "least_confidence", "min_margin"])
+def test_plr_scores_levels_by_the_ppo_students_policy(
+    monkeypatch: pytest.MonkeyPatch, score: str
+) -> None:
+    """Two actions: every score is a mean over steps of a quantity in (0, log 2] or (0, 1/2]."""
+    env_name = counting_env.register(monkeypatch)
+    teacher = make_teacher("plr", counting_env.CountingEnv().task_space, seed=0, score=score)
+    student = make_student(
+        "ppo", env_name, teacher, seed=0, device="cpu", n_envs=2, n_steps=16, batch_size=32,
+        n_epochs=1,
+    )  # fmt: skip
+    try:
+        student.learn(128, RecordingListener())
+    finally:
+        student.close()
+    scores = teacher.buffer.scores[: len(teacher.buffer)]
+    high = np.log(2) if score == "policy_entropy" else 0.5 if score == "least_confidence" else 1.0
+    assert teacher.inner_state()["scored_by"] == "rollouts" and len(scores) > 5
+    assert np.all((scores > 0) & (scores <= high + 1e-6)) and np.ptp(scores) > 0  # float32

@@ -19,8 +19,8 @@ LINE = TaskSpace({"x": (0.0, 1.0)})
 A, B = np.array([0.1]), np.array([0.9])
 
 
-def rollout(tasks, advantages, values, rewards, starts) -> Rollout:
-    """A one-env rollout; ``tasks`` is one task vector per step."""
+def rollout(tasks, advantages, values, rewards, starts, entropies=None, probs=None) -> Rollout:
+    """A one-env rollout; ``tasks`` is one task vector per step (``probs`` one row per step)."""
     column = lambda values: np.asarray(values, dtype=np.float64)[:, None]  # noqa: E731
     return Rollout(
         tasks=np.asarray(tasks, dtype=np.float64)[:, None, :],
@@ -29,9 +29,12 @@ def rollout(tasks, advantages, values, rewards, starts) -> Rollout:
         advantages=column(advantages),
         returns=column(advantages) + column(values),
         episode_starts=np.asarray(starts, dtype=bool)[:, None],
+        entropies=None if entropies is None else column(entropies),
+        action_probs=None if probs is None else np.asarray(probs, dtype=np.float64)[:, None],
     )
 
 
+THIRD = 1 / 3
 ROLLOUTS = [  # episode on A (3 steps, return 1); B (3 + 2 steps, return 0.5); A again (2 steps)
     rollout(
         [A, A, A, B, B, B],
@@ -39,6 +42,15 @@ ROLLOUTS = [  # episode on A (3 steps, return 1); B (3 + 2 steps, return 0.5); A
         values=[0.1, 0.2, 0.3, 0.0, 0.5, 0.4],
         rewards=[0, 0, 1.0, 0, 0, 0],
         starts=[1, 0, 0, 1, 0, 0],
+        entropies=[0.6, 0.3, 0.0, 0.5, 0.7, 0.3],
+        probs=[
+            [0.5, 0.3, 0.2],
+            [0.1, 0.8, 0.1],
+            [THIRD] * 3,
+            [0.6, 0.4, 0],
+            [0.2, 0.7, 0.1],
+            [0.4, 0.2, 0.4],
+        ],
     ),
     rollout(
         [B, B, A, A],
@@ -46,8 +58,18 @@ ROLLOUTS = [  # episode on A (3 steps, return 1); B (3 + 2 steps, return 0.5); A
         values=[0.6, 0.9, 0.5, 0.3],
         rewards=[0, 0.5, 0, 0],
         starts=[0, 0, 1, 0],
+        entropies=[0.2, 0.3, 0.1, 0.3],
+        probs=[[0.05, 0.05, 0.9], [0.5, 0.25, 0.25], [0.7, 0.2, 0.1], [0.1, 0.1, 0.8]],
     ),
-    rollout([B], advantages=[0.0], values=[0.0], rewards=[0.0], starts=[1]),
+    rollout(
+        [B],
+        advantages=[0.0],
+        values=[0.0],
+        rewards=[0.0],
+        starts=[1],
+        entropies=[0.4],
+        probs=[[0, 1, 0]],
+    ),
 ]
 
 
@@ -68,6 +90,14 @@ def scores_after(score: str, n_rollouts: int) -> dict[str, float | None]:
         ("l1_value_loss", 1.0 / 3, 0.32, 0.2 / 2),
         # A: best 1 - mean V 0.2; B: 0.5 - (0 + 0.5 + 0.4 + 0.6 + 0.9) / 5; A again: 1 - 0.4
         ("max_mc", 0.8, 0.02, 0.6),
+        # A: (0.6 + 0.3 + 0) / 3; B: (0.5 + 0.7 + 0.3 + 0.2 + 0.3) / 5; A again: (0.1 + 0.3) / 2
+        ("policy_entropy", 0.3, 0.4, 0.2),
+        # 1 - max prob: A (0.5 + 0.2 + 2/3) / 3; B (0.4 + 0.3 + 0.6 + 0.1 + 0.5) / 5;
+        # A again (0.3 + 0.2) / 2
+        ("least_confidence", (0.7 + 2 / 3) / 3, 0.38, 0.25),
+        # 1 - (top - second): A (0.8 + 0.3 + 1) / 3; B (0.8 + 0.5 + 1 + 0.15 + 0.75) / 5;
+        # A again (0.5 + 0.3) / 2
+        ("min_margin", 0.7, 0.64, 0.4),
     ],
 )
 def test_scores_from_hand_computed_rollouts(score, after_one, after_two, after_three) -> None:
@@ -77,6 +107,19 @@ def test_scores_from_hand_computed_rollouts(score, after_one, after_two, after_t
     assert second["A"] == pytest.approx(after_one) and second["B"] == pytest.approx(after_two)
     third = scores_after(score, 3)
     assert third["A"] == pytest.approx(after_three) and third["B"] == pytest.approx(after_two)
+
+
+def test_policy_scores_refuse_rollouts_without_the_policys_outputs() -> None:
+    bare = rollout([A, A], [0.1, 0.2], [0, 0], [0, 0], [1, 0])
+    PLRTeacher(LINE, score="max_mc").on_rollout_end(bare)  # value-based scores need neither
+    for score, field in [("policy_entropy", "entropies"), ("least_confidence", "action_probs"),
+                         ("min_margin", "action_probs")]:  # fmt: skip
+        teacher = PLRTeacher(LINE, score=score)
+        with pytest.raises(ConfigError, match=rf"score = '{score}' needs .*Rollout\.{field}"):
+            teacher.on_rollout_end(bare)
+    with_entropies = rollout([A, A], [0.1, 0.2], [0, 0], [0, 0], [1, 0], entropies=[0.5, 0.5])
+    with pytest.raises(ConfigError, match="action_probs"):
+        PLRTeacher(LINE, score="min_margin").on_rollout_end(with_entropies)
 
 
 def test_episode_continued_with_another_task_is_dropped() -> None:
