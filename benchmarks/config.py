@@ -14,6 +14,7 @@ from typing import Any
 
 import tomli_w
 
+import envs
 from aclbench.errors import ConfigError, describe_type
 
 EVALUATIONS_PER_RUN = 20
@@ -31,7 +32,8 @@ class RunConfig:
         seed: seeds the teacher, the student and the envs.
         steps: training budget in env steps (episodes for one-step envs such as ``toy``).
         eval_interval: env steps between evaluations on the test set; 0 means
-            ``steps // EVALUATIONS_PER_RUN``.
+            ``steps // EVALUATIONS_PER_RUN``, or the env's registered ``min_eval_interval``
+            if that is larger (envs whose test episodes are long).
         checkpoint_interval: env steps between checkpoints of the run (for resuming it);
             0 means at every evaluation.
         env_kwargs: passed to the env's constructor.
@@ -71,7 +73,10 @@ class RunConfig:
 
     @property
     def resolved_eval_interval(self) -> int:
-        return self.eval_interval or max(1, self.steps // EVALUATIONS_PER_RUN)
+        if self.eval_interval:
+            return self.eval_interval
+        floor = envs.ENVS.get(self.env).min_eval_interval if self.env in envs.ENVS else 0
+        return max(1, self.steps // EVALUATIONS_PER_RUN, floor)
 
     @property
     def resolved_checkpoint_interval(self) -> int:

@@ -41,6 +41,7 @@ register_env(
     "envs.minigrid_sequence:MiniGridSequenceEnv",
     "MiniGrid tasks forming a curriculum (Unlock -> UnlockPickup -> BlockedUnlockPickup, "
     "KeyCorridor, ObstructedMaze); the task is the task index",
+    min_eval_interval=25_000,  # long test episodes: see envs.minigrid_sequence
 )
 register_env(
     "maze",

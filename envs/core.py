@@ -48,21 +48,30 @@ class TaskEnv(Protocol):
 
 def task_from_options(env: TaskEnv, options: Mapping[str, Any] | None) -> Task:
     """The task an env's ``reset`` should apply: ``options["task"]`` if given (validated, as an
-    array or a ``name -> value`` mapping), else a uniform one from the env's ``np_random``."""
+    array or a ``name -> value`` mapping), else a uniform one from the env's ``np_random``.
+
+    Always an array of the env's own: never the caller's, whose later writes must not reach it.
+    """
     task = None if options is None else options.get("task")
     if task is None:
         return env.task_space.sample(env.np_random)  # type: ignore[attr-defined]
-    return env.task_space.validate(task)
+    validated = env.task_space.validate(task)
+    return validated.copy() if validated is task else validated
 
 
 @dataclass(frozen=True)
 class EnvEntry:
-    """A registered aclbench env: its short CLI name and its Gymnasium id."""
+    """A registered aclbench env: its short CLI name and its Gymnasium id.
+
+    ``min_eval_interval`` is, for an env whose test set is long to play, the fewest env steps
+    between evaluations that a run uses by default (0: no floor; see ``register_env``).
+    """
 
     name: str
     gym_id: str
     description: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    min_eval_interval: int = 0
 
     def make(self, **kwargs: Any) -> gym.Env:
         """``gymnasium.make`` with the registered defaults, overridden by ``kwargs``."""
@@ -79,11 +88,17 @@ def register_env(
     description: str,
     *,
     max_episode_steps: int | None = None,
+    min_eval_interval: int = 0,
     **kwargs: Any,
 ) -> None:
-    """Register with Gymnasium (``gym_id`` in the ``aclbench/`` namespace) and by short name."""
+    """Register with Gymnasium (``gym_id`` in the ``aclbench/`` namespace) and by short name.
+
+    ``min_eval_interval`` lets an env whose evaluation is costly (long test episodes) keep a
+    run's default evaluations that far apart at least; a run's own ``eval_interval`` wins.
+    ``kwargs`` are the constructor's defaults.
+    """
     gym.register(id=gym_id, entry_point=entry_point, max_episode_steps=max_episode_steps)
-    ENVS.add(name, EnvEntry(name, gym_id, description, kwargs))
+    ENVS.add(name, EnvEntry(name, gym_id, description, kwargs, min_eval_interval))
 
 
 def make_env(name: str, **kwargs: Any) -> gym.Env:

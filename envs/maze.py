@@ -33,8 +33,8 @@ from minigrid.core.world_object import Goal, Wall
 from minigrid.minigrid_env import MiniGridEnv
 from numpy.typing import ArrayLike, NDArray
 
+from aclbench.errors import InvalidTaskError
 from aclbench.task_space import DimensionSpec, Task, TaskSpace
-from envs.core import task_from_options
 from envs.maze_builder import MazeBuilder
 from envs.maze_layouts import held_out_levels
 from envs.maze_levels import Level, decode, encode, mutate_level, random_level, wall_name
@@ -70,9 +70,22 @@ class MazeTaskSpace(TaskSpace):
         )
 
     def validate(self, task: ArrayLike | Mapping[str, float]) -> Task:
+        return self.checked(task)[0]
+
+    def checked(self, task: ArrayLike | Mapping[str, float]) -> tuple[Task, Level]:
+        """``validate(task)`` and the level it encodes, decoded once (a reset needs both).
+
+        ``decode`` checks every bound that ``TaskSpace.validate`` checks, and a loop over 174
+        dimensions is slow, so a float64 array is decoded first; a bad one then gets
+        ``TaskSpace.validate``'s error, which names the dimension and its bounds.
+        """
+        if type(task) is np.ndarray and task.dtype == np.float64 and task.shape == self.shape:
+            try:
+                return task, decode(task, self.size)
+            except InvalidTaskError:
+                pass
         arr = super().validate(task)
-        decode(arr, self.size)
-        return arr
+        return arr, decode(arr, self.size)
 
     def sample(self, rng: np.random.Generator | None = None, mask: None = None) -> Task:  # type: ignore[override]
         """A random level: up to ``max_walls`` uniformly placed walls (domain randomization)."""
@@ -81,7 +94,7 @@ class MazeTaskSpace(TaskSpace):
 
     def mutate(self, task: ArrayLike, rng: np.random.Generator, n_edits: int = 1) -> Task:
         """ACCEL's edits: ``n_edits`` wall flips or goal moves; the result is a valid level."""
-        return encode(mutate_level(decode(self.validate(task), self.size), rng, n_edits))
+        return encode(mutate_level(self.level(task), rng, n_edits))
 
     def level_builder(self) -> MazeBuilder:
         """PAIRED's step-by-step construction of a level: up to ``max_walls`` walls, then the
@@ -90,7 +103,7 @@ class MazeTaskSpace(TaskSpace):
 
     def level(self, task: ArrayLike) -> Level:
         """The :class:`~envs.maze_levels.Level` a task encodes (validated)."""
-        return decode(self.validate(task), self.size)
+        return self.checked(task)[1]
 
 
 class MazeEnv(MiniGridEnv):
@@ -163,8 +176,11 @@ class MazeEnv(MiniGridEnv):
     ) -> tuple[NDArray[np.float32], dict[str, Any]]:
         if seed is not None:  # seed the generator before drawing a default task from it
             gym.Env.reset(self, seed=seed)
-        self.task = task_from_options(self, options)
-        self.level = decode(self.task, self.task_space.size)
+        task = None if options is None else options.get("task")  # as in task_from_options
+        if task is None:
+            task = self.task_space.sample(self.np_random)
+        checked, self.level = self.task_space.checked(task)
+        self.task = checked.copy() if checked is task else checked  # never the caller's array
         obs, _ = super().reset()
         return self._flat(obs), {"task": self.task.copy()}
 

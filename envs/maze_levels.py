@@ -85,14 +85,15 @@ def decode(task: ArrayLike, size: int) -> Level:
             f"agent_x, agent_y, agent_dir, goal_x, goal_y), got shape {arr.shape}"
         )
     bits = arr[: size * size]
-    if not np.isin(bits, (0.0, 1.0)).all():
-        index = int(np.flatnonzero(~np.isin(bits, (0.0, 1.0)))[0])
+    not_bits = (bits != 0.0) & (bits != 1.0)  # 5x faster than np.isin; decoded at every reset
+    if not_bits.any():
+        index = int(np.flatnonzero(not_bits)[0])
         name = wall_name(index % size, index // size)
         raise InvalidTaskError(f"maze level: {name} = {bits[index]!r}; a wall bit is 0 or 1")
     extra = arr[size * size :]
     limits = {"agent_x": size, "agent_y": size, "agent_dir": 4, "goal_x": size, "goal_y": size}
     for (name, limit), value in zip(limits.items(), extra.tolist(), strict=True):
-        if value != round(value) or not 0 <= value < limit:
+        if not 0 <= value < limit or value != round(value):  # NaN fails before round()
             raise InvalidTaskError(f"maze level: {name} = {value!r} is outside {{0..{limit - 1}}}")
     ax, ay, direction, gx, gy = (int(v) for v in extra)
     level = Level(bits.reshape(size, size).astype(bool), (ax, ay), direction, (gx, gy))

@@ -26,7 +26,6 @@ class TaskParamsMixin:
 
     task_space: TaskSpace
     task: Task
-    _bounds: tuple[TaskSpace, tuple[int, ...], list[tuple[float, float]] | None] | None = None
 
     def _apply_task(self, task: Task) -> None:
         """Set the stock env's physics attributes from ``task`` (already validated)."""
@@ -37,9 +36,7 @@ class TaskParamsMixin:
     ) -> tuple[NDArray[Any], dict[str, Any]]:
         if seed is not None:  # seed before a default task is drawn from the generator
             gym.Env.reset(self, seed=seed)  # type: ignore[arg-type]
-        task = self._fast_task(options)
-        if task is None:
-            task = task_from_options(self, options).copy()  # type: ignore[arg-type]
+        task = task_from_options(self, options)  # type: ignore[arg-type]
         self.task = task
         self._apply_task(task)
         if options is not None and len(options) == 1 and "task" in options:
@@ -47,40 +44,6 @@ class TaskParamsMixin:
         obs, info = super().reset(options=options)  # type: ignore[misc]
         info["task"] = task.copy()
         return obs, info
-
-    def _fast_task(self, options: dict[str, Any] | None) -> Task | None:
-        """A copy of ``options["task"]`` if it is a float array within the bounds of a
-        continuous space, else None (then ``validate`` checks it and explains errors). A
-        classic-control reset takes 3 to 10 us; the general path would double it."""
-        if options is None:
-            return None
-        task = options.get("task")
-        if task.__class__ is not np.ndarray or task.dtype is not _FLOAT64:
-            return None
-        cache = self._bounds
-        if cache is None or cache[0] is not self.task_space:
-            cache = self._bounds = _bounds_of(self.task_space)
-        if cache[2] is None or task.shape != cache[1]:
-            return None
-        for value, (low, high) in zip(task.tolist(), cache[2], strict=True):
-            if not low <= value <= high:  # NaN fails this too
-                return None
-        return task.copy()
-
-
-_FLOAT64 = np.dtype(np.float64)
-
-
-def _bounds_of(
-    space: TaskSpace,
-) -> tuple[TaskSpace, tuple[int, ...], list[tuple[float, float]] | None]:
-    """``(space, shape, [(low, high)] per dimension)``; no bounds if a dimension is discrete
-    (whole numbers are for ``validate`` to check)."""
-    shape = space.shape
-    assert shape is not None  # (n_dims,): only a generic gymnasium Space has none
-    if space.discrete.any():
-        return space, shape, None
-    return space, shape, list(zip(space.low.tolist(), space.high.tolist(), strict=True))
 
 
 def initial_task(space: TaskSpace, values: dict[str, float]) -> Task:

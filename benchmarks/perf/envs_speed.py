@@ -34,15 +34,17 @@ class Row:
     stock_kwargs: dict[str, Any] = field(default_factory=dict)
     task: tuple[float, ...] | None = None  # every episode on this task; None: uniform tasks
     goal: float = 0.9  # smallest acceptable speed ratio, for steps and for resets
+    task_name: str = ""  # shown instead of a long task
 
     @property
     def label(self) -> str:
         extra = [f"{k}={v}" for k, v in self.kwargs.items()]
-        extra += [] if self.task is None else [f"task={list(self.task)}"]
+        extra += [] if self.task is None else [f"task={self.task_name or list(self.task)}"]
         extra += [f"stock {k}={v}" for k, v in self.stock_kwargs.items()]
         return f"{self.env_id}({','.join(extra)})" if extra else self.env_id
 
 
+_EMPTY_ROOM = {"size": 15, "agent_view_size": 5, "max_steps": 250}  # it sees through walls
 ROWS: list[Row] = [
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3"),
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", task=(3.0, 0.0)),  # most stumps
@@ -58,6 +60,20 @@ ROWS: list[Row] = [
     # Uniform tasks nearly always have wind, which the stock env computes when enabled:
     Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3", stock_kwargs={"enable_wind": True}),
     Row("aclbench/LunarLander-v0", "LunarLanderContinuous-v3", task=(-10.0, 0.0, 0.0)),  # no wind
+    # MiniGrid: each task of minigrid-sequence is one stock MiniGrid env, so compare task by task.
+    Row("aclbench/MiniGridSequence-v0", "MiniGrid-Unlock-v0", task=(0.0,)),
+    Row("aclbench/MiniGridSequence-v0", "MiniGrid-BlockedUnlockPickup-v0", task=(2.0,)),
+    # No stock MiniGrid env takes a layout: the maze against MiniGrid's empty room of the same
+    # grid, view and step limit; on random levels (up to 60 walls, which the room lacks), and on
+    # the empty level with the room's agent and goal (the same world: our overhead alone).
+    Row("aclbench/Maze-v0", "MiniGrid-Empty-16x16-v0", stock_kwargs=_EMPTY_ROOM),
+    Row(
+        "aclbench/Maze-v0",
+        "MiniGrid-Empty-16x16-v0",
+        stock_kwargs=_EMPTY_ROOM,
+        task=(0.0,) * 13 * 13 + (0.0, 0.0, 0.0, 12.0, 12.0),  # agent (0, 0) east, goal (12, 12)
+        task_name="empty",
+    ),
 ]
 
 

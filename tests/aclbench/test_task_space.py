@@ -61,6 +61,32 @@ def test_invalid_tasks_name_the_dimension_and_bounds(space, task, message):
     assert issubclass(InvalidTaskError, ValueError)
 
 
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        ([3.5, 1.0, 0.0], r"'height' = 3.5 is outside its bounds \[0, 3\]"),
+        ([-0.5, 1.0, 0.0], r"'height' = -0.5 is outside its bounds \[0, 3\]"),
+        ([1.0, float("nan"), 0.0], r"'spacing' = nan is outside its bounds \[0, 6\]"),
+        ([1.0, float("inf"), 0.0], r"'spacing' = inf is outside its bounds \[0, 6\]"),
+        ([1.0, 1.0, 1.5], r"'level' = 1.5 is not a whole number"),
+        ([[1.0, 1.0, 1.0]], r"shape \(1, 3\), expected \(3,\)"),
+    ],
+)
+def test_float64_arrays_get_the_same_errors(space, task, message):
+    # float64 arrays take validate's fast path; a bad one must still be explained
+    with pytest.raises(InvalidTaskError, match=message):
+        space.validate(np.array(task, dtype=np.float64))
+
+
+def test_valid_float64_array_is_returned_as_is_and_other_inputs_converted(space):
+    task = np.array([3.0, 0.0, 3.0])
+    assert space.validate(task) is task
+    for other in ([3.0, 0.0, 3], task.astype(np.float32), (3, 0, 3)):
+        converted = space.validate(other)
+        assert converted.dtype == np.float64
+        np.testing.assert_array_equal(converted, task)
+
+
 def test_unit_cube_round_trip(space):
     tasks = np.array([[0.0, 0.0, 0], [3.0, 6.0, 3], [1.5, 3.0, 2]])
     unit = space.to_unit(tasks)

@@ -79,3 +79,15 @@ def test_invalid_task_names_the_dimension(env):
     bad[0] += 1.0
     with pytest.raises(InvalidTaskError, match=space.names[0]):
         env.reset(options={"task": bad})
+
+
+def test_the_env_keeps_its_own_copy_of_the_task(env):
+    """A caller that reuses its task array (a teacher's buffer) must not change the env's task."""
+    inner = task_env(env)
+    given = inner.task_space.sample(np.random.default_rng(1))
+    _, info = env.reset(seed=0, options={"task": given})
+    kept = given.copy()
+    given[:] = inner.task_space.low
+    given[0] = inner.task_space.high[0]  # differs from ``kept`` on some dimension
+    np.testing.assert_array_equal(inner.task, kept)
+    np.testing.assert_array_equal(info["task"], kept)

@@ -114,6 +114,13 @@ def test_invalid_task_names_the_dimension_and_bounds(env: MazeEnv) -> None:
     task[-5] = 13  # agent_x
     with pytest.raises(ValueError, match=r"'agent_x' = 13.0 is outside its bounds \{0..12\}"):
         env.reset(options={"task": task})
+    task[-5] = np.nan
+    with pytest.raises(InvalidTaskError, match=r"'agent_x' = nan is outside its bounds"):
+        env.reset(options={"task": task})
+    task = env.test_tasks()[0].copy()
+    task[3] = 0.5  # a wall bit
+    with pytest.raises(InvalidTaskError, match=r"'wall_y0_x3' = 0.5 is not a whole number"):
+        env.task_space.validate(task)
     task = env.test_tasks()[0].copy()
     gx, gy = int(task[-2]), int(task[-1])
     task[gy * 13 + gx] = 1

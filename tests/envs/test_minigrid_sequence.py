@@ -55,6 +55,14 @@ def test_same_seed_and_task_give_the_same_episode() -> None:
     assert episode(5, 1)[0][0] != episode(5, 2)[0][0]
 
 
+def test_unseeded_resets_draw_new_layouts_from_the_env_generator() -> None:
+    env = MiniGridSequenceEnv()
+    env.reset(seed=3, options={"task": [2]})
+    assert env.current.np_random is env.np_random  # the MiniGrid env is not reseeded
+    starts = {env.reset(options={"task": [2]})[0].tobytes() for _ in range(5)}
+    assert len(starts) > 1
+
+
 def test_max_steps_truncates_every_task() -> None:
     env = MiniGridSequenceEnv(curriculum="key-corridor", max_steps=3)
     env.reset(seed=0, options={"task": [5]})
