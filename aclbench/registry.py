@@ -76,7 +76,7 @@ class Registry(Generic[T]):
         return iter(self.names())
 
     def _load_plugins(self) -> None:
-        if self._plugins_loaded:
+        if self._plugins_loaded or self.entry_point_group is None:
             return
         self._plugins_loaded = True
         for entry in entry_points(group=self.entry_point_group):

@@ -69,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
     from benchmarks.runner import check_config, run
 
     if args.config is not None:
-        names = ("env", "teacher", "student", "steps", "seed")
+        names: tuple[str, ...] = ("env", "teacher", "student", "steps", "seed")
         given = [f"--{k}" for k in names if getattr(args, k) is not None]
         if given:
             raise ConfigError(f"--config reruns a saved config; drop {', '.join(given)}")

@@ -29,11 +29,19 @@ from aclbench.task_space import Task, TaskSpace
 
 @runtime_checkable
 class TaskEnv(Protocol):
-    """What an env must have, beyond ``gymnasium.Env``, to be trained on with a teacher."""
+    """What an env must have, beyond ``gymnasium.Env``, to be trained on with a teacher.
 
-    task_space: TaskSpace
+    ``task_space`` and ``mastered_threshold`` are read-only here, so that an env may narrow the
+    space's type (the maze's ``MazeTaskSpace``) or compute the threshold (a property).
+    """
+
     task: Task
-    mastered_threshold: float
+
+    @property
+    def task_space(self) -> TaskSpace: ...
+
+    @property
+    def mastered_threshold(self) -> float: ...
 
     def test_tasks(self) -> NDArray[np.float64]: ...
 

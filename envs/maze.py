@@ -169,7 +169,9 @@ class MazeEnv(MiniGridEnv):
         direction[obs["direction"]] = 1.0
         return np.concatenate([image, direction]).astype(np.float32)
 
-    def reset(
+    # MiniGridEnv annotates reset and step with Gymnasium's ObsType/ActType without being
+    # generic over them, so mypy reads them as generic methods no concrete override matches.
+    def reset(  # type: ignore[override]
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[NDArray[np.float32], dict[str, Any]]:
         if seed is not None:  # seed the generator before drawing a default task from it
@@ -182,7 +184,10 @@ class MazeEnv(MiniGridEnv):
         obs, _ = super().reset()
         return self._flat(obs), {"task": self.task.copy()}
 
-    def step(self, action: int) -> tuple[NDArray[np.float32], float, bool, bool, dict[str, Any]]:
+    def step(  # type: ignore[override]
+        self, action: int
+    ) -> tuple[NDArray[np.float32], float, bool, bool, dict[str, Any]]:
         obs, reward, terminated, truncated, _ = super().step(action)
+        reward = float(reward)
         info = {"is_success": reward > 0} if terminated or truncated else {}
-        return self._flat(obs), float(reward), terminated, truncated, info
+        return self._flat(obs), reward, terminated, truncated, info

@@ -128,12 +128,12 @@ class MiniGridSequenceEnv(gym.Env[NDArray[np.uint8], np.int64]):
             raise ConfigError(
                 f"minigrid-sequence: max_steps must be an int >= 1, got {max_steps!r}"
             )
-        limit = {} if max_steps is None else {"max_steps": max_steps}
+        limit: dict[str, Any] = {} if max_steps is None else {"max_steps": max_steps}
         self.curriculum = curriculum
         self.task_names = [name for name, _ in spec.tasks]
         self.env_ids = [env_id for _, env_id in spec.tasks]
         self.envs = [gym.make(i, render_mode=render_mode, **limit).unwrapped for i in self.env_ids]
-        predecessors: dict[str, list[str]] = {}
+        predecessors: dict[int | str, list[int | str]] = {}
         for before, after in spec.edges:
             predecessors.setdefault(after, []).append(before)
         self.graph = TaskGraph.build(predecessors, len(self.envs), self.task_names)
@@ -173,7 +173,8 @@ class MiniGridSequenceEnv(gym.Env[NDArray[np.uint8], np.int64]):
         return obs["image"], float(reward), terminated, truncated, info
 
     def render(self) -> NDArray[np.uint8] | None:
-        return self.current.render()
+        frame = self.current.render()  # MiniGrid's: an RGB array, or None without render_mode
+        return None if frame is None else np.asarray(frame)
 
     def close(self) -> None:
         for env in self.envs:

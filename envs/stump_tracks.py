@@ -157,7 +157,9 @@ class _Contacts(contactListener):
 class _Lidar(Box2D.b2.rayCastCallback):
     """Keeps the closest ground or stump hit along a ray (BipedalWalker-v3's lidar)."""
 
-    def ReportFixture(self, fixture, point, normal, fraction):
+    def ReportFixture(
+        self, fixture: Box2D.b2Fixture, point: Box2D.b2Vec2, normal: Box2D.b2Vec2, fraction: float
+    ) -> float:
         if (fixture.filterData.categoryBits & GROUND_CATEGORY) == 0:
             return -1
         self.p2, self.fraction = point, fraction

@@ -111,7 +111,7 @@ class RoundCallback(BaseCallback):
 
     def _on_step(self) -> bool:
         self._partial += self.locals["rewards"]
-        for e in np.flatnonzero(self.locals["dones"]):
+        for e in np.flatnonzero(self.locals["dones"]).tolist():
             info = self.locals["infos"][e]
             if not np.array_equal(info[TASK_KEY], self.levels[e]):
                 raise RuntimeError(f"{self.agent} env {e} played {info[TASK_KEY]}, not its level")
@@ -123,7 +123,7 @@ class RoundCallback(BaseCallback):
         return True
 
     def _on_rollout_end(self) -> None:
-        for e in np.flatnonzero(~self._finished):
+        for e in np.flatnonzero(~self._finished).tolist():
             self._report(e, float(self._partial[e]), finished=False)
 
     def _report(self, env: int, episode_return: float, *, finished: bool) -> None:

@@ -19,6 +19,7 @@ import multiprocessing
 import pickle
 import random
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,6 +29,7 @@ import torch
 from numpy.typing import NDArray
 from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
@@ -152,7 +154,7 @@ class SB3Student(Student):
     def _make_model(self, config: dict[str, Any], venv: VecEnv, seed: int) -> BaseAlgorithm:
         algorithm = self.algorithm
         if isinstance(self.teacher, RolloutModeTeacher):  # may skip updates (rollout_modes)
-            algorithm = with_update_gate(algorithm)  # type: ignore[arg-type]
+            algorithm = with_update_gate(algorithm)
         try:
             return algorithm(
                 config.pop("policy", "MlpPolicy"),
@@ -175,7 +177,7 @@ class SB3Student(Student):
             )
 
     def _make_venv(self, slots: TaskSlots, kind: str) -> VecEnv:
-        factories = [
+        factories: list[Callable[[], gym.Env]] = [
             functools.partial(make_wrapped_env, self._spec, self._env_kwargs, slots, i)
             for i in range(slots.shape[0])
         ]
@@ -264,8 +266,8 @@ class SB3Student(Student):
         self.save(directory)
         if self._paired is not None:
             self._paired.save_checkpoint(directory)
-        if getattr(self.model, "replay_buffer", None) is not None:
-            self.model.save_replay_buffer(directory / "replay_buffer.pkl")  # type: ignore[attr-defined]
+        if isinstance(self.model, OffPolicyAlgorithm) and self.model.replay_buffer is not None:
+            self.model.save_replay_buffer(directory / "replay_buffer.pkl")
         generators = {
             "torch": torch.get_rng_state(),
             "numpy": np.random.get_state(),
@@ -278,8 +280,9 @@ class SB3Student(Student):
         self.model = type(self.model).load(  # the update-gated class where there is one
             directory / "model.zip", env=self.venv, device=self.model.device
         )
-        if (directory / "replay_buffer.pkl").exists():
-            self.model.load_replay_buffer(directory / "replay_buffer.pkl")  # type: ignore[attr-defined]
+        buffer = directory / "replay_buffer.pkl"
+        if isinstance(self.model, OffPolicyAlgorithm) and buffer.exists():
+            self.model.load_replay_buffer(buffer)
         if self._paired is not None:
             self._paired.load_checkpoint(directory)  # reseeds generators: before restoring them
         generators = pickle.loads((directory / "generators.pkl").read_bytes())

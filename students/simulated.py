@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aclbench.errors import ConfigError
-from envs.core import make_env, task_env
+from envs.core import TaskEnv, make_env, task_env
 from students.base import Student, TrainingListener
 from students.registry import register_student
 from teachers.base import Teacher
+
+
+class _SelfLearner(TaskEnv, Protocol):
+    """An env that holds its own competences (``toy``, ``task-graph``)."""
+
+    competence: NDArray[Any]
+
+    def competence_of(self, task: ArrayLike) -> float: ...
 
 
 @register_student("simulated")
@@ -41,16 +49,17 @@ class SimulatedStudent(Student):
     ) -> None:
         super().__init__(env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device)
         self.env = make_env(env_name, **self.env_kwargs)
-        self.learner = task_env(self.env)
-        if not callable(getattr(self.learner, "competence_of", None)) or not hasattr(
-            self.learner, "competence"
+        learner = task_env(self.env)
+        if not callable(getattr(learner, "competence_of", None)) or not hasattr(
+            learner, "competence"
         ):
             raise ConfigError(
                 f"student 'simulated' needs an env that is its own learner, with "
                 f"competence_of(task) and a competence array; env {env_name!r} "
-                f"({type(self.learner).__name__}) has none. Use env 'toy', or a neural "
+                f"({type(learner).__name__}) has none. Use env 'toy', or a neural "
                 "student ('ppo', 'sac') for this env"
             )
+        self.learner = cast(_SelfLearner, learner)  # checked just above
         if self.learner.task_space != teacher.task_space:
             raise ConfigError(
                 f"the teacher's task space {teacher.task_space!r} differs from env "
@@ -85,14 +94,14 @@ class SimulatedStudent(Student):
         )
 
     def _competence(self, task: ArrayLike) -> float:
-        return float(self.learner.competence_of(task))  # type: ignore[attr-defined]
+        return float(self.learner.competence_of(task))
 
     def save_checkpoint(self, directory: Path) -> None:
         unwrapped = self.env.unwrapped
         state = {
             "env_steps": self.env_steps,
             "seed": self._seed,
-            "competence": np.array(self.learner.competence),  # type: ignore[attr-defined]
+            "competence": np.array(self.learner.competence),
             "task": np.array(self.learner.task),
             "env_rng": unwrapped.np_random.bit_generator.state,
             "action_rng": self.env.action_space.np_random.bit_generator.state,
@@ -103,14 +112,14 @@ class SimulatedStudent(Student):
     def load_checkpoint(self, directory: Path) -> None:
         state = pickle.loads((Path(directory) / "simulated.pkl").read_bytes())
         self.env_steps, self._seed = state["env_steps"], state["seed"]
-        self.learner.competence = state["competence"]  # type: ignore[attr-defined]
+        self.learner.competence = state["competence"]
         self.learner.task = state["task"]
         self.env.unwrapped.np_random.bit_generator.state = state["env_rng"]
         self.env.action_space.np_random.bit_generator.state = state["action_rng"]
 
     def save(self, directory: Path) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
-        competence = np.asarray(self.learner.competence)  # type: ignore[attr-defined]
+        competence = np.asarray(self.learner.competence)
         np.save(Path(directory) / "competence.npy", competence)
 
     def close(self) -> None:

@@ -125,7 +125,7 @@ class Mixture:
     means: NDArray[np.float64]
     covariances: NDArray[np.float64]
     weights: NDArray[np.float64]
-    _cholesky: dict[int, NDArray[np.float64]] = field(default_factory=dict, repr=False)
+    _cholesky: dict[int, NDArray[np.floating]] = field(default_factory=dict, repr=False)
 
     def sample(self, index: int, n_first: int, rng: np.random.Generator) -> NDArray[np.float64]:
         """A draw of Gaussian ``index`` restricted to its first ``n_first`` coordinates.

@@ -16,7 +16,7 @@ drawn by the teacher from the returned probabilities, with its own generator.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -88,7 +88,9 @@ class AdversaryPolicy:
         more (100 times more with several threads on a busy CPU).
         """
         hidden = np.asarray(obs, dtype=np.float32)
-        for layer in (self.body[0], self.body[2], self.actor):
+        # Indexing a Sequential is typed as any Module; these are the body's Linear layers.
+        linears = cast("tuple[nn.Linear, ...]", (self.body[0], self.body[2], self.actor))
+        for layer in linears:
             weight, bias = (p.detach().numpy() for p in (layer.weight, layer.bias))
             hidden = weight @ hidden + bias
             if layer is not self.actor:

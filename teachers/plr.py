@@ -48,7 +48,7 @@ from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
 from teachers.base import Rollout, Teacher
 from teachers.level_buffer import TRANSFORMS, LevelBuffer
-from teachers.plr_scores import SCORES, EpisodeTracker, check_rollout
+from teachers.plr_scores import SCORES, EpisodeStats, EpisodeTracker, check_rollout
 from teachers.registry import register_teacher
 
 
@@ -159,7 +159,11 @@ class PLRTeacher(Teacher):
         check_rollout(self.score, rollout)
         score = SCORES[self.score]
         for task, stats in self.tracker.split(rollout):
-            self._score_episode(task, stats.reward, lambda best, _, s=stats: score(s, best))
+
+            def by_stats(best: float, _: float, stats: EpisodeStats = stats) -> float:
+                return score(stats, best)
+
+            self._score_episode(task, stats.reward, by_stats)
 
     def _update(
         self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]

@@ -199,7 +199,8 @@ class TSCLTeacher(ArmTeacher):
         check_fraction(epsilon=epsilon, alpha=alpha)
         check_window(window)
         self.variant, self.policy = variant, policy
-        self.epsilon, self.temperature = epsilon, temperature
+        self.epsilon: float = epsilon
+        self.temperature: float = temperature
         self.progress: _Progress = _VARIANTS[variant](self.n_arms, alpha, window)
         self.block_arm, self.block_left = 0, 0
 

@@ -82,10 +82,11 @@ def report(env_name: str, n_seeds: int) -> None:
     probe = envs.task_env(envs.make_env(env_name))
     test = success(env_name, probe.test_tasks())
     print(f"  ceiling on the test set: {test.mean():.0%} of {len(test)} tasks", flush=True)
-    region = EASY.get(env_name)
-    if region is not None:
+    easy_region = EASY.get(env_name)
+    if easy_region is not None:
         bounds = {d.name: (d.low, d.high) for d in probe.task_space.dims}
-        easy = success(env_name, TaskSpace({**bounds, **region.box}).grid(region.points_per_dim))
+        box = TaskSpace({**bounds, **easy_region.box})
+        easy = success(env_name, box.grid(easy_region.points_per_dim))
         print(f"  ceiling on the easy test set: {easy.mean():.0%} of {len(easy)}", flush=True)
 
 

@@ -86,11 +86,13 @@ class Progress:
         self.label, self.every, self.next, self.last = label, every, every, 0
         self.t0, self.c0 = time.perf_counter(), time.process_time()
         self.eval_wall = self.eval_cpu = 0.0
+        self.steps = 0  # env steps trained so far, as the student last reported them
 
     def on_episode(self, task: Task, episode_return: float, env_steps: int) -> None:
         pass
 
     def on_steps(self, env_steps: int) -> None:
+        self.steps = env_steps
         if env_steps >= self.next:
             self.next += self.every
             self.report(env_steps)
@@ -134,7 +136,7 @@ def run(
     try:
         student.learn(budget, progress)
         if progress.last < budget:
-            progress.report(student.model.num_timesteps)
+            progress.report(progress.steps)
     finally:
         student.close()
 

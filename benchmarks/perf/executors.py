@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from benchmarks.executors import run_local, run_ray
 from benchmarks.suite import Suite
@@ -32,7 +34,7 @@ eval_interval = {steps}
     )
 
 
-def timed(label: str, execute) -> float:
+def timed(label: str, execute: Callable[[Path], dict[Path, dict[str, Any]]]) -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         statuses = execute(Path(out))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -31,7 +32,7 @@ def solvable_levels(env: MazeEnv, n: int, seed: int) -> list[np.ndarray]:
     return tasks
 
 
-def success_rate(env: MazeEnv, tasks: list[np.ndarray], act) -> float:
+def success_rate(env: MazeEnv, tasks: list[np.ndarray], act: Callable[[np.ndarray], int]) -> float:
     solved = 0
     for task in tasks:
         obs, _ = env.reset(options={"task": task})

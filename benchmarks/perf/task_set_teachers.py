@@ -69,7 +69,7 @@ def _train(row: Row, env: TaskGraphEnv, seed: int, budget: int) -> tuple[int, in
     while played < budget and not env.mastered()[learnable].all():
         task = teacher.sample_task()
         env.reset(options={"task": task})
-        teacher.update(task, env.step(0)[1])
+        teacher.update(task, env.step(np.int64(0))[1])
         played += 1
     return int(env.mastered().sum()), played
 

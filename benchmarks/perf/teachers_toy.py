@@ -101,7 +101,7 @@ def run_toy(
         task = teacher.sample_task()
         sampled = clock()
         env.reset(options={"task": task})
-        episode_return = env.step(0)[1]
+        episode_return = env.step(np.int64(0))[1]
         played = clock()
         teacher.update(task, episode_return)
         seconds[episode - 1] = (sampled - start) + (clock() - played)
@@ -112,11 +112,11 @@ def run_toy(
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float]:
     """Mean and half-width of its Student-t confidence interval (0 for a single value)."""
-    values = np.asarray(values, dtype=np.float64)
-    if len(values) < 2:
-        return float(values.mean()), 0.0
-    sem = float(values.std(ddof=1) / np.sqrt(len(values)))
-    return float(values.mean()), float(stats.t.ppf(0.5 + level / 2, len(values) - 1) * sem)
+    array = np.asarray(values, dtype=np.float64)
+    if len(array) < 2:
+        return float(array.mean()), 0.0
+    sem = float(array.std(ddof=1) / np.sqrt(len(array)))
+    return float(array.mean()), float(stats.t.ppf(0.5 + level / 2, len(array) - 1) * sem)
 
 
 def report(runs: Sequence[ToyRun], n_dims: int, checkpoints: Sequence[int]) -> list[str]:
@@ -126,7 +126,7 @@ def report(runs: Sequence[ToyRun], n_dims: int, checkpoints: Sequence[int]) -> l
     final = max(checkpoints)
     random_final = np.mean([r.mastered[final] for r in by_name.get("random", [])] or [np.nan])
     random_time = np.mean(
-        np.concatenate([r.seconds for r in by_name.get("random", [])] or [[np.nan]])
+        np.concatenate([r.seconds for r in by_name.get("random", [])] or [np.array([np.nan])])
     )
     header = f"{'teacher':<27}" + "".join(f"{f'mastered@{c // 1000}k %':>18}" for c in checkpoints)
     header += f"{'x random':>10}{'mean us':>10}{'median us':>11}{'p95 us':>9}{'x random':>10}"

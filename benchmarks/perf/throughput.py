@@ -33,7 +33,7 @@ import functools
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, ParamSpec, TypeVar
 
 import gymnasium as gym
 import torch
@@ -74,16 +74,21 @@ def plain(params: dict[str, Any], seed: int) -> tuple[Callable[[int], int], Call
     return learn, venv.close
 
 
-class Timed:
-    """A function that adds up the wall time of its calls."""
+P = ParamSpec("P")
+R = TypeVar("R")
 
-    def __init__(self, function: Callable[..., Any]) -> None:
+
+class Timed(Generic[P, R]):
+    """A function that adds up the wall time of its calls (typed as the function, so that it
+    can stand in for it)."""
+
+    def __init__(self, function: Callable[P, R]) -> None:
         self.function, self.seconds, self.calls = function, 0.0, 0
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         start = time.perf_counter()
         try:
-            return self.function(*args)
+            return self.function(*args, **kwargs)
         finally:
             self.seconds += time.perf_counter() - start
             self.calls += 1

@@ -26,10 +26,10 @@ Color = tuple[float, float, float, float]
 
 def teacher_colors(teachers: Sequence[str], reference: str | None) -> dict[str, Color]:
     """One colour per teacher: the reference in grey, others from a qualitative palette."""
-    palette = colormaps["tab10"].colors
+    palette = colormaps["tab10"]
     others = [t for t in teachers if t != reference]
-    colors = {t: (*palette[i % len(palette)], 1.0) for i, t in enumerate(others)}
-    if reference in teachers:
+    colors = {t: palette(i % palette.N) for i, t in enumerate(others)}
+    if reference is not None and reference in teachers:
         colors[reference] = (0.35, 0.35, 0.35, 1.0)
     return colors
 

@@ -326,7 +326,9 @@ def _compare(runs: list[Run]) -> list[str]:
         "budgets (env steps)": lambda r: str(r.steps),
         "test sets": lambda r: r.test_set_digest or "missing",
         "evaluation intervals": lambda r: str(r.config.get("eval_interval", "?")),
-        "student settings": lambda r: json.dumps(r.config.get("student_params", {}), sort_keys=1),
+        "student settings": lambda r: json.dumps(
+            r.config.get("student_params", {}), sort_keys=True
+        ),
     }
     for env in _unique(r.env_label for r in runs):
         env_runs = [r for r in runs if r.env_label == env]

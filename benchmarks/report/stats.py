@@ -191,8 +191,11 @@ def final_table(results: Results, statistic: str, reps: int, seed: int) -> list[
                 continue
             done = [r for r in group if r.usable]
             n_total = len(group) + len(results.missing_in(env, teacher))
-            scores = final_scores(done, step) if done and step is not None else np.zeros(0)
-            returns = final_scores(done, step, "mean_return") if scores.size else np.zeros(0)
+            scores, returns = np.zeros(0), np.zeros(0)
+            if done and step is not None:
+                scores = final_scores(done, step)
+                returns = final_scores(done, step, "mean_return")
+            mean, iqm_estimate = _mean_and_iqm(scores, reps, seed)
             env_rows.append(
                 FinalRow(
                     env=env,
@@ -200,7 +203,8 @@ def final_table(results: Results, statistic: str, reps: int, seed: int) -> list[
                     step=step if step is not None else float("nan"),
                     scores=scores,
                     returns=returns,
-                    **_mean_and_iqm(scores, reps, seed),
+                    mean=mean,
+                    iqm=iqm_estimate,
                     n_total=n_total,
                     p_value=None if teacher == results.reference else welch(scores, reference),
                 )
@@ -209,14 +213,14 @@ def final_table(results: Results, statistic: str, reps: int, seed: int) -> list[
     return rows
 
 
-def _mean_and_iqm(scores: Array, reps: int, seed: int) -> dict[str, Estimate]:
+def _mean_and_iqm(scores: Array, reps: int, seed: int) -> tuple[Estimate, Estimate]:
     if scores.size == 0:
         nan = Estimate(float("nan"), float("nan"), float("nan"))
-        return {"mean": nan, "iqm": nan}
-    estimates = intervals(
+        return nan, nan
+    mean, iqm_estimate = intervals(
         scores[:, None], lambda s: np.array([metrics.aggregate_mean(s), iqm(s)]), reps, seed
     )
-    return dict(zip(("mean", "iqm"), estimates))
+    return mean, iqm_estimate
 
 
 def _mark_best(rows: list[FinalRow], statistic: str) -> list[FinalRow]:
