@@ -41,7 +41,9 @@ task-graph student (1000 episodes, 5 seeds: 3.0 tasks mastered, as random; 3.0 w
 falls to the noise level, and the quantiles follow it down, so its rewards average about 0), and
 an arm pushed down while it was locked (``eta * r / pi`` is -16 for an explored arm with
 ``pi`` = 0.006) stays out of reach. EXP3.S's sharing is what fixes both; ``exp3`` is kept as
-the baseline that shows it.
+the baseline that shows it. What EXP3 is for, finding the best fixed arms, it does: with 2
+independent learnable tasks among 8, it masters 1.8 of them in 300 episodes against random's
+1.2 (both in about 150 episodes), which the tests check.
 """
 
 from __future__ import annotations

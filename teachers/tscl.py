@@ -34,7 +34,9 @@ episodes, so 1000 episodes give only 100 choices, and ``Q`` of a mastered task d
 was still locked and is found again only by exploration (``epsilon / n_arms``, about 1% of
 the blocks). This is Algorithm 1 as published (``window`` episodes per estimate and one
 ``Q`` update per block), not a bookkeeping error; ``policy="boltzmann"`` does a little better
-(3.4) but not by the test's margin of one task.
+(3.4) but not by the test's margin of one task. Where tasks take longer to learn, those blocks
+cost less: on a chain learned 4x slower (``learning_rate`` 0.005, 4000 episodes) ``naive``
+masters 5.6 tasks against random's 3.0, which the tests check.
 """
 
 from __future__ import annotations

@@ -77,13 +77,36 @@ def test_masters_more_tasks_than_random_at_a_fixed_budget(
 ) -> None:
     """After 1000 episodes random masters 3 of the 6 learnable tasks; the others 4.8 to 6.
 
-    Left out, as they do not beat random here (reasons and figures in their module docstrings):
-    ``tscl`` Naive (2.6 tasks: one choice per 10 episodes, a mastered task's value decays per
-    block) and plain ``exp3`` (3.0: no weight sharing, so it stays on the first arm that
-    progressed).
+    Left out, as they do not beat random on this chain (reasons and figures in their module
+    docstrings): ``tscl`` Naive (2.6 tasks: one choice per 10 episodes, a mastered task's value
+    decays per block) and plain ``exp3`` (3.0: no weight sharing, so it stays on the first arm
+    that progressed). Each beats random on the task set it is built for: see below.
     """
     ours = _mean_mastered(name, graph, **params)
     assert ours >= _mean_mastered("random") + 1.0, (name, params, ours)
+
+
+@pytest.mark.parametrize(
+    "name, params, env_kwargs, budget",
+    [
+        # Naive TSCL updates once per 10-episode block: it pays off when tasks take long to learn
+        # (a 4x slower chain). 5.6 tasks against random's 3.0 (3.0 against 3.0 on the default).
+        ("tscl", {"variant": "naive"}, {"learning_rate": 0.005}, 4000),
+        # EXP3 finds the best fixed arms: 2 independent learnable tasks among 8. 1.8 tasks
+        # against random's 1.2 (10 seeds: 1.9 and 1.0); EXP3 masters both in about 150 episodes.
+        ("exp3", {}, {"graph": {}, "unlearnable": list(range(2, 8))}, 300),
+    ],
+    ids=["tscl-naive-slow-chain", "exp3-few-learnable-arms"],
+)
+def test_masters_more_tasks_than_random_on_the_task_set_it_is_for(
+    name: str, params: dict, env_kwargs: dict, budget: int
+) -> None:
+    def mean_mastered(teacher: str, **teacher_params: object) -> float:
+        runs = [_play(teacher, s, budget, env_kwargs, False, **teacher_params) for s in SEEDS]
+        return float(np.mean([mastered for mastered, _ in runs]))
+
+    ours, uniform = mean_mastered(name, **params), mean_mastered("random")
+    assert ours >= uniform + 0.5, (name, ours, uniform)
 
 
 def test_weight_sharing_is_what_lets_exp3s_follow_the_curriculum() -> None:
