@@ -1,6 +1,7 @@
-"""PLR, Robust PLR and ACCEL on a continuous task space with a real SB3 student: Pendulum's
-mass, length and gravity, PPO with continuous torques. Episodes are cut to 16 steps so that a
-short run finishes many of them; ACCEL's edits are then small perturbations of task vectors."""
+"""PLR, Robust PLR and ACCEL on continuous task spaces with a real SB3 student, as in dcd's
+BipedalWalker experiments: Pendulum's mass, length and gravity, and Stump Tracks' stump height
+and spacing, PPO with continuous actions. Episodes are cut to 16 steps so that a short run
+finishes many of them; ACCEL's edits are then small perturbations of task vectors."""
 
 from __future__ import annotations
 
@@ -13,17 +14,23 @@ from students import make_student
 from teachers import make_teacher
 from tests.students.spies import RecordingListener
 
-GYM_ID = "aclbench-test/ShortPendulum-v0"
+ENTRY_POINTS = {
+    "short-pendulum": "envs.pendulum:TaskPendulumEnv",
+    "short-stump-tracks": "envs.stump_tracks:StumpTracksEnv",
+}
 N_ENVS, N_STEPS, ROLLOUTS = 2, 32, 12
 PARAMS = {"buffer_size": 8, "rho": 0.5, "replay_prob": 0.5}
 
 
-@pytest.fixture
-def short_pendulum(monkeypatch: pytest.MonkeyPatch) -> str:
-    if GYM_ID not in gym.registry:
-        gym.register(id=GYM_ID, entry_point="envs.pendulum:TaskPendulumEnv", max_episode_steps=16)
-    monkeypatch.setitem(ENVS._entries, "short-pendulum", EnvEntry("short-pendulum", GYM_ID, ""))
-    return "short-pendulum"
+@pytest.fixture(params=list(ENTRY_POINTS))
+def short_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """(short name, Gymnasium id) of the env with 16-step episodes."""
+    name = request.param
+    gym_id = f"aclbench-test/{name}-v0"
+    if gym_id not in gym.registry:
+        gym.register(id=gym_id, entry_point=ENTRY_POINTS[name], max_episode_steps=16)
+    monkeypatch.setitem(ENVS._entries, name, EnvEntry(name, gym_id, ""))
+    return name, gym_id
 
 
 class EditLog:
@@ -39,15 +46,18 @@ class EditLog:
 
 
 @pytest.mark.parametrize("name", ["plr", "robust-plr", "accel"])
-def test_regret_teachers_train_ppo_on_pendulums(short_pendulum: str, name: str) -> None:
-    space = task_env(gym.make(GYM_ID)).task_space
-    assert not space.discrete.any()  # mass, length, gravity: a continuous space
+def test_regret_teachers_train_ppo_on_a_continuous_space(
+    short_env: tuple[str, str], name: str
+) -> None:
+    env_name, gym_id = short_env
+    space = task_env(gym.make(gym_id)).task_space
+    assert not space.discrete.any()
     params = {**PARAMS, "n_edits": 2} if name == "accel" else PARAMS
     teacher = make_teacher(name, space, seed=0, **params)
     log = EditLog(space.mutate)
     space.mutate = log  # the teacher's space is this object: its edits are logged
     student = make_student(
-        "ppo", short_pendulum, teacher, seed=0, device="cpu", n_envs=N_ENVS, n_steps=N_STEPS,
+        "ppo", env_name, teacher, seed=0, device="cpu", n_envs=N_ENVS, n_steps=N_STEPS,
         batch_size=N_ENVS * N_STEPS, n_epochs=1, use_sde=False,
     )  # fmt: skip
     listener = RecordingListener()
