@@ -47,8 +47,9 @@ class CurriculumCallback(BaseCallback):
         record_rollouts: record the task and raw reward of every step and call
             ``teacher.on_rollout_end`` at the end of each on-policy rollout. Rewards are the
             env's; SB3's buffer adds ``gamma * V(s_T)`` to those of truncated episodes, which its
-            advantages and returns include. The rollout also carries the policy's per-step
-            entropies and, for discrete actions, action probabilities (:func:`policy_outputs`).
+            advantages and returns include. For a teacher that ``needs_policy_outputs``, the rollout
+            also carries the policy's per-step entropies and, for discrete actions, action
+            probabilities (:func:`policy_outputs`).
 
     Attributes:
         listener: told of every episode and every vectorized step; set before each ``learn``.
@@ -101,7 +102,9 @@ class CurriculumCallback(BaseCallback):
             return
         assert self._tasks is not None and self._rewards is not None
         n = self._row  # == n_steps unless training stopped early
-        entropies, action_probs = policy_outputs(self.model.policy, buffer, n)
+        entropies, action_probs = None, None
+        if self.teacher.needs_policy_outputs:
+            entropies, action_probs = policy_outputs(self.model.policy, buffer, n)
         self.teacher.on_rollout_end(
             Rollout(
                 tasks=self._tasks[:n].copy(),

@@ -27,7 +27,7 @@ import reprlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -77,11 +77,16 @@ class Teacher(ABC):
         seed: seed of the teacher's own generator; ``0`` is a valid seed, ``None`` draws one.
 
     Attributes:
-        needs_rollouts: set to ``True`` in a subclass to receive :class:`Rollout` batches.
+        needs_rollouts: set to ``True`` (in a subclass, or per instance) to receive
+            :class:`Rollout` batches.
+        needs_policy_outputs: set to ``True`` where those batches must carry
+            :attr:`Rollout.entropies` and :attr:`Rollout.action_probs`; students compute them
+            (an extra forward pass over each rollout) only then.
         episodes: number of feedback episodes received so far.
     """
 
-    needs_rollouts: ClassVar[bool] = False
+    needs_rollouts: bool = False
+    needs_policy_outputs: bool = False
 
     def __init__(self, task_space: TaskSpace, *, seed: int | None = None) -> None:
         self.task_space = task_space

@@ -48,7 +48,7 @@ from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
 from teachers.base import Rollout, Teacher
 from teachers.level_buffer import TRANSFORMS, LevelBuffer
-from teachers.plr_scores import SCORES, EpisodeStats, EpisodeTracker, check_rollout
+from teachers.plr_scores import NEEDS, SCORES, EpisodeStats, EpisodeTracker, check_rollout
 from teachers.registry import register_teacher
 
 
@@ -80,7 +80,7 @@ class PLRTeacher(Teacher):
         buffer_size: most levels kept.
     """
 
-    needs_rollouts: ClassVar[bool] = True
+    needs_rollouts = True
     train_on_new_levels: ClassVar[bool] = True
 
     def __init__(
@@ -107,6 +107,7 @@ class PLRTeacher(Teacher):
         if buffer_size < 1:
             raise ConfigError(f"buffer_size = {buffer_size!r} must be >= 1")
         self.score, self.transform, self.temperature = score, transform, temperature
+        self.needs_policy_outputs = score in NEEDS
         self.staleness_coef, self.replay_prob, self.rho = staleness_coef, replay_prob, rho
         self.buffer = LevelBuffer(buffer_size, len(task_space))
         self.tracker = EpisodeTracker()

@@ -83,7 +83,7 @@ class SECTeacher(ArmTeacher):
             )
         self.alpha, self.temperature, self.advantage = alpha, temperature, advantage
         # per instance: only the "gae" teacher asks the student for rollouts
-        self.needs_rollouts = advantage == "gae"  # type: ignore[misc]
+        self.needs_rollouts = advantage == "gae"
         self.scored_by_rollouts = False
         self.values = np.zeros(self.n_arms)
         self.windows = ReturnWindows(self.n_arms, window)

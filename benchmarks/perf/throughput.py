@@ -16,9 +16,10 @@ printed too: it is what the callback adds to, and it is less sensitive to other 
 Goal: ratio >= 0.95.
 
 ``--teacher plr`` (any teacher that takes rollouts) adds the per-step tasks and rewards the
-callback records and the policy's entropies and action probabilities it computes at the end of
-each rollout (:func:`students.callback.policy_outputs`); the time spent in the latter is timed
-on its own and printed as a share of the curriculum side's training time. (PLR also restarts
+callback records. A teacher that ``needs_policy_outputs`` (PLR with a policy score) also gets the
+policy's entropies and action probabilities, computed at the end of each rollout
+(:func:`students.callback.policy_outputs`); that time is timed on its own and printed as a share
+of the curriculum side's training time. (PLR also restarts
 the envs when a rollout switches between replays and new levels, which plain SB3 never does.)
 
     python -m benchmarks.perf.throughput [--chunk 4096] [--chunks 24] [--set n_epochs=1]

@@ -111,6 +111,7 @@ class BufferSpyTeacher(RolloutSpyTeacher):
     """Also copies what SB3 recorded while playing each rollout (actions, log-probabilities)
     and the policy's standard deviation for continuous actions, before the update."""
 
+    needs_policy_outputs = True
     student: SB3Student
 
     def _on_rollout_end(self, rollout) -> None:
@@ -178,3 +179,21 @@ def test_plr_scores_levels_by_the_ppo_students_policy(
     high = np.log(2) if score == "policy_entropy" else 0.5 if score == "least_confidence" else 1.0
     assert teacher.inner_state()["scored_by"] == "rollouts" and len(scores) > 5
     assert np.all((scores > 0) & (scores <= high + 1e-6)) and np.ptp(scores) > 0  # float32
+
+
+def test_rollouts_carry_no_policy_outputs_for_a_teacher_that_does_not_ask(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The extra forward pass over each rollout is spent only where a teacher reads it."""
+    env_name = counting_env.register(monkeypatch)
+    teacher = RolloutSpyTeacher(counting_env.CountingEnv().task_space, seed=3)
+    student = make_student(
+        "ppo", env_name, teacher, seed=0, device="cpu", n_envs=2, n_steps=8, batch_size=16,
+        n_epochs=1,
+    )  # fmt: skip
+    try:
+        student.learn(32, RecordingListener())
+    finally:
+        student.close()
+    assert len(teacher.rollouts) == 2
+    assert all(r.entropies is None and r.action_probs is None for r in teacher.rollouts)
