@@ -167,14 +167,7 @@ def test_plr_scores_levels_by_the_ppo_students_policy(
     """Two actions: every score is a mean over steps of a quantity in (0, log 2] or (0, 1/2]."""
     env_name = counting_env.register(monkeypatch)
     teacher = make_teacher("plr", counting_env.CountingEnv().task_space, seed=0, score=score)
-    student = make_student(
-        "ppo", env_name, teacher, seed=0, device="cpu", n_envs=2, n_steps=16, batch_size=32,
-        n_epochs=1,
-    )  # fmt: skip
-    try:
-        student.learn(128, RecordingListener())
-    finally:
-        student.close()
+    _learn_ppo(env_name, teacher, steps=128, n_steps=16)
     scores = teacher.buffer.scores[: len(teacher.buffer)]
     high = np.log(2) if score == "policy_entropy" else 0.5 if score == "least_confidence" else 1.0
     assert teacher.inner_state()["scored_by"] == "rollouts" and len(scores) > 5
@@ -187,13 +180,18 @@ def test_rollouts_carry_no_policy_outputs_for_a_teacher_that_does_not_ask(
     """The extra forward pass over each rollout is spent only where a teacher reads it."""
     env_name = counting_env.register(monkeypatch)
     teacher = RolloutSpyTeacher(counting_env.CountingEnv().task_space, seed=3)
-    student = make_student(
-        "ppo", env_name, teacher, seed=0, device="cpu", n_envs=2, n_steps=8, batch_size=16,
-        n_epochs=1,
-    )  # fmt: skip
-    try:
-        student.learn(32, RecordingListener())
-    finally:
-        student.close()
+    _learn_ppo(env_name, teacher, steps=32, n_steps=8)
     assert len(teacher.rollouts) == 2
     assert all(r.entropies is None and r.action_probs is None for r in teacher.rollouts)
+
+
+def _learn_ppo(env_name: str, teacher, steps: int, n_steps: int) -> None:
+    """PPO on 2 envs, one epoch per rollout of ``n_steps`` each, for ``steps`` env steps."""
+    student = make_student(
+        "ppo", env_name, teacher, seed=0, device="cpu", n_envs=2, n_steps=n_steps,
+        batch_size=2 * n_steps, n_epochs=1,
+    )  # fmt: skip
+    try:
+        student.learn(steps, RecordingListener())
+    finally:
+        student.close()
