@@ -29,7 +29,7 @@ import numpy as np
 from gymnasium import spaces
 from minigrid.core.grid import Grid
 from minigrid.core.mission import MissionSpace
-from minigrid.core.world_object import Goal, Wall
+from minigrid.core.world_object import Goal, Wall, WorldObj
 from minigrid.minigrid_env import MiniGridEnv
 from numpy.typing import ArrayLike, NDArray
 
@@ -39,8 +39,14 @@ from envs.maze_builder import MazeBuilder
 from envs.maze_layouts import held_out_levels
 from envs.maze_levels import Level, decode, encode, mutate_level, random_level, wall_name
 
+_WALL = Wall()
+"""The one Wall object of every maze cell that holds a wall (walls have no state)."""
+
 ENCODING_MAX = np.array([10.0, 5.0, 2.0], dtype=np.float32)
 """Largest MiniGrid object, colour and state indices: the observation divides by them."""
+
+_ONE_HOT = np.eye(4, dtype=np.float32)
+"""Row ``d``: the agent's direction ``d`` one-hot, the last 4 entries of an observation."""
 
 
 class MazeTaskSpace(TaskSpace):
@@ -145,6 +151,13 @@ class MazeEnv(MiniGridEnv):
         n_obs = agent_view_size * agent_view_size * 3 + 4
         self.observation_space = spaces.Box(0.0, 1.0, (n_obs,), np.float32)
         self._test = held_out_levels(size)
+        side = size + 2
+        ring = np.ones((side, side), dtype=bool)
+        ring[1:-1, 1:-1] = False
+        self._ring: list[WorldObj | None] = [_WALL if r else None for r in ring.ravel().tolist()]
+        inner = np.arange(size) + 1
+        # the index in MiniGrid's flat grid of each inner cell, in the level's row-major order
+        self._cell_index = (inner[:, None] * side + inner[None, :]).ravel()
 
     def test_tasks(self) -> NDArray[np.float64]:
         """The hand-designed mazes that fit this grid, ``n_tasks`` x ``n_dims``."""
@@ -155,19 +168,20 @@ class MazeEnv(MiniGridEnv):
         return list(self._test)
 
     def _gen_grid(self, width: int, height: int) -> None:
+        # Walls have no state, so one Wall object fills every wall cell, and the outer ring is
+        # copied from a template: the grid of a new level is a list copy and one store per wall,
+        # not a new object per wall cell (which took half of MiniGrid's own reset time).
         self.grid = Grid(width, height)
-        self.grid.wall_rect(0, 0, width, height)
-        for y, x in zip(*np.nonzero(self.level.walls), strict=True):
-            self.grid.set(int(x) + 1, int(y) + 1, Wall())
+        cells = self._ring.copy()
+        for index in self._cell_index[self.level.walls.ravel()].tolist():
+            cells[index] = _WALL
+        self.grid.grid = cells
         self.put_obj(Goal(), self.level.goal[0] + 1, self.level.goal[1] + 1)
         self.agent_pos = (self.level.agent[0] + 1, self.level.agent[1] + 1)
         self.agent_dir = self.level.agent_dir
 
     def _flat(self, obs: dict[str, Any]) -> NDArray[np.float32]:
-        image = (obs["image"] / ENCODING_MAX).ravel()
-        direction = np.zeros(4, dtype=np.float32)
-        direction[obs["direction"]] = 1.0
-        return np.concatenate([image, direction]).astype(np.float32)
+        return np.concatenate([(obs["image"] / ENCODING_MAX).ravel(), _ONE_HOT[obs["direction"]]])
 
     # MiniGridEnv annotates reset and step with Gymnasium's ObsType/ActType without being
     # generic over them, so mypy reads them as generic methods no concrete override matches.

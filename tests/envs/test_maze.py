@@ -6,6 +6,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
+from minigrid.core.grid import Grid
+from minigrid.core.world_object import Goal, Wall
 
 import envs
 from aclbench.errors import InvalidTaskError
@@ -96,6 +98,28 @@ def test_same_seed_and_task_give_the_same_episode(env: MazeEnv) -> None:
     np.testing.assert_array_equal(np.array(run_a[2]), np.array(run_b[2]))
     other, _ = env.reset(seed=99, options={"task": task})  # the task fixes the world
     np.testing.assert_array_equal(other, first_obs)
+
+
+def test_the_grid_is_the_level_built_with_minigrids_own_calls(env: MazeEnv) -> None:
+    """The env fills its grid from a template with one shared Wall; it must be the grid that
+    MiniGrid's wall_rect and a Wall per wall cell build, and render as one."""
+    rng = np.random.default_rng(0)
+    for task in [*env.test_tasks(), *(env.task_space.sample(rng) for _ in range(20))]:
+        env.reset(options={"task": task})
+        level = env.task_space.level(task)
+        side = level.size + 2
+        expected = Grid(side, side)
+        expected.wall_rect(0, 0, side, side)
+        for y, x in zip(*np.nonzero(level.walls), strict=True):
+            expected.set(int(x) + 1, int(y) + 1, Wall())
+        expected.set(level.goal[0] + 1, level.goal[1] + 1, Goal())
+        assert env.grid == expected
+        assert env.agent_pos == (level.agent[0] + 1, level.agent[1] + 1)
+    frame = MazeEnv(render_mode="rgb_array")
+    frame.reset(options={"task": task})
+    image = frame.render()
+    assert image.shape == (side * 32, side * 32, 3)
+    assert len(np.unique(image.reshape(-1, 3), axis=0)) > 2  # walls, floor, goal, agent
 
 
 def test_task_changes_the_world_never_the_spaces(env: MazeEnv) -> None:

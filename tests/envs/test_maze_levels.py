@@ -59,6 +59,10 @@ def test_random_levels_round_trip_exactly() -> None:
         (lambda t: t.__setitem__(9, 3.0), ["agent_x", "{0..2}"]),
         (lambda t: t.__setitem__(11, 4.0), ["agent_dir", "{0..3}"]),
         (lambda t: t.__setitem__(4, 0.5), ["wall_y1_x1", "0 or 1"]),
+        (lambda t: t.__setitem__(4, 2.0), ["wall_y1_x1", "0 or 1"]),
+        (lambda t: t.__setitem__(5, np.nan), ["wall_y1_x2", "0 or 1"]),
+        (lambda t: t.__setitem__(11, np.nan), ["agent_dir", "{0..3}"]),
+        (lambda t: t.__setitem__(12, 1.5), ["goal_x", "{0..2}"]),
     ],
 )
 def test_invalid_levels_get_a_clear_error(change, words: list[str]) -> None:
