@@ -16,7 +16,9 @@ wall, agent on the goal), edits levels for ACCEL through ``mutate``, and offers 
 adversary a step-by-step construction through ``level_builder``.
 
 The observation is flat, for SB3's ``MlpPolicy``: MiniGrid's ``view x view x 3`` encoding
-(object, colour, state) scaled to [0, 1], then the agent's direction one-hot.
+(object, colour, state) scaled to [0, 1], then the agent's direction one-hot. It is read from
+tables (:mod:`envs.maze_view`), not built cell by cell as MiniGrid's ``gen_obs`` builds it,
+for speed, and equals what MiniGrid builds.
 """
 
 from __future__ import annotations
@@ -38,15 +40,10 @@ from aclbench.task_space import DimensionSpec, Task, TaskSpace
 from envs.maze_builder import MazeBuilder
 from envs.maze_layouts import held_out_levels
 from envs.maze_levels import Level, decode, encode, mutate_level, random_level, wall_name
+from envs.maze_view import MazeView
 
 _WALL = Wall()
 """The one Wall object of every maze cell that holds a wall (walls have no state)."""
-
-ENCODING_MAX = np.array([10.0, 5.0, 2.0], dtype=np.float32)
-"""Largest MiniGrid object, colour and state indices: the observation divides by them."""
-
-_ONE_HOT = np.eye(4, dtype=np.float32)
-"""Row ``d``: the agent's direction ``d`` one-hot, the last 4 entries of an observation."""
 
 
 class MazeTaskSpace(TaskSpace):
@@ -158,6 +155,7 @@ class MazeEnv(MiniGridEnv):
         inner = np.arange(size) + 1
         # the index in MiniGrid's flat grid of each inner cell, in the level's row-major order
         self._cell_index = (inner[:, None] * side + inner[None, :]).ravel()
+        self._view = MazeView(size, agent_view_size)
 
     def test_tasks(self) -> NDArray[np.float64]:
         """The hand-designed mazes that fit this grid, ``n_tasks`` x ``n_dims``."""
@@ -179,9 +177,14 @@ class MazeEnv(MiniGridEnv):
         self.put_obj(Goal(), self.level.goal[0] + 1, self.level.goal[1] + 1)
         self.agent_pos = (self.level.agent[0] + 1, self.level.agent[1] + 1)
         self.agent_dir = self.level.agent_dir
+        self._view.set_level(self.level)
 
-    def _flat(self, obs: dict[str, Any]) -> NDArray[np.float32]:
-        return np.concatenate([(obs["image"] / ENCODING_MAX).ravel(), _ONE_HOT[obs["direction"]]])
+    def gen_obs(self) -> dict[str, Any]:
+        """MiniGrid's observation, plus this env's under ``"flat"``, from :class:`MazeView`'s
+        tables: MiniGrid's reset and step call this, and building it cell by cell as MiniGrid
+        does was most of their time. Both equal MiniGrid's (the tests check it)."""
+        image, flat = self._view.observe(self.agent_pos, self.agent_dir)
+        return {"image": image, "direction": self.agent_dir, "mission": self.mission, "flat": flat}
 
     # MiniGridEnv annotates reset and step with Gymnasium's ObsType/ActType without being
     # generic over them, so mypy reads them as generic methods no concrete override matches.
@@ -196,7 +199,7 @@ class MazeEnv(MiniGridEnv):
         checked, self.level = self.task_space.checked(task)
         self.task = checked.copy() if checked is task else checked  # never the caller's array
         obs, _ = super().reset()
-        return self._flat(obs), {"task": self.task.copy()}
+        return obs["flat"], {"task": self.task.copy()}
 
     def step(  # type: ignore[override]
         self, action: int
@@ -204,4 +207,4 @@ class MazeEnv(MiniGridEnv):
         obs, reward, terminated, truncated, _ = super().step(action)
         reward = float(reward)
         info = {"is_success": reward > 0} if terminated or truncated else {}
-        return self._flat(obs), reward, terminated, truncated, info
+        return obs["flat"], reward, terminated, truncated, info

@@ -8,11 +8,13 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 from minigrid.core.grid import Grid
 from minigrid.core.world_object import Goal, Wall
+from minigrid.minigrid_env import MiniGridEnv
 
 import envs
 from aclbench.errors import InvalidTaskError
 from envs.maze import MazeEnv, MazeTaskSpace
 from envs.maze_levels import FORWARD, decode, encode, from_text, solve
+from envs.maze_view import ENCODING_MAX
 
 
 @pytest.fixture
@@ -120,6 +122,60 @@ def test_the_grid_is_the_level_built_with_minigrids_own_calls(env: MazeEnv) -> N
     image = frame.render()
     assert image.shape == (side * 32, side * 32, 3)
     assert len(np.unique(image.reshape(-1, 3), axis=0)) > 2  # walls, floor, goal, agent
+
+
+def minigrid_observation(env: MazeEnv) -> tuple[np.ndarray, np.ndarray]:
+    """MiniGrid's own gen_obs image (built cell by cell) and the flat observation the env made
+    of it before it read its tables: what the env's observations must equal."""
+    obs = MiniGridEnv.gen_obs(env)
+    one_hot = np.eye(4, dtype=np.float32)[obs["direction"]]
+    return obs["image"], np.concatenate([(obs["image"] / ENCODING_MAX).ravel(), one_hot])
+
+
+SIZES_AND_VIEWS = [(13, 5), (5, 5), (13, 7)]
+
+
+@pytest.mark.parametrize(("size", "view"), SIZES_AND_VIEWS)
+def test_observation_equals_minigrids_at_every_place_and_direction(size: int, view: int) -> None:
+    env = MazeEnv(size=size, agent_view_size=view)
+    rng = np.random.default_rng(1)
+    for task in [*env.test_tasks(), *(env.task_space.sample(rng) for _ in range(5))]:
+        env.reset(options={"task": task})
+        for y, x in zip(*np.nonzero(~env.level.walls), strict=True):
+            for direction in range(4):
+                env.agent_pos, env.agent_dir = (int(x) + 1, int(y) + 1), direction
+                image, flat = minigrid_observation(env)
+                ours = env.gen_obs()
+                assert ours["image"].dtype == np.uint8 and ours["flat"].dtype == np.float32
+                np.testing.assert_array_equal(ours["image"], image)
+                np.testing.assert_array_equal(ours["flat"], flat)
+
+
+@pytest.mark.parametrize(("size", "view"), SIZES_AND_VIEWS)
+def test_reset_and_step_observations_equal_minigrids(size: int, view: int) -> None:
+    env = MazeEnv(size=size, agent_view_size=view)
+    rng = np.random.default_rng(2)
+    at_the_outer_wall = set()  # (side, direction) where the agent stood next to the outer wall
+
+    def check(obs: np.ndarray) -> None:
+        assert obs.dtype == np.float32
+        np.testing.assert_array_equal(obs, minigrid_observation(env)[1])
+        x, y = env.agent_pos
+        sides = {"west": x == 1, "east": x == size, "north": y == 1, "south": y == size}
+        at_the_outer_wall.update((side, env.agent_dir) for side, at in sides.items() if at)
+
+    for task in [*env.test_tasks(), *(env.task_space.sample(rng) for _ in range(30))]:
+        for direction in range(4):
+            task = task.copy()
+            task[-3] = direction  # agent_dir
+            obs, _ = env.reset(options={"task": task})
+            for action in rng.choice(3, size=40, p=[0.2, 0.2, 0.6]).tolist():
+                check(obs)
+                obs, _, terminated, truncated, _ = env.step(action)
+                if terminated or truncated:
+                    break
+            check(obs)
+    assert len(at_the_outer_wall) == 16  # every direction next to every side of the grid
 
 
 def test_task_changes_the_world_never_the_spaces(env: MazeEnv) -> None:
