@@ -51,7 +51,11 @@ ROWS: list[Row] = [
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", {"body": "short"}),
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", {"body": "long"}),
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", {"body": "quadru"}),
-    # Control envs: resets take ~10 us; time them with more resets (--resets 2000 --only Pendulum).
+    # Control envs: stock resets take 4 us (CartPole, MountainCar) to 16 us (Pendulum); time them
+    # with more resets (--resets 2000 --only Pendulum). A task costs ~2 us on top (+us): 0.6 us
+    # to validate it, the rest to copy it, set the physics and copy it into info. Even with no
+    # validation at all, a CartPole subclass doing only that reaches 0.80 of stock (measured),
+    # so the 0.9 goal is out of reach for the 4 us resets; the rows say how far.
     Row("aclbench/CartPole-v0", "CartPole-v1"),
     Row("aclbench/CartPole-v0", "CartPole-v1", task=(0.5, 0.1, 10.0)),  # stock physics
     Row("aclbench/Pendulum-v0", "Pendulum-v1"),
@@ -149,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = [row for row in ROWS if args.only in row.label]
     header = (
         f"{'env':<42} {'stock':<24} {'steps/s':>8} {'stock':>8} {'ratio':>6}"
-        f" {'reset ms':>9} {'stock':>7} {'ratio':>6}  goal"
+        f" {'reset ms':>9} {'stock':>7} {'ratio':>6} {'+us':>6}  goal"
     )
     print(header)
     print("-" * len(header))
@@ -159,9 +163,11 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"{row.label:<42} {row.stock_id:<24} {m['sps']:>8.0f} {m['stock_sps']:>8.0f}"
             f" {m['sps_ratio']:>6.2f} {m['reset'] * 1e3:>9.3f} {m['stock_reset'] * 1e3:>7.3f}"
-            f" {m['reset_ratio']:>6.2f}  {'ok' if ok else 'BELOW'} (>= {row.goal})"
+            f" {m['reset_ratio']:>6.2f} {(m['reset'] - m['stock_reset']) * 1e6:>6.1f}"
+            f"  {'ok' if ok else 'BELOW'} (>= {row.goal})"
         )
     print("ratio = our speed / stock speed, same run; medians over rounds")
+    print("+us = microseconds a reset with a new task takes beyond a stock reset")
 
 
 if __name__ == "__main__":
