@@ -11,7 +11,7 @@ drawn uniformly with probability ``random_task_ratio``, else from a Gaussian cho
 proportion to the ALP coordinate of its mean: the teacher keeps proposing where the student's
 returns change, and the random share keeps it looking for new such regions.
 
-Presets (any parameter given explicitly overrides its preset value):
+Presets (shared with Covar-GMM; any parameter given explicitly overrides its preset value):
 
 ==================  ========  =================  =======
 preset              fit_rate  random_task_ratio  k_range
@@ -34,34 +34,25 @@ restores the paper's setting.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
-from teachers.base import Teacher
-from teachers.gmm_fit import Mixture, MixtureSelector, gaussians_in_task_units, resolve_fit_schedule
-from teachers.lp_common import (
-    ReturnScaler,
-    check_int,
-    proportional_choice,
-)
+from teachers.gmm_fit import Mixture
+from teachers.lp_common import check_int
+from teachers.mixture_teacher import MixtureTeacher
 from teachers.nearest import NearestNeighbours
 from teachers.registry import register_teacher
-
-PRESETS: dict[str, dict[str, Any]] = {
-    "paper": {"fit_rate": 250, "random_task_ratio": 0.2, "k_range": (2, 10)},
-    "teachmyagent": {"fit_rate": 150, "random_task_ratio": 0.05, "k_range": (2, 9)},
-}
 
 MIN_HISTORY_FOR_ALP = 5
 """ALP is 0 until more than this many tasks were played (as in the paper's code)."""
 
 
 @register_teacher("alp-gmm")
-class AlpGmmTeacher(Teacher):
+class AlpGmmTeacher(MixtureTeacher):
     """ALP-GMM (Portelas et al. 2019).
 
     Args:
@@ -80,6 +71,8 @@ class AlpGmmTeacher(Teacher):
         nn_buffer_size: insertion buffer of the nearest-neighbour KD-tree.
     """
 
+    lp_key = "alp"
+
     def __init__(
         self,
         task_space: TaskSpace,
@@ -95,41 +88,26 @@ class AlpGmmTeacher(Teacher):
         warm_start: bool = True,
         nn_buffer_size: int = 500,
     ) -> None:
-        super().__init__(task_space, seed=seed)
-        name = "alp-gmm"
-        schedule = resolve_fit_schedule(
-            name,
-            PRESETS,
-            preset,
+        super().__init__(
+            task_space,
+            name="alp-gmm",
+            seed=seed,
+            preset=preset,
             fit_rate=fit_rate,
             random_task_ratio=random_task_ratio,
             k_range=k_range,
             n_bootstrap=n_bootstrap,
             criterion=criterion,
+            return_bounds=return_bounds,
+            warm_start=warm_start,
         )
-        self.preset = preset
-        self.fit_rate, self.random_task_ratio = schedule.fit_rate, schedule.random_task_ratio
-        self.k_range, self.n_bootstrap = schedule.k_range, schedule.n_bootstrap
-        self.criterion = schedule.criterion
-        self.scale_return = ReturnScaler(name, return_bounds)
-        self.warm_start = bool(warm_start)
-        n_dims = len(task_space)
         self.history = NearestNeighbours(
-            n_dims, buffer_size=check_int(name, "nn_buffer_size", nn_buffer_size, 1)
+            len(task_space), buffer_size=check_int("alp-gmm", "nn_buffer_size", nn_buffer_size, 1)
         )
-        self.window: deque[np.ndarray] = deque(maxlen=self.fit_rate)  # (unit task, ALP) rows
-        self.selector = MixtureSelector(self.k_range, self.criterion, self.warm_start)
-        self.mixture: Mixture | None = None
-        self.fitted_at: int | None = None
 
-    # --- sampling ----------------------------------------------------------------------------
-    def _sample_task(self) -> Task:
-        space = self.task_space
-        if self.mixture is None or self.rng.random() < self.random_task_ratio:
-            return space.sample(self.rng)
-        index = proportional_choice(self.mixture.means[:, -1], self.rng)
-        unit = self.mixture.sample(index, len(space), self.rng)
-        return space.clip(space.from_unit(unit))
+    def _learning_progress(self, mixture: Mixture) -> NDArray[np.float64]:
+        """The ALP coordinate of each Gaussian's mean: the mean ALP of its tasks."""
+        return mixture.means[:, -1]
 
     # --- update ------------------------------------------------------------------------------
     def _update(
@@ -141,29 +119,6 @@ class AlpGmmTeacher(Teacher):
         if len(self.history) > MIN_HISTORY_FOR_ALP:
             alp = abs(value - self.history.nearest_value(unit))
         self.history.add(unit, value)
-        self.window.append(np.append(unit, alp))
-
-        played = self.episodes + 1  # the base class counts this episode after _update
-        if played >= self.n_bootstrap and (played - self.n_bootstrap) % self.fit_rate == 0:
-            seed = int(self.rng.integers(2**31 - 1))
-            self.mixture = self.selector.fit(np.array(self.window), seed)
-            self.fitted_at = played
-
-    # --- report ------------------------------------------------------------------------------
-    def inner_state(self) -> dict[str, Any]:
-        """The current mixture, in task units, for the report.
-
-        ``{"fitted_at": episode of the last fit or None, "gaussians": [{"mean": [n_dims],
-        "covariance": [n_dims][n_dims], "weight": w, "alp": mean ALP of the Gaussian,
-        "probability": chance of being chosen when not sampling uniformly}]}``; no Gaussians
-        before the first fit.
-        """
-        return {
-            "fitted_at": self.fitted_at,
-            "gaussians": gaussians_in_task_units(
-                self.task_space,
-                self.mixture,
-                self.mixture.means[:, -1] if self.mixture else None,
-                "alp",
-            ),
-        }
+        self.window.append(np.append(unit, alp))  # (unit task, ALP) rows
+        if self._fit_due():
+            self._fit(np.array(self.window))

@@ -11,19 +11,12 @@ positive covariance between time and return means the returns of those tasks are
 is its learning progress. A task is drawn uniformly with probability ``random_task_ratio``, else
 from a Gaussian chosen in proportion to the positive part of that covariance.
 
-Presets (any parameter given explicitly overrides its preset value), as for ALP-GMM:
-
-==================  ========  =================  =======
-preset              fit_rate  random_task_ratio  k_range
-==================  ========  =================  =======
-``"paper"``         250       0.2                2..10
-``"teachmyagent"``  150       0.05               2..9
-==================  ========  =================  =======
+Presets: ALP-GMM's, ``"paper"`` and ``"teachmyagent"`` (their values are tabled in
+:mod:`teachers.alp_gmm`); any parameter given explicitly overrides its preset value.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,22 +24,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
-from teachers.base import Teacher
-from teachers.gmm_fit import Mixture, MixtureSelector, gaussians_in_task_units, resolve_fit_schedule
-from teachers.lp_common import (
-    ReturnScaler,
-    proportional_choice,
-)
+from teachers.gmm_fit import Mixture
+from teachers.mixture_teacher import MixtureTeacher
 from teachers.registry import register_teacher
-
-PRESETS: dict[str, dict[str, Any]] = {
-    "paper": {"fit_rate": 250, "random_task_ratio": 0.2, "k_range": (2, 10)},
-    "teachmyagent": {"fit_rate": 150, "random_task_ratio": 0.05, "k_range": (2, 9)},
-}
 
 
 @register_teacher("covar-gmm")
-class CovarGmmTeacher(Teacher):
+class CovarGmmTeacher(MixtureTeacher):
     """Covar-GMM (Moulin-Frier et al. 2014).
 
     Args:
@@ -67,6 +51,8 @@ class CovarGmmTeacher(Teacher):
             on the toy bench (22 vs 58 % mastered, 3 seeds), so it is off by default.
     """
 
+    lp_key = "lp"
+
     def __init__(
         self,
         task_space: TaskSpace,
@@ -82,73 +68,34 @@ class CovarGmmTeacher(Teacher):
         return_bounds: Sequence[float] | None = None,
         warm_start: bool = False,
     ) -> None:
-        super().__init__(task_space, seed=seed)
-        name = "covar-gmm"
-        schedule = resolve_fit_schedule(
-            name,
-            PRESETS,
-            preset,
+        super().__init__(
+            task_space,
+            name="covar-gmm",
+            seed=seed,
+            preset=preset,
             fit_rate=fit_rate,
             random_task_ratio=random_task_ratio,
             k_range=k_range,
             n_bootstrap=n_bootstrap,
             criterion=criterion,
+            return_bounds=return_bounds,
+            warm_start=warm_start,
         )
-        self.preset = preset
-        self.fit_rate, self.random_task_ratio = schedule.fit_rate, schedule.random_task_ratio
-        self.k_range, self.n_bootstrap = schedule.k_range, schedule.n_bootstrap
-        self.criterion = schedule.criterion
         self.absolute_lp = bool(absolute_lp)
-        self.scale_return = ReturnScaler(name, return_bounds)
-        self.warm_start = bool(warm_start)
-        self.window: deque[np.ndarray] = deque(maxlen=self.fit_rate)  # (unit task, return) rows
-        self.selector = MixtureSelector(self.k_range, self.criterion, self.warm_start)
-        self.mixture: Mixture | None = None
-        self.fitted_at: int | None = None
 
-    def learning_progress(self) -> NDArray[np.float64]:
-        """Per Gaussian: the positive part (or absolute value) of its time-return covariance."""
-        if self.mixture is None:
-            return np.zeros(0)
-        covariance = self.mixture.covariances[:, -2, -1]
+    def _learning_progress(self, mixture: Mixture) -> NDArray[np.float64]:
+        """The positive part (or absolute value) of each Gaussian's time-return covariance."""
+        covariance = mixture.covariances[:, -2, -1]
         return np.abs(covariance) if self.absolute_lp else np.maximum(covariance, 0.0)
-
-    # --- sampling ----------------------------------------------------------------------------
-    def _sample_task(self) -> Task:
-        space = self.task_space
-        if self.mixture is None or self.rng.random() < self.random_task_ratio:
-            return space.sample(self.rng)
-        index = proportional_choice(self.learning_progress(), self.rng)
-        unit = self.mixture.sample(index, len(space), self.rng)
-        return space.clip(space.from_unit(unit))
 
     # --- update ------------------------------------------------------------------------------
     def _update(
         self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]
     ) -> None:
-        self.window.append(
+        self.window.append(  # (unit task, return) rows
             np.append(self.task_space.to_unit(task), self.scale_return(episode_return))
         )
-        played = self.episodes + 1  # the base class counts this episode after _update
-        if played >= self.n_bootstrap and (played - self.n_bootstrap) % self.fit_rate == 0:
+        if self._fit_due():
             rows = np.array(self.window)
             times = np.arange(len(rows)) / self.fit_rate  # position in the window, in [0, 1)
-            data = np.column_stack([rows[:, :-1], times, rows[:, -1]])
-            self.mixture = self.selector.fit(data, int(self.rng.integers(2**31 - 1)))
-            self.fitted_at = played
-
-    # --- report ------------------------------------------------------------------------------
-    def inner_state(self) -> dict[str, Any]:
-        """The current mixture's task marginals, in task units, for the report.
-
-        ``{"fitted_at": episode of the last fit or None, "gaussians": [{"mean": [n_dims],
-        "covariance": [n_dims][n_dims], "weight": w, "lp": learning progress (time-return
-        covariance, positive part), "probability": chance of being chosen when not sampling
-        uniformly}]}``; no Gaussians before the first fit.
-        """
-        return {
-            "fitted_at": self.fitted_at,
-            "gaussians": gaussians_in_task_units(
-                self.task_space, self.mixture, self.learning_progress(), "lp"
-            ),
-        }
+            self._fit(np.column_stack([rows[:, :-1], times, rows[:, -1]]))

@@ -105,6 +105,7 @@ def test_inner_state_reports_gaussians_in_task_units():
     teacher = AlpGmmTeacher(SQUARE, seed=0, fit_rate=60, k_range=(2, 2))
     rng = np.random.default_rng(0)
     assert teacher.inner_state() == {"fitted_at": None, "gaussians": []}
+    assert teacher.learning_progress().size == 0
     for _ in range(60):  # returns rise in the corner x, y > half
         task = SQUARE.sample(rng)
         teacher.update(task, float(rng.random() * (task[0] > 0.5 and task[1] > 1.0)))
@@ -117,3 +118,4 @@ def test_inner_state_reports_gaussians_in_task_units():
     np.testing.assert_allclose(cov, teacher.mixture.covariances[0, :2, :2] * [[1, 2], [2, 4]])
     assert sum(g["probability"] for g in state["gaussians"]) == pytest.approx(1.0)
     assert [g["alp"] for g in state["gaussians"]] == list(teacher.mixture.means[:, -1])
+    assert list(teacher.learning_progress()) == list(teacher.mixture.means[:, -1])

@@ -1,0 +1,134 @@
+"""The part ALP-GMM and Covar-GMM share: a Gaussian mixture refitted on a schedule, sampled in
+proportion to each Gaussian's learning progress.
+
+Portelas, Colas, Hofmann and Oudeyer (CoRL 2019) run Covar-GMM (Moulin-Frier et al. 2014) with
+ALP-GMM's fit schedule, so the two differ only in what the mixture is fitted on and in how a
+Gaussian's learning progress is read from it: the ALP coordinate of its mean (ALP-GMM), its
+time-return covariance (Covar-GMM). A subclass builds the fitted rows in its ``_update`` and
+implements one hook, :meth:`MixtureTeacher._learning_progress`; this class owns the schedule,
+the sampling and the report.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections import deque
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from aclbench.task_space import Task, TaskSpace
+from teachers.base import Teacher
+from teachers.gmm_fit import Mixture, MixtureSelector, gaussians_in_task_units, resolve_fit_schedule
+from teachers.lp_common import ReturnScaler, proportional_choice
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "paper": {"fit_rate": 250, "random_task_ratio": 0.2, "k_range": (2, 10)},
+    "teachmyagent": {"fit_rate": 150, "random_task_ratio": 0.05, "k_range": (2, 9)},
+}
+"""Fit schedules of both teachers: the paper's, and TeachMyAgent's (Romac et al., ICML 2021)."""
+
+
+class MixtureTeacher(Teacher):
+    """A teacher that samples from a mixture refitted every ``fit_rate`` episodes.
+
+    A subclass passes its constructor's arguments on (they are documented there, with the
+    subclass's defaults), appends one row a finished episode to :attr:`window`, calls
+    :meth:`_fit` when :meth:`_fit_due` says so, and implements :meth:`_learning_progress`.
+
+    Attributes:
+        window: the rows of the last ``fit_rate`` episodes, in the unit cube of the task space.
+        mixture: the last fitted mixture; ``None`` before the first fit or when none could be
+            fitted (the teacher then samples uniformly).
+        fitted_at: episode of the last fit, ``None`` before it.
+    """
+
+    lp_key: ClassVar[str]
+    """Name of the learning progress of each Gaussian in :meth:`inner_state`."""
+
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        *,
+        name: str,
+        seed: int | None,
+        preset: str,
+        fit_rate: int | None,
+        random_task_ratio: float | None,
+        k_range: Sequence[int] | None,
+        n_bootstrap: int | None,
+        criterion: str,
+        return_bounds: Sequence[float] | None,
+        warm_start: bool,
+    ) -> None:
+        super().__init__(task_space, seed=seed)
+        schedule = resolve_fit_schedule(
+            name,
+            PRESETS,
+            preset,
+            fit_rate=fit_rate,
+            random_task_ratio=random_task_ratio,
+            k_range=k_range,
+            n_bootstrap=n_bootstrap,
+            criterion=criterion,
+        )
+        self.preset = preset
+        self.fit_rate, self.random_task_ratio = schedule.fit_rate, schedule.random_task_ratio
+        self.k_range, self.n_bootstrap = schedule.k_range, schedule.n_bootstrap
+        self.criterion = schedule.criterion
+        self.scale_return = ReturnScaler(name, return_bounds)
+        self.warm_start = bool(warm_start)
+        self.window: deque[np.ndarray] = deque(maxlen=self.fit_rate)
+        self.selector = MixtureSelector(self.k_range, self.criterion, self.warm_start)
+        self.mixture: Mixture | None = None
+        self.fitted_at: int | None = None
+
+    def learning_progress(self) -> NDArray[np.float64]:
+        """Per Gaussian of :attr:`mixture` (``k`` values), what it is chosen in proportion to;
+        empty before the first fit."""
+        if self.mixture is None:
+            return np.zeros(0)
+        return self._learning_progress(self.mixture)
+
+    @abstractmethod
+    def _learning_progress(self, mixture: Mixture) -> NDArray[np.float64]:
+        """The learning progress of each of ``mixture``'s ``k`` Gaussians (negatives count 0)."""
+
+    # --- sampling ----------------------------------------------------------------------------
+    def _sample_task(self) -> Task:
+        space = self.task_space
+        if self.mixture is None or self.rng.random() < self.random_task_ratio:
+            return space.sample(self.rng)
+        index = proportional_choice(self._learning_progress(self.mixture), self.rng)
+        unit = self.mixture.sample(index, len(space), self.rng)
+        return space.clip(space.from_unit(unit))
+
+    # --- update ------------------------------------------------------------------------------
+    def _fit_due(self) -> bool:
+        """Whether the episode being learned from ends the bootstrap or a fit period; call it
+        from ``_update``, before the base class counts that episode."""
+        played = self.episodes + 1
+        return played >= self.n_bootstrap and (played - self.n_bootstrap) % self.fit_rate == 0
+
+    def _fit(self, data: NDArray[np.float64]) -> None:
+        """Refit :attr:`mixture` on ``data`` (``n_points`` x ``n_columns``, the task's first)."""
+        self.mixture = self.selector.fit(data, int(self.rng.integers(2**31 - 1)))
+        self.fitted_at = self.episodes + 1
+
+    # --- report ------------------------------------------------------------------------------
+    def inner_state(self) -> dict[str, Any]:
+        """The current mixture's task marginals, in task units, for the report.
+
+        ``{"fitted_at": episode of the last fit or None, "gaussians": [{"mean": [n_dims],
+        "covariance": [n_dims][n_dims], "weight": w, lp_key: learning progress,
+        "probability": chance of being chosen when not sampling uniformly}]}``; no Gaussians
+        before the first fit.
+        """
+        return {
+            "fitted_at": self.fitted_at,
+            "gaussians": gaussians_in_task_units(
+                self.task_space, self.mixture, self.learning_progress(), self.lp_key
+            ),
+        }
