@@ -41,7 +41,8 @@ region, checked by ``benchmarks/perf/easy_region.py``):
   ``sde_sample_freq`` 4), 300k steps.
 
 Measured on the easy region (shared 2-core machine): SAC masters all 27 easy test tasks from
-10k steps (seed 0, 3 min of CPU) or 15k (seed 1, 3.8 min; 100% at 5k already); PPO plateaus
+10k steps (seed 0, 3 min of CPU) or 15k (seed 1, 3.8 min; 100% at 5k already) or 20k (seed 2,
+5.7 min; 96% at 10k); PPO plateaus
 at 89 to 96% (it misses the swing-up from one or two starts at g = 8.7), so SAC is the learner
 of choice here.
 """
