@@ -58,7 +58,7 @@ EASY: dict[str, EasyRegion] = {
     "lunarlander": EasyRegion(
         {"gravity": (-12.0, -6.0), "wind_power": (0.0, 2.0), "turbulence_power": (0.0, 0.4)},
         3,
-        {"ppo": 1_000_000},
+        {"ppo": 1_500_000},
     ),
 }
 
