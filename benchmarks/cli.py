@@ -65,8 +65,9 @@ def _parse_param(text: str) -> tuple[str, str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from benchmarks.checks import check_config
     from benchmarks.config import RunConfig
-    from benchmarks.runner import check_config, run
+    from benchmarks.runner import run
 
     if args.config is not None:
         names: tuple[str, ...] = ("env", "teacher", "student", "steps", "seed")

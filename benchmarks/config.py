@@ -61,6 +61,8 @@ class RunConfig:
         _expect(self.steps, int, "steps")
         _expect(self.eval_interval, int, "eval_interval")
         _expect(self.checkpoint_interval, int, "checkpoint_interval")
+        if self.seed < 0:
+            raise ConfigError(f"seed must be an integer >= 0, got {self.seed}")
         if self.steps < 1:
             raise ConfigError(f"steps must be a positive number of env steps, got {self.steps}")
         for name in ("eval_interval", "checkpoint_interval"):

@@ -27,7 +27,6 @@ from benchmarks.checkpoints import latest_checkpoint, remove_checkpoints, write_
 from benchmarks.config import RunConfig
 from benchmarks.results import RunRecorder, now, provenance, read_status, write_status
 from students.base import Student
-from teachers.registry import teacher_class
 
 RESUMABLE_STATES = ("running", "interrupted")
 
@@ -110,15 +109,6 @@ class EvaluationSchedule:
             self.checkpoint_interval
         )
         self.progress.update(self.env_steps)
-
-
-def check_config(config: RunConfig) -> None:
-    """Fail before anything is written: unknown env, teacher or student names, and teacher
-    parameters the teacher does not take. (Student hyperparameters are checked when the
-    student is built, against the learner's own signature.)"""
-    envs.ENVS.get(config.env)
-    teacher_class(config.teacher, config.teacher_params)
-    students.STUDENTS.get(config.student)
 
 
 def resolve_device(device: str) -> str:

@@ -24,14 +24,19 @@ table for the env's constructor::
     fit_rate = 150
 
 Runs are written to ``<out>/<suite>/<env>/<teacher>/seed-<k>/``; where one env is trained with
-several students, the env folder is ``<env>@<student>``.
+several students, the env folder is ``<env>@<student>``. So that no two runs share a folder and
+no run writes outside ``<out>``, the suite's name is a plain folder name and no list repeats a
+name or a seed.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +44,7 @@ import envs
 import students
 import teachers
 from aclbench.errors import ConfigError, describe_type
+from benchmarks.checks import check_config
 from benchmarks.config import RunConfig
 from benchmarks.results import read_status
 
@@ -59,6 +65,8 @@ TOP_KEYS = {
     "student": dict,
 }
 REQUIRED = ("name", "envs", "teachers", "students", "seeds", "steps")
+FOLDER_NAME = re.compile(r"\w[\w.-]*")
+"""What a suite's name may be: it names a folder of ``--out``."""
 ENV_KEYS = {
     "students": list,
     "teachers": list,
@@ -106,6 +114,7 @@ class Suite:
         missing = [key for key in REQUIRED if key not in data]
         if missing:
             raise ConfigError(f"{source}: missing required key(s) {', '.join(missing)}")
+        _check_top(data, source)
         runs = _expand(data, source)
         return cls(
             name=data["name"],
@@ -117,54 +126,101 @@ class Suite:
 
 
 def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
+    _check_lists(data, source)
     env_tables = data.get("env", {})
-    for name in env_tables:
+    for name, table in env_tables.items():
+        where = f"{source} [env.{name}]"
         if name not in data["envs"]:
-            raise ConfigError(f"{source}: [env.{name}] names an env not in envs = {data['envs']}")
+            raise ConfigError(f"{where} names an env not in envs = {data['envs']}")
+        if not isinstance(table, dict):
+            keys = ", ".join(ENV_KEYS)
+            raise ConfigError(f"{where} must be a table with keys {keys}, got {table!r}")
+        _check_table(table, ENV_KEYS, where)
+        _check_lists(table, where)
     teacher_params = data.get("teacher", {})
     student_params = data.get("student", {})
     runs = []
-    for env_name in _names(data["envs"], "envs", envs.ENVS, source):
+    for env_name in data["envs"]:
         table = env_tables.get(env_name, {})
-        _check_table(table, ENV_KEYS, f"{source} [env.{env_name}]")
         merged = {**data, **table}
-        env_students = _names(merged["students"], "students", students.STUDENTS, source)
-        env_teachers = _names(merged["teachers"], "teachers", teachers.TEACHERS, source)
-        env_dir = env_name
-        for student in env_students:
-            if len(env_students) > 1:
-                env_dir = f"{env_name}@{student}"
-            for teacher in env_teachers:
-                params = dict(_params(teacher_params, teacher, "teacher", source))
-                teachers.teacher_class(teacher, params)  # unknown parameters fail here
-                for seed in merged["seeds"]:
-                    config = RunConfig(
-                        env=env_name,
-                        teacher=teacher,
-                        student=student,
-                        seed=seed,
-                        steps=merged["steps"],
-                        eval_interval=merged.get("eval_interval", 0),
-                        checkpoint_interval=data.get("checkpoint_interval", 0),
-                        env_kwargs=dict(table.get("kwargs", {})),
-                        teacher_params=params,
-                        student_params=dict(_params(student_params, student, "student", source)),
-                        device=data.get("device", "auto"),
-                        suite=data["name"],
-                    )
-                    path = Path(data["name"]) / env_dir / teacher / f"seed-{seed}"
-                    runs.append(PlannedRun(config, path))
+        several_students = len(merged["students"]) > 1
+        for student, teacher, seed in product(
+            merged["students"], merged["teachers"], merged["seeds"]
+        ):
+            config = RunConfig(
+                env=env_name,
+                teacher=teacher,
+                student=student,
+                seed=seed,
+                steps=merged["steps"],
+                eval_interval=merged.get("eval_interval", 0),
+                checkpoint_interval=data.get("checkpoint_interval", 0),
+                env_kwargs=dict(table.get("kwargs", {})),
+                teacher_params=dict(_params(teacher_params, teacher, "teacher", source)),
+                student_params=dict(_params(student_params, student, "student", source)),
+                device=data.get("device", "auto"),
+                suite=data["name"],
+            )
+            try:
+                check_config(config)  # unknown parameters fail here, not in every run
+            except ConfigError as err:
+                raise ConfigError(f"{source}: {err}") from None
+            env_dir = f"{env_name}@{student}" if several_students else env_name
+            runs.append(PlannedRun(config, Path(data["name"]) / env_dir / teacher / f"seed-{seed}"))
+    _check_used(teacher_params, {run.config.teacher for run in runs}, "teacher", source)
+    _check_used(student_params, {run.config.student for run in runs}, "student", source)
     return runs
 
 
-def _names(values: list[Any], key: str, registry: Any, source: str) -> list[str]:
+def _check_top(data: Mapping[str, Any], source: str) -> None:
+    if not FOLDER_NAME.fullmatch(data["name"]):
+        raise ConfigError(
+            f"{source}: name must be a plain folder name (letters, digits, '_', '-', '.'; not "
+            f"starting with '.'), got {data['name']!r}"
+        )
+    if data.get("cpus_per_run", 1) <= 0:
+        raise ConfigError(f"{source}: cpus_per_run must be > 0, got {data['cpus_per_run']!r}")
+    if data.get("gpus_per_run", 0) < 0:
+        raise ConfigError(f"{source}: gpus_per_run must be >= 0, got {data['gpus_per_run']!r}")
+
+
+def _check_lists(table: Mapping[str, Any], where: str) -> None:
+    """The lists of the top level or of an ``[env.NAME]`` table: known names, seeds >= 0, and
+    no repeat (two runs would share one folder)."""
+    registries = {"envs": envs.ENVS, "teachers": teachers.TEACHERS, "students": students.STUDENTS}
+    for key, registry in registries.items():
+        if key in table:
+            _names(table[key], key, registry, where)
+    if "seeds" in table:
+        _seeds(table["seeds"], where)
+
+
+def _names(values: list[Any], key: str, registry: Any, where: str) -> None:
     if not values:
-        raise ConfigError(f"{source}: {key} must list at least one name")
+        raise ConfigError(f"{where}: {key} must list at least one name")
     for value in values:
         if not isinstance(value, str):
-            raise ConfigError(f"{source}: {key} must hold names (strings), got {value!r}")
+            raise ConfigError(f"{where}: {key} must hold names (strings), got {value!r}")
         registry.get(value)  # raises UnknownNameError listing the known names
-    return list(values)
+    _no_repeats(values, key, where)
+
+
+def _seeds(values: list[Any], where: str) -> None:
+    if not values:
+        raise ConfigError(f"{where}: seeds must list at least one seed")
+    for value in values:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{where}: seeds must be integers >= 0, got {value!r}")
+    _no_repeats(values, "seeds", where)
+
+
+def _no_repeats(values: list[Any], key: str, where: str) -> None:
+    repeated = sorted({value for value in values if values.count(value) > 1})
+    if repeated:
+        raise ConfigError(
+            f"{where}: {key} lists {', '.join(map(repr, repeated))} more than once; "
+            "each run needs a folder of its own"
+        )
 
 
 def _params(tables: Mapping[str, Any], name: str, kind: str, source: str) -> Mapping[str, Any]:
@@ -172,6 +228,18 @@ def _params(tables: Mapping[str, Any], name: str, kind: str, source: str) -> Map
     if not isinstance(params, dict):
         raise ConfigError(f"{source}: [{kind}.{name}] must be a table of parameters")
     return params
+
+
+def _check_used(tables: Mapping[str, Any], used: set[str], kind: str, source: str) -> None:
+    """A ``[teacher.NAME]`` or ``[student.NAME]`` table no run uses is a typo, not a no-op."""
+    for name in tables:
+        if name not in used:
+            close = difflib.get_close_matches(name, sorted(used), n=1)
+            hint = f" Did you mean [{kind}.{close[0]}]?" if close else ""
+            raise ConfigError(
+                f"{source}: [{kind}.{name}] names a {kind} no run of this suite uses.{hint} "
+                f"The suite uses: {', '.join(sorted(used))}"
+            )
 
 
 def _check_table(table: Mapping[str, Any], allowed: Mapping[str, Any], where: str) -> None:

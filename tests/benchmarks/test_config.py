@@ -1,5 +1,8 @@
 """RunConfig's default evaluation interval, and the floor an env can register for it."""
 
+import pytest
+
+from aclbench.errors import ConfigError
 from benchmarks.config import EVALUATIONS_PER_RUN, RunConfig
 from envs import ENVS
 
@@ -30,3 +33,9 @@ def test_an_explicit_interval_wins_over_the_floor():
 def test_unknown_env_gets_the_plain_default():
     # unknown names are rejected by check_config with a suggestion; resolving must not crash
     assert config("no-such-env", 20_000).resolved_eval_interval == 1000
+
+
+def test_a_negative_seed_is_rejected():
+    with pytest.raises(ConfigError, match="seed must be an integer >= 0, got -1"):
+        RunConfig("toy", "random", "simulated", seed=-1, steps=10)
+    assert RunConfig("toy", "random", "simulated", seed=0, steps=10).seed == 0

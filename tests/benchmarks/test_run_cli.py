@@ -83,6 +83,9 @@ def test_short_cartpole_ppo_run_is_reproducible(tmp_path):
         ({}, ["-p", "teacher.fit_rate=3"], "teacher 'random' has no parameter 'fit_rate'"),
         ({}, ["-p", "fit_rate=3"], "expected SCOPE.KEY=VALUE"),
         ({"--steps": "0"}, [], "steps must be a positive number"),
+        ({"--seed": "-1"}, [], "seed must be an integer >= 0, got -1"),
+        ({}, ["-p", "env.nope=1"], "env 'toy' has no parameter 'nope'; accepted: n_dims,"),
+        ({}, ["-p", "student.lr=1"], "student 'simulated' has no parameter 'lr'"),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, capsys, overrides, extra, message):

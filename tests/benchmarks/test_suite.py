@@ -83,3 +83,72 @@ def test_malformed_suites_name_the_key_and_what_was_expected(change, error, mess
 def test_shipped_demo_suite_parses():
     suite = Suite.load(Path(__file__).parents[2] / "benchmarks" / "suites" / "demo.toml")
     assert {run.config.env for run in suite.runs} == {"toy", "cartpole"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("[0, 1, 2]", "[0, 2, 0]"), "bad.toml: seeds lists 0 more than once"),
+        (("[0, 1, 2]", "[]"), "bad.toml: seeds must list at least one seed"),
+        (("[0, 1, 2]", "[1, -1]"), "bad.toml: seeds must be integers >= 0, got -1"),
+        (('["random"]', '["random", "random"]'), "bad.toml: teachers lists 'random' more than"),
+        (('["toy"]', '["toy", "toy"]'), "bad.toml: envs lists 'toy' more than once"),
+        (('["random"]', "[]"), "bad.toml: teachers must list at least one name"),
+        (
+            ("= 20000", '= 20000\n[env.toy]\nstudents = ["simulated", "simulated"]'),
+            "bad.toml [env.toy]: students lists 'simulated' more than once",
+        ),
+        (("= 20000", "= 20000\n[env.toy]\nseeds = [3, 3]"), "[env.toy]: seeds lists 3"),
+    ],
+)
+def test_repeats_and_empty_lists_are_rejected_as_runs_would_share_a_folder(change, message):
+    with pytest.raises(ConfigError) as err:
+        Suite.parse(MINIMAL.replace(*change), source="bad.toml")
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            "[teacher.alp_gmm]\nfit_rate = 150",
+            "bad.toml: [teacher.alp_gmm] names a teacher no run of this suite uses. "
+            "Did you mean [teacher.alp-gmm]? The suite uses: alp-gmm, random",
+        ),
+        ("[teacher.riac]\nmax_region_size = 10", "The suite uses: alp-gmm, random"),
+        ("[student.simulate]\nx = 1", "Did you mean [student.simulated]?"),
+        (
+            "[student.simulated]\nlr = 1",
+            "bad.toml: student 'simulated' has no parameter 'lr'; accepted: (none)",
+        ),
+        (
+            "[env.toy]\nkwargs = { nope = 1 }",
+            "bad.toml: env 'toy' has no parameter 'nope'; accepted: n_dims, cells_per_dim, noise",
+        ),
+        ("env = { toy = 5 }", "bad.toml [env.toy] must be a table with keys students, teachers,"),
+        ("cpus_per_run = -1", "bad.toml: cpus_per_run must be > 0, got -1"),
+        ("gpus_per_run = -0.5", "bad.toml: gpus_per_run must be >= 0, got -0.5"),
+    ],
+)
+def test_tables_and_parameters_no_run_can_use_are_rejected(extra, message):
+    text = MINIMAL.replace('["random"]', '["random", "alp-gmm"]') + extra
+    with pytest.raises(ConfigError) as err:
+        Suite.parse(text, source="bad.toml")
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["../../x", "a/b", ".hidden", ""])
+def test_the_suite_name_is_a_plain_folder_name_inside_out(name):
+    with pytest.raises(ConfigError, match="name must be a plain folder name"):
+        Suite.parse(MINIMAL.replace('"demo"', repr(name).replace("'", '"')))
+
+
+def test_sb3_student_parameter_names_are_checked_at_parse_time():
+    text = MINIMAL.replace('["toy"]', '["cartpole"]').replace('["simulated"]', '["ppo"]')
+    suite = Suite.parse(text + "[student.ppo]\nn_envs = 2\nlearning_rate = 0.001\n")
+    assert suite.runs[0].config.student_params == {"n_envs": 2, "learning_rate": 0.001}
+    with pytest.raises(ConfigError) as err:
+        Suite.parse(text + "[student.ppo]\nlearning_rat = 0.001\n")
+    message = str(err.value)
+    assert "student 'ppo' (SB3 PPO; aclbench keys: n_envs, vec_env, torch_threads)" in message
+    assert "has no parameter 'learning_rat'; accepted: policy, learning_rate," in message
