@@ -96,6 +96,9 @@ def _run(args: argparse.Namespace) -> int:
     config = RunConfig.from_dict(data, source="aclbench run")
     check_config(config)
     status = run(config, args.out, progress=True)
+    if status["state"] == "interrupted":
+        print(f"aclbench: run interrupted: {status['error']}; rerun the same command to resume")
+        return 130
     if status["state"] != "done":
         print(f"aclbench: run failed: {status['error']} (see {args.out}/traceback.txt)")
         return 1
@@ -105,36 +108,46 @@ def _run(args: argparse.Namespace) -> int:
 
 def _suite(args: argparse.Namespace) -> int:
     from benchmarks.executors import run_local, run_ray
-    from benchmarks.results import write_atomic
+    from benchmarks.results import read_status, write_atomic
     from benchmarks.suite import Suite, plan
 
     suite = Suite.load(args.file)
-    (args.out / suite.name).mkdir(parents=True, exist_ok=True)
-    write_atomic(args.out / suite.name / "suite.toml", suite.source)
     todo, skipped = plan(suite, args.out, retry_failed=args.retry_failed)
+    (args.out / suite.name).mkdir(parents=True, exist_ok=True)
+    write_atomic(args.out / suite.name / "suite.toml", suite.source)  # once it is valid
     print(
         f"suite {suite.name!r}: {len(suite.runs)} runs -> {args.out / suite.name}; "
         f"to run: {len(todo)}; skipped: {skipped['done']} done, {skipped['failed']} failed"
         + (f", {skipped['other']} not failed" if args.retry_failed else "")
     )
-    if args.executor == "ray":
-        statuses = run_ray(
-            todo,
-            args.out,
-            address=args.address,
-            cpus_per_run=suite.cpus_per_run,
-            gpus_per_run=suite.gpus_per_run,
-        )
+    try:
+        if args.executor == "ray":
+            statuses = run_ray(
+                todo,
+                args.out,
+                address=args.address,
+                cpus_per_run=suite.cpus_per_run,
+                gpus_per_run=suite.gpus_per_run,
+            )
+        else:
+            statuses = run_local(todo, args.out, workers=args.workers)
+    except KeyboardInterrupt:
+        statuses = {planned.path: read_status(args.out / planned.path) for planned in todo}
+        ctrl_c = True
     else:
-        statuses = run_local(todo, args.out, workers=args.workers)
-    failed = sorted(str(path) for path, status in statuses.items() if status["state"] != "done")
-    print(f"finished: {len(statuses) - len(failed)} done, {len(failed)} failed")
+        ctrl_c = False
+    failed = sorted(str(path) for path, status in statuses.items() if status["state"] == "failed")
+    stopped = sum(status["state"] not in ("done", "failed") for status in statuses.values())
+    done = len(statuses) - len(failed) - stopped
+    print(f"finished: {done} done, {len(failed)} failed, {stopped} interrupted or not started")
     for path in failed:
         print(f"  failed: {path}: {statuses[Path(path)].get('error')}")
     if failed:
         print(f"rerun only these: aclbench suite {args.file} --out {args.out} --retry-failed")
+    if stopped:
+        print(f"resume the interrupted runs: aclbench suite {args.file} --out {args.out}")
     print(f"report: aclbench report {args.out / suite.name}")
-    return 1 if failed else 0
+    return 130 if ctrl_c else 1 if failed or stopped else 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -144,6 +157,16 @@ def _report(args: argparse.Namespace) -> int:
     print_summary(args.dirs)
     print(f"report: {html}")
     return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -178,7 +201,9 @@ def _parser() -> argparse.ArgumentParser:
 
     suite = commands.add_parser("suite", help="run every run of a suite file")
     suite.add_argument("file", type=Path)
-    suite.add_argument("--workers", type=int, help="parallel runs (default: one per core)")
+    suite.add_argument(
+        "--workers", type=_positive_int, help="parallel runs (default: one per core)"
+    )
     suite.add_argument("--out", type=Path, default=Path("results"))
     suite.add_argument(
         "--retry-failed", action="store_true", help="rerun only the runs that failed before"

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,20 @@ def _run_in_worker(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
     from benchmarks.runner import run
 
     return run(RunConfig.from_dict(config), Path(run_dir))
+
+
+def _ignore_ctrl_c() -> None:
+    """Pool initializer. Ctrl-C reaches every process of the terminal's group: an idle worker
+    ignores it (dying, it would break the pool), and a busy one hands it to its run."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_in_pool_worker(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # a starting run stops on Ctrl-C
+    try:
+        return _run_in_worker(config, run_dir)  # the run checkpoints and stops on Ctrl-C
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_workers() -> int:
@@ -64,19 +80,31 @@ def run_local(
     """Run ``runs`` in ``workers`` fresh processes (default: one per core), showing progress.
 
     Processes are started with ``spawn`` so each run gets a clean interpreter (no inherited
-    torch threads or CUDA state).
+    torch threads or CUDA state). A run is handed to the pool only when a worker is free, so
+    that on Ctrl-C no run waits in the pool's queue to start after it: the running runs (which
+    get the signal too) checkpoint and stop, the others never start, and KeyboardInterrupt is
+    raised again.
     """
     tally = _Tally(len(runs), out)
+    todo = iter(runs)
+    workers = workers or default_workers()
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context) as pool:
-        futures = {
-            pool.submit(_run_in_worker, planned.config.to_dict(), str(out / planned.path)): planned
-            for planned in runs
-        }
-        for future in as_completed(futures):
-            error = future.exception()
-            tally.finished(futures[future], None if error else future.result(), error)
-    return tally.close()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_ctrl_c) as pool:
+        running: dict[Future[dict[str, Any]], PlannedRun] = {}
+        try:
+            while True:
+                for planned in islice(todo, workers - len(running)):
+                    config, run_dir = planned.config.to_dict(), str(out / planned.path)
+                    running[pool.submit(_run_in_pool_worker, config, run_dir)] = planned
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    error = future.exception()
+                    tally.finished(running.pop(future), None if error else future.result(), error)
+        finally:
+            statuses = tally.close()
+    return statuses
 
 
 def run_ray(

@@ -1,12 +1,15 @@
 """``aclbench run`` end to end on the toy bench and a short CartPole run."""
 
 import json
+import os
+import signal
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from benchmarks.cli import main
+from teachers.random_teacher import RandomTeacher
 
 TOY = ["run", "--env", "toy", "--teacher", "random", "--student", "simulated", "--steps", "3000"]
 
@@ -95,6 +98,30 @@ def test_bad_input_is_one_clear_line(tmp_path, capsys, overrides, extra, message
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "r").exists()
+
+
+def test_ctrl_c_stops_a_run_with_a_resume_hint_and_the_rerun_resumes(tmp_path, capsys, monkeypatch):
+    """A real SIGINT, sent by the teacher to this process at episode 500: the run checkpoints
+    and stops; the CLI says how to resume and points at no traceback.txt (there is none)."""
+    sample = RandomTeacher._sample_task
+
+    def interrupt_at_500(self):
+        if self.episodes == 500:
+            os.kill(os.getpid(), signal.SIGINT)
+        return sample(self)
+
+    monkeypatch.setattr(RandomTeacher, "_sample_task", interrupt_at_500)
+    out = tmp_path / "r"
+    assert main([*TOY, "--out", str(out)]) == 130
+    printed = capsys.readouterr().out
+    assert "aclbench: run interrupted: stopped by a signal at env step" in printed
+    assert "rerun the same command to resume" in printed and "traceback.txt" not in printed
+    assert not (out / "traceback.txt").exists()
+    monkeypatch.undo()
+    assert main([*TOY, "--out", str(out)]) == 0
+    status = json.loads((out / "status.json").read_text())
+    assert status["state"] == "done" and 500 < status["resumed_at_env_steps"] < 3000
+    assert pd.read_csv(out / "tasks.csv")["episode"].tolist() == list(range(3000))
 
 
 def test_list_shows_envs_with_their_task_dimensions(capsys):

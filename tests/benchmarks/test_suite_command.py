@@ -1,6 +1,12 @@
 """``aclbench suite``: parallel runs, isolation of a failing run, reruns, Ray."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -80,6 +86,50 @@ def test_changed_suite_does_not_overwrite_other_results(tmp_path, capsys):
     changed = write_suite(tmp_path, SUITE.replace("steps = 600", "steps = 800"))
     assert main(["suite", str(changed), "--out", str(out)]) == 2
     assert "holds a run with another config" in capsys.readouterr().err
+    assert (out / "small" / "suite.toml").read_text() == SUITE  # the suite the runs were from
+
+
+def test_workers_must_be_a_positive_integer(capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["suite", "small.toml", "--workers", "-1"])
+    assert exit.value.code == 2
+    assert "--workers: expected an integer >= 1, got '-1'" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_the_suite_and_says_how_to_resume(tmp_path):
+    """Ctrl-C as a terminal sends it, to the whole process group: the running run checkpoints
+    and stops, the queued runs never start, and the summary counts them apart from failures."""
+    long = SUITE.replace("[0, 1]", "[0, 1, 2]").replace("600", "2_000_000")
+    suite = write_suite(tmp_path, long.replace("eval_interval = 200", "eval_interval = 1_000_000"))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "benchmarks.cli", "suite", str(suite), "--workers", "1"]
+    process = subprocess.Popen(
+        [*command, "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    first = out / "small/toy/random/seed-0"
+    try:
+        deadline = time.monotonic() + 60
+        while not (first / "eval.csv").exists():  # evaluated at step 0: training has begun
+            assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)
+        printed, errors = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, printed + errors
+    assert json.loads((first / "status.json").read_text())["state"] == "interrupted"
+    assert (first / "checkpoint").is_dir()
+    assert not (out / "small/toy/random/seed-1").exists()
+    assert "finished: 0 done, 0 failed, 3 interrupted or not started" in printed
+    assert f"resume the interrupted runs: aclbench suite {suite} --out {out}" in printed
+    assert "--retry-failed" not in printed and "Traceback" not in errors
 
 
 def test_ray_executor_gives_the_same_results_as_local_processes(tmp_path):
