@@ -222,10 +222,14 @@ def _train(
             teacher.load_state_dict(state["teacher"])
             student.load_checkpoint(folder)
             schedule.restore(state)
-        if schedule.env_steps < config.steps:
-            student.learn(config.steps - schedule.env_steps, schedule)
-        if schedule.last_eval != schedule.env_steps:
-            schedule.evaluate()
+        try:
+            if schedule.env_steps < config.steps:
+                student.learn(config.steps - schedule.env_steps, schedule)
+            if schedule.last_eval != schedule.env_steps:
+                schedule.evaluate()
+        except Exception:
+            recorder.flush()  # a failed run keeps its rows up to the failure, not to a checkpoint
+            raise
         recorder.save_teacher(teacher.state_dict())
         student.save(run_dir)
     finally:
