@@ -24,10 +24,6 @@ class Table:
     bold: set[tuple[int, int]] = field(default_factory=set)
 
 
-def pct(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.1f}"
-
-
 def with_interval(est: Estimate, digits: int = 1) -> str:
     if math.isnan(est.value):
         return "n/a"
