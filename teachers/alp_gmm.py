@@ -42,9 +42,9 @@ from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
 from teachers.gmm_fit import Mixture
-from teachers.lp_common import check_int
 from teachers.mixture_teacher import MixtureTeacher
 from teachers.nearest import NearestNeighbours
+from teachers.params import check_int
 from teachers.registry import register_teacher
 
 MIN_HISTORY_FOR_ALP = 5
@@ -90,7 +90,6 @@ class AlpGmmTeacher(MixtureTeacher):
     ) -> None:
         super().__init__(
             task_space,
-            name="alp-gmm",
             seed=seed,
             preset=preset,
             fit_rate=fit_rate,
@@ -102,7 +101,7 @@ class AlpGmmTeacher(MixtureTeacher):
             warm_start=warm_start,
         )
         self.history = NearestNeighbours(
-            len(task_space), buffer_size=check_int("alp-gmm", "nn_buffer_size", nn_buffer_size, 1)
+            len(task_space), buffer_size=check_int(self, "nn_buffer_size", nn_buffer_size, 1)
         )
 
     def _learning_progress(self, mixture: Mixture) -> NDArray[np.float64]:

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from aclbench.task_space import Task, TaskSpace
 from teachers.gmm_fit import Mixture
 from teachers.mixture_teacher import MixtureTeacher
+from teachers.params import check_bool
 from teachers.registry import register_teacher
 
 
@@ -70,7 +71,6 @@ class CovarGmmTeacher(MixtureTeacher):
     ) -> None:
         super().__init__(
             task_space,
-            name="covar-gmm",
             seed=seed,
             preset=preset,
             fit_rate=fit_rate,
@@ -81,7 +81,7 @@ class CovarGmmTeacher(MixtureTeacher):
             return_bounds=return_bounds,
             warm_start=warm_start,
         )
-        self.absolute_lp = bool(absolute_lp)
+        self.absolute_lp = check_bool(self, "absolute_lp", absolute_lp)
 
     def _learning_progress(self, mixture: Mixture) -> NDArray[np.float64]:
         """The positive part (or absolute value) of each Gaussian's time-return covariance."""

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
 from teachers.base import Teacher
-from teachers.lp_common import check_fraction, check_int, unit_to_task_affine
+from teachers.lp_common import unit_to_task_affine
+from teachers.params import check_fraction, check_int, config_error
 from teachers.registry import register_teacher
 
 
@@ -47,15 +47,14 @@ class EasyToHardTeacher(Teacher):
         episodes_to_full: int = 10_000,
     ) -> None:
         super().__init__(task_space, seed=seed)
-        name = "easy-to-hard"
         if easy_task is None:
             easy_task = task_space.low
         try:
             self.easy_task = task_space.validate(easy_task)
         except ValueError as err:
-            raise ConfigError(f"{name}: easy_task is not a task of {task_space}: {err}") from None
-        self.initial_width = check_fraction(name, "initial_width", initial_width)
-        self.episodes_to_full = check_int(name, "episodes_to_full", episodes_to_full, 1)
+            raise config_error(self, f"easy_task is not a task of {task_space}: {err}") from None
+        self.initial_width = check_fraction(self, "initial_width", initial_width)
+        self.episodes_to_full = check_int(self, "episodes_to_full", episodes_to_full, 1)
         self.centre = task_space.to_unit(self.easy_task)
         # Half-width that reaches the farthest face of the cube from the centre.
         self.full_half_width = np.maximum(self.centre, 1.0 - self.centre)
