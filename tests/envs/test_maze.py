@@ -15,6 +15,7 @@ from aclbench.errors import InvalidTaskError
 from envs.maze import MazeEnv, MazeTaskSpace
 from envs.maze_levels import FORWARD, decode, encode, from_text, solve
 from envs.maze_view import ENCODING_MAX
+from teachers import make_teacher
 
 
 @pytest.fixture
@@ -232,3 +233,24 @@ def test_ppo_runs_on_the_maze() -> None:
     model.learn(128)
     action, _ = model.predict(env.reset(seed=0)[0], deterministic=True)
     assert env.action_space.contains(int(action))
+
+
+def test_clip_gives_the_nearest_valid_level_for_any_shape() -> None:
+    space = MazeTaskSpace(size=5)
+    rng = np.random.default_rng(0)
+    levels = np.stack([space.sample(rng) for _ in range(4)])
+    np.testing.assert_array_equal(space.clip(levels), levels)  # valid levels stay as they are
+    noisy = space.clip(levels + rng.normal(0.0, 0.6, levels.shape))
+    assert noisy.shape == levels.shape
+    for row in noisy:
+        space.validate(row)
+
+
+@pytest.mark.parametrize("teacher", ["riac", "alp-gmm", "covar-gmm", "easy-to-hard"])
+def test_teachers_that_propose_points_get_valid_levels(teacher: str) -> None:
+    """They clip their points: on the maze, clip returns the nearest valid level."""
+    space = MazeTaskSpace(size=5)
+    chosen = make_teacher(teacher, space, seed=0)
+    rng = np.random.default_rng(0)
+    for _ in range(300):  # past ALP-GMM's and Covar-GMM's first fits (250 episodes)
+        chosen.update(chosen.sample_task(), float(rng.random()))
