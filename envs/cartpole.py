@@ -73,8 +73,7 @@ class TaskCartPoleEnv(TaskParamsMixin, CartPoleEnv):
         # The stock bound on the pole angle is twice the 12-degree limit; a push on a short pole
         # (the unlearnable region) turns it by up to ~1.6 rad in the step that ends the
         # episode, so the bound is a half turn here, which no step can reach.
-        high = self.observation_space.high.copy()
-        high[2] = np.pi
+        high = np.array([2 * self.x_threshold, np.inf, np.pi, np.inf], dtype=np.float32)
         self.observation_space = spaces.Box(-high, high, dtype=np.float32)
         self.task_space = TaskSpace(
             {"pole_length": pole_length, "pole_mass": pole_mass, "force_mag": force_mag}
