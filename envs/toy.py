@@ -5,8 +5,9 @@ learning of Deep RL in continuously parameterized environments", section 5.1. Th
 hypercube of tasks is cut into ``cells_per_dim ** n_dims`` cells. Each cell holds a competence
 in [0, 100], starting at 0. Playing a task raises its cell's competence by 1 (up to 100), but
 only if the cell is the origin cell or one of its previous neighbours (one step back along one
-or more axes, diagonals included, as in the paper's code) already has competence >= 75. So progress must spread out from the origin, and a
-teacher that finds where competence is growing beats uniform sampling.
+or more axes, diagonals included, as in the paper's code) already has competence >= 75. So
+progress must spread out from the origin, and a teacher that finds where competence is growing
+beats uniform sampling.
 
 An episode is one step; its reward is competence / 100 (plus optional Gaussian noise). The
 competences persist across resets: this env *is* the learner, used by the ``simulated``
