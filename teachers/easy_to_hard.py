@@ -31,7 +31,8 @@ class EasyToHardTeacher(Teacher):
         seed: seed of the teacher's generator (``0`` is valid).
         easy_task: centre of the first box, a task of the space (array in the space's order,
             or ``{name: value}``). Default: the space's low corner (every dimension at its
-            lower bound), so set it whenever the easy tasks lie elsewhere.
+            lower bound; its nearest task, ``clip``, where the corner is not one: an empty maze
+            level with the agent on the goal), so set it whenever the easy tasks lie elsewhere.
         initial_width: width of the first box along each dimension, as a fraction of the
             dimension's range.
         episodes_to_full: episodes after which the box covers the whole space.
@@ -48,7 +49,7 @@ class EasyToHardTeacher(Teacher):
     ) -> None:
         super().__init__(task_space, seed=seed)
         if easy_task is None:
-            easy_task = task_space.low
+            easy_task = task_space.clip(task_space.low)
         try:
             self.easy_task = task_space.validate(easy_task)
         except ValueError as err:
