@@ -28,7 +28,7 @@ One default differs from the paper's code: each refit starts the EM of every k f
 previous mixture (``warm_start=True``, an option of the authors' code, off there) instead of
 from k-means. Refits are the teacher's main cost, and on the toy bench (2-D, 20,000 episodes,
 5 seeds, ``python -m benchmarks.perf.teachers_toy``) this halves the teacher's time per episode
-(0.36 vs 0.71 ms, CPU) and masters more cells (44.8 vs 33.2 %). ``warm_start=False``
+(0.32 vs 0.70 ms, CPU) and masters more cells (46.8 vs 37.2 %). ``warm_start=False``
 restores the paper's setting.
 """
 
