@@ -38,7 +38,13 @@ from aclbench.task_space import TaskSpace
 from envs.core import ENVS
 from students.base import Student, TrainingListener
 from students.callback import CurriculumCallback
-from students.hyperparams import STUDENT_KEYS, VEC_ENVS, default_params, resolve_schedules
+from students.hyperparams import (
+    STUDENT_KEYS,
+    VEC_ENVS,
+    default_params,
+    merge_params,
+    resolve_schedules,
+)
 from students.paired import PairedTraining, RegretTeacher
 from students.registry import register_student
 from students.rollout_modes import RolloutModeCallback, RolloutModeTeacher, with_update_gate
@@ -69,8 +75,9 @@ class SB3Student(Student):
     Args:
         params: the algorithm's constructor arguments (``policy`` defaults to ``"MlpPolicy"``)
             and the aclbench keys ``n_envs``, ``vec_env`` (``"dummy"`` | ``"subproc"``) and
-            ``torch_threads``, over the defaults of :mod:`students.hyperparams`. An unknown key
-            raises ConfigError listing the allowed ones.
+            ``torch_threads``, over the defaults of :mod:`students.hyperparams` (a given
+            ``policy_kwargs`` merges key by key with the default one). An unknown key raises
+            ConfigError listing the allowed ones.
 
     Attributes:
         model: the SB3 algorithm.
@@ -127,7 +134,7 @@ class SB3Student(Student):
     # --- configuration -------------------------------------------------------------------------
     def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
         name = self.algorithm.__name__.lower()
-        config = resolve_schedules({**default_params(name, self.env_name), **params})
+        config = resolve_schedules(merge_params(default_params(name, self.env_name), params))
         sb3_params = {k: v for k, v in config.items() if k not in STUDENT_KEYS}
         check_params(
             self.algorithm,
