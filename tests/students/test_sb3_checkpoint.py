@@ -14,13 +14,21 @@ from envs.core import task_env
 from students import generators, make_student
 from students.generators import global_generator_states, restore_global_generators
 from students.sb3 import SB3Student
+from teachers import make_teacher
+from teachers.base import Teacher
 from tests.students.spies import RecordingListener, SpyTeacher, key
 
 CARTPOLE = task_env(make_env("cartpole")).task_space
+# Constant learning rate and clip range: PAIRED refuses schedules.
 SMALL_PPO = {"n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 1}
+SMALL_PPO |= {"learning_rate": 3e-4, "clip_range": 0.2}
 
 
-def ppo(teacher: SpyTeacher, vec_env: str) -> SB3Student:
+def new_teacher(name: str) -> Teacher:
+    return SpyTeacher(CARTPOLE, seed=5) if name == "spy" else make_teacher(name, CARTPOLE, seed=5)
+
+
+def ppo(teacher: Teacher, vec_env: str) -> SB3Student:
     student = make_student(
         "ppo", "cartpole", teacher, seed=3, device="cpu", vec_env=vec_env, **SMALL_PPO
     )
@@ -28,7 +36,7 @@ def ppo(teacher: SpyTeacher, vec_env: str) -> SB3Student:
     return student
 
 
-def resumed_training(student: SB3Student, teacher: SpyTeacher, teacher_state: dict, folder: Path):
+def resumed_training(student: SB3Student, teacher: Teacher, teacher_state: dict, folder: Path):
     """What ``student`` does after a resume from ``folder``, as the harness resumes."""
     teacher.load_state_dict(teacher_state)
     student.load_checkpoint(folder)
@@ -38,21 +46,26 @@ def resumed_training(student: SB3Student, teacher: SpyTeacher, teacher_state: di
     return [(key(t), r, n) for t, r, n in listener.episodes], listener.steps, params
 
 
-@pytest.mark.parametrize("vec_env", ["dummy", "subproc"])
+@pytest.mark.parametrize(
+    ("teacher_name", "vec_env"),
+    # plain channel in and out of process; per-rollout restarts (Robust PLR); PAIRED rounds
+    [("spy", "dummy"), ("spy", "subproc"), ("robust-plr", "dummy"), ("paired", "dummy")],
+)
 def test_load_checkpoint_into_a_trained_student_goes_on_as_a_fresh_student(
-    tmp_path: Path, vec_env: str
+    tmp_path: Path, teacher_name: str, vec_env: str
 ) -> None:
-    teacher = SpyTeacher(CARTPOLE, seed=5)
+    teacher = new_teacher(teacher_name)
     student = ppo(teacher, vec_env)
     try:
-        student.learn(128, RecordingListener())
+        before = RecordingListener()
+        student.learn(256, before)
         student.save_checkpoint(tmp_path)
         teacher_state = teacher.state_dict()
-        student.learn(128, RecordingListener())  # past the checkpoint, mid-episode
+        student.learn(256, RecordingListener())  # past the checkpoint, mid-episode
         episodes, steps, params = resumed_training(student, teacher, teacher_state, tmp_path)
     finally:
         student.close()
-    fresh_teacher = SpyTeacher(CARTPOLE, seed=5)
+    fresh_teacher = new_teacher(teacher_name)
     fresh = ppo(fresh_teacher, vec_env)
     try:
         fresh_episodes, fresh_steps, fresh_params = resumed_training(
@@ -60,14 +73,14 @@ def test_load_checkpoint_into_a_trained_student_goes_on_as_a_fresh_student(
         )
     finally:
         fresh.close()
-    assert len(episodes) > 5 and steps[0] == 128 + 2 and steps[-1] == 128 + 256
+    assert len(episodes) > 5 and steps[0] == before.steps[-1] + 2  # counts go on
     assert episodes == fresh_episodes and steps == fresh_steps
     for name, value in params.items():
         assert torch.equal(value, fresh_params[name]), name
 
 
 def test_checkpoint_restores_the_global_generators(tmp_path: Path) -> None:
-    student = ppo(SpyTeacher(CARTPOLE, seed=5), "dummy")
+    student = ppo(new_teacher("spy"), "dummy")
     try:
         student.save_checkpoint(tmp_path)
         expected = (torch.rand(3), np.random.rand(3))
