@@ -46,6 +46,7 @@ region, checked by ``benchmarks/perf/easy_region.py``):
 from __future__ import annotations
 
 import numpy as np
+from gymnasium import spaces
 from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 from numpy.typing import NDArray
 
@@ -69,6 +70,11 @@ class TaskCartPoleEnv(TaskParamsMixin, CartPoleEnv):
         force_mag: tuple[float, float] = (1.0, 100.0),
     ) -> None:
         super().__init__(render_mode=render_mode)
+        # The stock bound on the pole angle is twice the 12-degree limit; a push on a short pole
+        # (the unlearnable region) turns it by up to ~1.6 rad in the step that ends the
+        # episode, so the bound is a half turn here, which no step can reach.
+        high = np.array([2 * self.x_threshold, np.inf, np.pi, np.inf], dtype=np.float32)
+        self.observation_space = spaces.Box(-high, high, dtype=np.float32)
         self.task_space = TaskSpace(
             {"pole_length": pole_length, "pole_mass": pole_mass, "force_mag": force_mag}
         )

@@ -39,7 +39,15 @@ from aclbench.errors import InvalidTaskError
 from aclbench.task_space import DimensionSpec, Task, TaskSpace
 from envs.maze_builder import MazeBuilder
 from envs.maze_layouts import held_out_levels
-from envs.maze_levels import Level, decode, encode, mutate_level, random_level, wall_name
+from envs.maze_levels import (
+    Level,
+    decode,
+    encode,
+    mutate_level,
+    nearest_valid,
+    random_level,
+    wall_name,
+)
 from envs.maze_view import MazeView
 
 _WALL = Wall()
@@ -50,8 +58,9 @@ class MazeTaskSpace(TaskSpace):
     """The levels of a ``size`` x ``size`` maze as a task space.
 
     ``sample`` is the random level generator (not uniform bits); ``validate`` also rejects
-    invalid levels; ``mutate`` applies ACCEL's edits. Everything else is a plain TaskSpace of
-    discrete dimensions, so teachers need not know it is a maze.
+    invalid levels; ``clip`` returns the nearest valid level; ``mutate`` applies ACCEL's edits.
+    Everything else is a plain TaskSpace of discrete dimensions, so teachers need not know it
+    is a maze: those that propose points and clip them (ALP-GMM, RIAC) get valid levels.
     """
 
     def __init__(self, size: int = 13, max_walls: int = 60, seed: int | None = None) -> None:
@@ -89,6 +98,14 @@ class MazeTaskSpace(TaskSpace):
                 pass
         arr = super().validate(task)
         return arr, decode(arr, self.size)
+
+    def clip(self, task: ArrayLike) -> Task:
+        """The nearest valid level (:func:`~envs.maze_levels.nearest_valid`) of each task in
+        ``task`` (shape ``(..., n_dims)``), after clipping to bounds and rounding."""
+        clipped = super().clip(task)
+        rows = clipped.reshape(-1, len(self))
+        fixed = np.array([nearest_valid(row, self.size) for row in rows])
+        return fixed.reshape(clipped.shape)
 
     def sample(self, rng: np.random.Generator | None = None, mask: None = None) -> Task:  # type: ignore[override]
         """A random level: up to ``max_walls`` uniformly placed walls (domain randomization)."""

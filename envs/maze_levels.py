@@ -121,6 +121,25 @@ def check_level(level: Level) -> None:
         )
 
 
+def nearest_valid(task: NDArray[np.float64], size: int) -> NDArray[np.float64]:
+    """The valid level nearest to a task vector of whole numbers within bounds: the walls under
+    the agent and the goal are cleared and, if the goal is on the agent, it moves to the nearest
+    other cell (row by row among equals). Few entries change, so a teacher that proposes points
+    (ALP-GMM, RIAC) lands on a level close to the one it meant."""
+    fixed = task.copy()
+    walls = fixed[: size * size].reshape(size, size)  # a view: clearing it edits ``fixed``
+    ax, ay, _, gx, gy = (int(v) for v in fixed[size * size :])
+    walls[ay, ax] = walls[gy, gx] = 0.0
+    if (ax, ay) == (gx, gy):
+        ys, xs = np.divmod(np.arange(size * size), size)
+        distance = np.abs(xs - ax) + np.abs(ys - ay) + size * 2 * walls.ravel()  # free first
+        distance[ay * size + ax] = np.inf
+        cell = int(np.argmin(distance))
+        walls.ravel()[cell] = 0.0
+        fixed[-2], fixed[-1] = cell % size, cell // size
+    return fixed
+
+
 # --- text form, for hand-designed layouts ---------------------------------------------------
 AGENT_CHARS = {">": 0, "v": 1, "<": 2, "^": 3}
 

@@ -131,8 +131,9 @@ class MiniGridSequenceEnv(gym.Env[NDArray[np.uint8], np.int64]):
         limit: dict[str, Any] = {} if max_steps is None else {"max_steps": max_steps}
         self.curriculum = curriculum
         self.task_names = [name for name, _ in spec.tasks]
-        self.env_ids = [env_id for _, env_id in spec.tasks]
-        self.envs = [gym.make(i, render_mode=render_mode, **limit).unwrapped for i in self.env_ids]
+        self.envs = [
+            gym.make(env_id, render_mode=render_mode, **limit).unwrapped for _, env_id in spec.tasks
+        ]
         predecessors: dict[int | str, list[int | str]] = {}
         for before, after in spec.edges:
             predecessors.setdefault(after, []).append(before)

@@ -4,9 +4,10 @@ From Portelas, Colas, Hofmann and Oudeyer (CoRL 2019), "Teacher algorithms for c
 learning of Deep RL in continuously parameterized environments", section 5.1. The unit
 hypercube of tasks is cut into ``cells_per_dim ** n_dims`` cells. Each cell holds a competence
 in [0, 100], starting at 0. Playing a task raises its cell's competence by 1 (up to 100), but
-only if the cell is the origin cell or one of its lower-index neighbours (one step back along
-one axis) already has competence >= 75. So progress must spread out from the origin, and a
-teacher that finds where competence is growing beats uniform sampling.
+only if the cell is the origin cell or one of its previous neighbours (one step back along one
+or more axes, diagonals included, as in the paper's code) already has competence >= 75. So
+progress must spread out from the origin, and a teacher that finds where competence is growing
+beats uniform sampling.
 
 An episode is one step; its reward is competence / 100 (plus optional Gaussian noise). The
 competences persist across resets: this env *is* the learner, used by the ``simulated``
@@ -69,14 +70,13 @@ class ToyEnv(gym.Env[NDArray[np.float32], np.int64]):
         return self.task_space.grid(self.cells_per_dim)
 
     def _can_learn(self, cell: tuple[int, ...]) -> bool:
+        """The origin cell, or one with a mastered previous neighbour: a cell one step back
+        along one or more axes (diagonals count, as in the paper's code)."""
         if not any(cell):
             return True
-        for axis, index in enumerate(cell):
-            if index > 0:
-                neighbour = cell[:axis] + (index - 1,) + cell[axis + 1 :]
-                if self.competence[neighbour] >= MASTERED_COMPETENCE:
-                    return True
-        return False
+        previous = self.competence[tuple(slice(max(i - 1, 0), i + 1) for i in cell)]
+        mastered = int(np.count_nonzero(previous >= MASTERED_COMPETENCE))
+        return mastered > int(self.competence[cell] >= MASTERED_COMPETENCE)  # not the cell
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None

@@ -53,11 +53,6 @@ class BodySpec:
     def n_motors(self) -> int:
         return 4 * len(self.hip_x)
 
-    @property
-    def leg_length(self) -> float:
-        """Hip-to-foot length of a straight leg, in metres."""
-        return 2 * self.leg_h / SCALE
-
     def observation_space(self) -> spaces.Box:
         """Hull (4), one block per leg (hip angle and speed, knee angle and speed, contact),
         lidar (10): BipedalWalker's bounds, repeated for every leg."""

@@ -82,7 +82,9 @@ class Student(ABC):
 
     def load_checkpoint(self, directory: Path) -> None:
         """Restore :meth:`save_checkpoint`'s state; the next :meth:`learn` continues from it,
-        reporting env-step counts that go on from the checkpoint's."""
+        reporting env-step counts that go on from the checkpoint's. The harness loads into a
+        fresh student (a resume is a new process), but a student that has trained already must
+        accept a checkpoint too and then go on as a fresh student would from it."""
         raise NotImplementedError(f"{type(self).__name__} cannot checkpoint")
 
     def close(self) -> None:

@@ -1,6 +1,8 @@
 """Default hyperparameters of the SB3 students, per (algorithm, env short name).
 
-A suite's ``params`` override these key by key. Besides the SB3 constructor's arguments, three
+A suite's ``params`` override these key by key, except ``policy_kwargs``, whose keys override
+the default ``policy_kwargs``' one by one (:func:`merge_params`), so that a user's ``net_arch``
+keeps an env's ``normalize_images = False``. Besides the SB3 constructor's arguments, three
 aclbench keys choose the vectorized env and the torch threads (see :data:`STUDENT_KEYS`).
 Schedules may be written ``"lin_<start>"`` (as in rl-baselines3-zoo) because a TOML suite
 cannot hold a callable: the value then decays linearly from ``start`` to 0 over ``learn``.
@@ -8,6 +10,7 @@ cannot hold a callable: the value then decays linearly from ``start`` to 0 over 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,7 +28,14 @@ FALLBACK: dict[str, dict[str, Any]] = {
     "ppo": {"n_envs": 8},
     "a2c": {"n_envs": 8},
 }
-"""Per-algorithm defaults for envs without an entry in :data:`PER_ENV` (SB3's own otherwise)."""
+"""Per-algorithm defaults, under those of :data:`PER_ENV` (SB3's own otherwise)."""
+
+MERGED_KEYS = ("policy_kwargs",)
+"""Parameters whose tables merge key by key with the defaults' instead of replacing them."""
+
+_MINIGRID_CODES = {"policy_kwargs": {"normalize_images": False}}
+"""MiniGrid's ``uint8`` view holds object, colour and state codes (at most ~10), not pixels;
+SB3 would treat its ``Box(0, 255)`` as an image and divide the codes by 255."""
 
 PER_ENV: dict[tuple[str, str], dict[str, Any]] = {
     # rl-baselines3-zoo's tuned CartPole-v1 PPO: solves the default pole in about 50k steps.
@@ -78,16 +88,28 @@ PER_ENV: dict[tuple[str, str], dict[str, Any]] = {
         "n_epochs": 4,
         "ent_coef": 0.01,
     },
+    **{(algo, "minigrid-sequence"): _MINIGRID_CODES for algo in ("ppo", "a2c", "dqn")},
 }
 
 
 def default_params(algorithm: str, env_name: str) -> dict[str, Any]:
-    """The defaults of ``algorithm`` (``"ppo"``) on env ``env_name``, aclbench keys included."""
-    return {
-        **STUDENT_KEYS,
-        **FALLBACK.get(algorithm, {}),
-        **PER_ENV.get((algorithm, env_name), {}),
-    }
+    """The defaults of ``algorithm`` (``"ppo"``) on env ``env_name``, aclbench keys included.
+
+    A deep copy: SB3 writes into the ``policy_kwargs`` it is given (SAC adds ``use_sde``)."""
+    return copy.deepcopy(
+        {**STUDENT_KEYS, **FALLBACK.get(algorithm, {}), **PER_ENV.get((algorithm, env_name), {})}
+    )
+
+
+def merge_params(defaults: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` over ``defaults``: key by key, and inside :data:`MERGED_KEYS` tables too
+    (a user's key wins; a value that is not a table, such as ``None``, replaces the default's)."""
+    merged = {**defaults, **params}
+    for key in MERGED_KEYS:
+        default, given = defaults.get(key), params.get(key)
+        if isinstance(default, Mapping) and isinstance(given, Mapping):
+            merged[key] = {**default, **given}
+    return merged
 
 
 def resolve_schedules(params: Mapping[str, Any]) -> dict[str, Any]:

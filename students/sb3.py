@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import pickle
-import random
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -33,12 +32,19 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
-from aclbench.errors import ConfigError
+from aclbench.errors import ConfigError, InvalidReturnError
 from aclbench.task_space import TaskSpace
 from envs.core import ENVS
 from students.base import Student, TrainingListener
 from students.callback import CurriculumCallback
-from students.hyperparams import STUDENT_KEYS, VEC_ENVS, default_params, resolve_schedules
+from students.generators import global_generator_states, restore_global_generators
+from students.hyperparams import (
+    STUDENT_KEYS,
+    VEC_ENVS,
+    default_params,
+    merge_params,
+    resolve_schedules,
+)
 from students.paired import PairedTraining, RegretTeacher
 from students.registry import register_student
 from students.rollout_modes import RolloutModeCallback, RolloutModeTeacher, with_update_gate
@@ -69,8 +75,9 @@ class SB3Student(Student):
     Args:
         params: the algorithm's constructor arguments (``policy`` defaults to ``"MlpPolicy"``)
             and the aclbench keys ``n_envs``, ``vec_env`` (``"dummy"`` | ``"subproc"``) and
-            ``torch_threads``, over the defaults of :mod:`students.hyperparams`. An unknown key
-            raises ConfigError listing the allowed ones.
+            ``torch_threads``, over the defaults of :mod:`students.hyperparams` (a given
+            ``policy_kwargs`` merges key by key with the default one). An unknown key raises
+            ConfigError listing the allowed ones.
 
     Attributes:
         model: the SB3 algorithm.
@@ -118,16 +125,14 @@ class SB3Student(Student):
         except BaseException:
             self._close()
             raise
-        per_rollout = isinstance(teacher, RolloutModeTeacher)
-        callback = RolloutModeCallback if per_rollout else CurriculumCallback
-        self._callback = callback(teacher, self.slots, record_rollouts=teacher.needs_rollouts)
+        self._callback = self._make_callback()
         self._started = False
         self._resumed = False
 
     # --- configuration -------------------------------------------------------------------------
     def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
         name = self.algorithm.__name__.lower()
-        config = resolve_schedules({**default_params(name, self.env_name), **params})
+        config = resolve_schedules(merge_params(default_params(name, self.env_name), params))
         sb3_params = {k: v for k, v in config.items() if k not in STUDENT_KEYS}
         check_params(
             self.algorithm,
@@ -168,6 +173,12 @@ class SB3Student(Student):
                 f"student {self.algorithm.__name__.lower()!r} cannot train on env "
                 f"{self.env_name!r}: {err}"
             ) from err
+
+    def _make_callback(self) -> CurriculumCallback:
+        """The teacher channel of the training envs, to be primed before their first reset."""
+        per_rollout = isinstance(self.teacher, RolloutModeTeacher)
+        callback = RolloutModeCallback if per_rollout else CurriculumCallback
+        return callback(self.teacher, self.slots, record_rollouts=self.teacher.needs_rollouts)
 
     def _check_task_space(self, space: TaskSpace) -> None:
         if space != self.teacher.task_space:
@@ -211,7 +222,7 @@ class SB3Student(Student):
 
         Runs in a fresh ``DummyVecEnv`` of ``n = min(n_tasks, eval_envs)`` envs seeded with the
         student's seed, env ``i`` playing tasks ``i, i + n, ...``. Neither the teacher nor the
-        training envs are used.
+        training envs are used. A NaN or infinite return raises InvalidReturnError.
         """
         tasks = np.asarray(tasks, dtype=np.float64)
         space = self.teacher.task_space
@@ -241,15 +252,26 @@ class SB3Student(Student):
         venv.seed(self.seed)
         obs = venv.reset()
         played = np.zeros(n, dtype=int)
-        while np.isnan(results).any():
+        done = np.zeros(len(tasks), dtype=bool)
+        while not done.all():
             actions, _ = self.model.predict(obs, deterministic=True)  # type: ignore[arg-type]
             obs, _, dones, infos = venv.step(actions)
             for i in np.flatnonzero(dones):
                 k = i + played[i] * n
                 if k < len(tasks):
                     assert np.array_equal(infos[i][TASK_KEY], tasks[k])
-                    results[k] = infos[i][RETURN_KEY]
+                    results[k] = self._finite(infos[i][RETURN_KEY], tasks[k])
+                    done[k] = True
                 played[i] += 1
+
+    def _finite(self, episode_return: float, task: NDArray[np.float64]) -> float:
+        if not np.isfinite(episode_return):
+            raise InvalidReturnError(
+                f"env {self.env_name!r} returned {episode_return!r} on evaluation task "
+                f"{self.teacher.task_space.to_dict(task)}; returns must be finite (check the "
+                "env's rewards)"
+            )
+        return float(episode_return)
 
     def save(self, directory: Path) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
@@ -259,7 +281,7 @@ class SB3Student(Student):
 
     def save_checkpoint(self, directory: Path) -> None:
         """Weights, optimizer and step counters (``model.zip``), the replay buffer of off-policy
-        algorithms, and torch's, numpy's and Python's global generators. Episodes in progress
+        algorithms, and the global generators (:mod:`students.generators`). Episodes in progress
         are not saved: after a resume each env starts a new episode on a fresh teacher task.
         PAIRED runs add the antagonist and the round under way (:mod:`students.paired`)."""
         directory = Path(directory)
@@ -268,14 +290,12 @@ class SB3Student(Student):
             self._paired.save_checkpoint(directory)
         if isinstance(self.model, OffPolicyAlgorithm) and self.model.replay_buffer is not None:
             self.model.save_replay_buffer(directory / "replay_buffer.pkl")
-        generators = {
-            "torch": torch.get_rng_state(),
-            "numpy": np.random.get_state(),
-            "random": random.getstate(),
-        }
+        generators = global_generator_states()
         (directory / "generators.pkl").write_bytes(pickle.dumps(generators))
 
     def load_checkpoint(self, directory: Path) -> None:
+        """Restore :meth:`save_checkpoint`'s state, into a fresh student or one that has trained
+        already: the next :meth:`learn` resets the envs and goes on as a fresh student would."""
         directory = Path(directory)
         self.model = type(self.model).load(  # the update-gated class where there is one
             directory / "model.zip", env=self.venv, device=self.model.device
@@ -285,10 +305,13 @@ class SB3Student(Student):
             self.model.load_replay_buffer(buffer)
         if self._paired is not None:
             self._paired.load_checkpoint(directory)  # reseeds generators: before restoring them
-        generators = pickle.loads((directory / "generators.pkl").read_bytes())
-        torch.set_rng_state(generators["torch"])
-        np.random.set_state(generators["numpy"])
-        random.setstate(generators["random"])
+        restore_global_generators(pickle.loads((directory / "generators.pkl").read_bytes()))
+        # The teacher channel restarts as in a fresh student: every env from episode 0, its
+        # first two tasks written by the next learn, before the reset that the loaded model
+        # (without observations) does first. ``episodes`` is the outermost wrapper's.
+        self.venv.set_attr("episodes", 0)
+        self._callback = self._make_callback()
+        self._started = False
         self._resumed = True
 
     def close(self) -> None:

@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
+from teachers.params import check_int
 from teachers.plr import RobustPLRTeacher
 from teachers.registry import register_teacher
 
@@ -63,9 +63,7 @@ class ACCELTeacher(RobustPLRTeacher):
             rho=rho,
             buffer_size=buffer_size,
         )
-        if n_edits < 1:
-            raise ConfigError(f"n_edits = {n_edits!r} must be >= 1")
-        self.n_edits = n_edits
+        self.n_edits = check_int(self, "n_edits", n_edits, 1)
         self.children: deque[Task] = deque()
         self.edited_levels = 0
 

@@ -28,7 +28,7 @@ One default differs from the paper's code: each refit starts the EM of every k f
 previous mixture (``warm_start=True``, an option of the authors' code, off there) instead of
 from k-means. Refits are the teacher's main cost, and on the toy bench (2-D, 20,000 episodes,
 5 seeds, ``python -m benchmarks.perf.teachers_toy``) this halves the teacher's time per episode
-(0.36 vs 0.71 ms, CPU) and masters more cells (44.8 vs 33.2 %). ``warm_start=False``
+(0.32 vs 0.70 ms, CPU) and masters more cells (46.8 vs 37.2 %). ``warm_start=False``
 restores the paper's setting.
 """
 
@@ -42,9 +42,9 @@ from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
 from teachers.gmm_fit import Mixture
-from teachers.lp_common import check_int
 from teachers.mixture_teacher import MixtureTeacher
 from teachers.nearest import NearestNeighbours
+from teachers.params import check_int
 from teachers.registry import register_teacher
 
 MIN_HISTORY_FOR_ALP = 5
@@ -90,7 +90,6 @@ class AlpGmmTeacher(MixtureTeacher):
     ) -> None:
         super().__init__(
             task_space,
-            name="alp-gmm",
             seed=seed,
             preset=preset,
             fit_rate=fit_rate,
@@ -102,7 +101,7 @@ class AlpGmmTeacher(MixtureTeacher):
             warm_start=warm_start,
         )
         self.history = NearestNeighbours(
-            len(task_space), buffer_size=check_int("alp-gmm", "nn_buffer_size", nn_buffer_size, 1)
+            len(task_space), buffer_size=check_int(self, "nn_buffer_size", nn_buffer_size, 1)
         )
 
     def _learning_progress(self, mixture: Mixture) -> NDArray[np.float64]:

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from aclbench.errors import ConfigError
 from aclbench.task_space import Dimension, Task, TaskSpace
 from teachers.base import Teacher
+from teachers.params import config_error
 
 MAX_DEFAULT_ARMS = 64
 """Largest grid the default binning builds; a 6-D continuous space gets 2 bins per dimension."""
@@ -195,7 +196,10 @@ class ArmTeacher(Teacher):
         self, task_space: TaskSpace, *, seed: int | None = None, bins: BinsSpec = None
     ) -> None:
         super().__init__(task_space, seed=seed)
-        self.arms = Arms(task_space, bins)
+        try:
+            self.arms = Arms(task_space, bins)
+        except ConfigError as err:
+            raise config_error(self, str(err)) from None
         self.n_arms = self.arms.n
 
     def _sample_task(self) -> Task:
@@ -234,23 +238,3 @@ def draw(probabilities: NDArray[np.float64], rng: np.random.Generator) -> int:
     cumulative = np.cumsum(probabilities)
     index = np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")
     return int(min(index, probabilities.size - 1))
-
-
-def check_positive(**params: float) -> None:
-    """ConfigError naming each parameter that is not > 0."""
-    for name, value in params.items():
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise ConfigError(f"{name} must be a number > 0, got {value!r}")
-
-
-def check_window(window: int, minimum: int = 2) -> None:
-    """ConfigError unless ``window`` (episodes per task kept) is an int >= ``minimum``."""
-    if isinstance(window, bool) or not isinstance(window, int) or window < minimum:
-        raise ConfigError(f"window must be an int >= {minimum}, got {window!r}")
-
-
-def check_fraction(**params: float) -> None:
-    """ConfigError naming each parameter outside [0, 1]."""
-    for name, value in params.items():
-        if not (isinstance(value, (int, float)) and 0.0 <= value <= 1.0):
-            raise ConfigError(f"{name} must be in [0, 1], got {value!r}")

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
 from teachers.base import Teacher
-from teachers.lp_common import check_fraction, check_int, unit_to_task_affine
+from teachers.lp_common import unit_to_task_affine
+from teachers.params import check_fraction, check_int, config_error
 from teachers.registry import register_teacher
 
 
@@ -31,7 +31,8 @@ class EasyToHardTeacher(Teacher):
         seed: seed of the teacher's generator (``0`` is valid).
         easy_task: centre of the first box, a task of the space (array in the space's order,
             or ``{name: value}``). Default: the space's low corner (every dimension at its
-            lower bound), so set it whenever the easy tasks lie elsewhere.
+            lower bound; its nearest task, ``clip``, where the corner is not one: an empty maze
+            level with the agent on the goal), so set it whenever the easy tasks lie elsewhere.
         initial_width: width of the first box along each dimension, as a fraction of the
             dimension's range.
         episodes_to_full: episodes after which the box covers the whole space.
@@ -47,15 +48,14 @@ class EasyToHardTeacher(Teacher):
         episodes_to_full: int = 10_000,
     ) -> None:
         super().__init__(task_space, seed=seed)
-        name = "easy-to-hard"
         if easy_task is None:
-            easy_task = task_space.low
+            easy_task = task_space.clip(task_space.low)
         try:
             self.easy_task = task_space.validate(easy_task)
         except ValueError as err:
-            raise ConfigError(f"{name}: easy_task is not a task of {task_space}: {err}") from None
-        self.initial_width = check_fraction(name, "initial_width", initial_width)
-        self.episodes_to_full = check_int(name, "episodes_to_full", episodes_to_full, 1)
+            raise config_error(self, f"easy_task is not a task of {task_space}: {err}") from None
+        self.initial_width = check_fraction(self, "initial_width", initial_width)
+        self.episodes_to_full = check_int(self, "episodes_to_full", episodes_to_full, 1)
         self.centre = task_space.to_unit(self.easy_task)
         # Half-width that reaches the farthest face of the cube from the centre.
         self.full_half_width = np.maximum(self.centre, 1.0 - self.centre)

@@ -53,9 +53,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
-from teachers.arms import ArmTeacher, BinsSpec, check_fraction, check_positive, check_window, draw
+from teachers.arms import ArmTeacher, BinsSpec, draw
+from teachers.params import check_fraction, check_int, check_number, check_positive
 from teachers.registry import register_teacher
 from teachers.return_windows import ReturnWindows
 
@@ -122,16 +122,13 @@ class Exp3Teacher(ArmTeacher):
         bins: BinsSpec = None,
     ) -> None:
         super().__init__(task_space, seed=seed, bins=bins)
-        check_positive(eta=eta, history=history)
-        check_fraction(epsilon=epsilon)
-        if not beta >= 0:
-            raise ConfigError(f"beta must be >= 0, got {beta!r}")
-        check_window(window)
-        self.eta, self.epsilon, self.beta = eta, epsilon, beta
+        self.eta = check_positive(self, "eta", eta)
+        self.epsilon = check_fraction(self, "epsilon", epsilon)
+        self.beta = check_number(self, "beta", beta, 0.0)
         self.share = 0.0
         self.log_weights = np.zeros(self.n_arms)
-        self.windows = ReturnWindows(self.n_arms, window)
-        self.reservoir = np.zeros(int(history))
+        self.windows = ReturnWindows(self.n_arms, check_int(self, "window", window, 2))
+        self.reservoir = np.zeros(check_int(self, "history", history, 1))
         self.signals_seen = 0
 
     # --- sampling ----------------------------------------------------------------------------
@@ -213,5 +210,4 @@ class Exp3STeacher(Exp3Teacher):
             history=history,
             bins=bins,
         )
-        check_fraction(alpha=alpha)
-        self.share = alpha
+        self.share = check_fraction(self, "alpha", alpha)

@@ -22,15 +22,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
-from teachers.lp_common import (
-    check_fraction,
-    check_int,
-    check_k_range,
-    resolve_preset,
-    unit_to_task_affine,
-)
+from teachers.lp_common import resolve_preset, unit_to_task_affine
+from teachers.params import Owner, check_choice, check_fraction, check_int, check_k_range
 
 
 def _n_parameters(k: int, n_dims: int) -> int:
@@ -62,15 +56,6 @@ CRITERIA: dict[str, Callable[[GaussianMixture, NDArray[np.float64]], float]] = {
 """Model-selection criteria by name; lower is better."""
 
 
-def check_criterion(teacher: str, criterion: str) -> str:
-    if criterion not in CRITERIA:
-        raise ConfigError(
-            f"{teacher}: criterion must be one of {', '.join(map(repr, CRITERIA))}, "
-            f"got {criterion!r}"
-        )
-    return criterion
-
-
 @dataclass(frozen=True)
 class FitSchedule:
     """When and how a GMM teacher refits: shared by ALP-GMM and Covar-GMM."""
@@ -83,7 +68,7 @@ class FitSchedule:
 
 
 def resolve_fit_schedule(
-    teacher: str,
+    teacher: Owner,
     presets: dict[str, dict[str, Any]],
     preset: str,
     *,
@@ -108,7 +93,7 @@ def resolve_fit_schedule(
         n_bootstrap=check_int(
             teacher, "n_bootstrap", rate if n_bootstrap is None else n_bootstrap, 1
         ),
-        criterion=check_criterion(teacher, criterion),
+        criterion=check_choice(teacher, "criterion", criterion, CRITERIA),
     )
 
 

@@ -14,51 +14,21 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
+from teachers.params import Owner, check_choice, config_error
 
 
 def resolve_preset(
-    teacher: str,
+    teacher: Owner,
     presets: Mapping[str, Mapping[str, Any]],
     preset: str,
     overrides: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The preset's values, with every override that is not ``None`` applied on top."""
-    if preset not in presets:
-        raise ConfigError(
-            f"{teacher}: unknown preset {preset!r}; allowed: {', '.join(map(repr, presets))}"
-        )
+    check_choice(teacher, "preset", preset, presets)
     values = dict(presets[preset])
     values.update({k: v for k, v in overrides.items() if v is not None})
     return values
-
-
-def check_int(teacher: str, name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ConfigError(f"{teacher}: {name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_fraction(teacher: str, name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ConfigError(f"{teacher}: {name} must be a number in [0, 1], got {value!r}")
-    return float(value)
-
-
-def check_k_range(teacher: str, k_range: Any) -> tuple[int, int]:
-    """``(k_min, k_max)``, both included, ``1 <= k_min <= k_max``."""
-    ok = isinstance(k_range, Sequence) and len(k_range) == 2
-    if ok:
-        k_min, k_max = k_range
-        ok = all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in k_range)
-        ok = ok and 1 <= k_min <= k_max
-    if not ok:
-        raise ConfigError(
-            f"{teacher}: k_range must be (k_min, k_max) with integers 1 <= k_min <= k_max "
-            f"(numbers of Gaussians tried, both included), got {k_range!r}"
-        )
-    return int(k_range[0]), int(k_range[1])
 
 
 class ReturnScaler:
@@ -68,24 +38,26 @@ class ReturnScaler:
     clipped, as ``np.interp`` does in its code); TeachMyAgent feeds raw returns by default.
 
     Args:
-        teacher: name used in error messages.
+        teacher: whose parameter it is, for error messages (see :mod:`teachers.params`).
         return_bounds: ``(low, high)`` with ``low < high``, or ``None`` for raw returns.
     """
 
-    def __init__(self, teacher: str, return_bounds: Sequence[float] | None) -> None:
+    def __init__(self, teacher: Owner, return_bounds: Sequence[float] | None) -> None:
         self.bounds: tuple[float, float] | None = None
         if return_bounds is None:
             return
         ok = isinstance(return_bounds, Sequence) and len(return_bounds) == 2
+        ok = ok and not any(isinstance(b, bool) for b in return_bounds)
         try:
             low, high = (float(b) for b in return_bounds) if ok else (0.0, 0.0)
         except (TypeError, ValueError):
             ok = False
         ok = ok and math.isfinite(low) and math.isfinite(high) and low < high
         if not ok:
-            raise ConfigError(
-                f"{teacher}: return_bounds must be (low, high) with finite low < high, or None "
-                f"for raw returns; got {return_bounds!r}"
+            raise config_error(
+                teacher,
+                "return_bounds must be (low, high) with finite low < high, or None for raw "
+                f"returns; got {return_bounds!r}",
             )
         self.bounds = (low, high)
 

@@ -37,7 +37,8 @@ from numpy.typing import NDArray
 from aclbench.errors import ConfigError
 from aclbench.task_graph import GraphSpec, TaskGraph
 from aclbench.task_space import TaskSpace
-from teachers.arms import ArmTeacher, BinsSpec, check_fraction, check_positive, check_window, draw
+from teachers.arms import ArmTeacher, BinsSpec, draw
+from teachers.params import Owner, check_fraction, check_int, check_positive, config_error
 from teachers.registry import register_teacher
 from teachers.return_windows import ReturnWindows
 
@@ -82,30 +83,29 @@ class MasteringRateTeacher(ArmTeacher):
         super().__init__(task_space, seed=seed, bins=bins)
         n = self.n_arms
         if task_names is not None and len(task_names) != n:
-            raise ConfigError(f"task_names has {len(task_names)} names for {n} tasks (arms)")
+            raise config_error(self, f"task_names has {len(task_names)} names for {n} tasks (arms)")
         if isinstance(graph, TaskGraph):
             if graph.n != n:
-                raise ConfigError(f"graph has {graph.n} tasks, the task space has {n} arms")
+                raise config_error(self, f"graph has {graph.n} tasks, the task space has {n} arms")
             self.graph = graph
         else:
-            self.graph = TaskGraph.build(graph, n, task_names)
-        self.min_returns = _per_task(min_returns, n, "min_returns")
-        self.max_returns = _per_task(max_returns, n, "max_returns")
+            try:
+                self.graph = TaskGraph.build(graph, n, task_names)
+            except ConfigError as err:
+                raise config_error(self, f"graph: {err}") from None
+        self.min_returns = _per_task(self, "min_returns", min_returns, n)
+        self.max_returns = _per_task(self, "max_returns", max_returns, n)
         if np.any(self.max_returns <= self.min_returns):
-            raise ConfigError(
+            raise config_error(
+                self,
                 f"max_returns must exceed min_returns for every task, got min "
-                f"{self.min_returns.tolist()} and max {self.max_returns.tolist()}"
+                f"{self.min_returns.tolist()} and max {self.max_returns.tolist()}",
             )
-        check_positive(power=power)
-        check_fraction(
-            potential_prop=potential_prop,
-            pred_attention=pred_attention,
-            succ_attention=succ_attention,
-        )
-        check_window(window)
-        self.power, self.potential_prop = power, potential_prop
-        self.pred_attention, self.succ_attention = pred_attention, succ_attention
-        self.windows = ReturnWindows(n, window)
+        self.power = check_positive(self, "power", power)
+        self.potential_prop = check_fraction(self, "potential_prop", potential_prop)
+        self.pred_attention = check_fraction(self, "pred_attention", pred_attention)
+        self.succ_attention = check_fraction(self, "succ_attention", succ_attention)
+        self.windows = ReturnWindows(n, check_int(self, "window", window, 2))
         self._ancestors = _padded(self.graph.ancestors, n)
         self._successors = _padded(self.graph.successors, n)
         self._flows = [
@@ -171,7 +171,9 @@ def _padded(groups: tuple[tuple[int, ...], ...], n: int) -> NDArray[np.int64]:
     return index
 
 
-def _per_task(value: float | Sequence[float], n: int, name: str) -> NDArray[np.float64]:
+def _per_task(
+    owner: Owner, name: str, value: float | Sequence[float], n: int
+) -> NDArray[np.float64]:
     """One float per task from one number or a sequence of ``n``; ConfigError otherwise."""
     try:
         values = np.array(value, dtype=np.float64)
@@ -179,6 +181,7 @@ def _per_task(value: float | Sequence[float], n: int, name: str) -> NDArray[np.f
         values = np.array([np.nan])
     if values.ndim == 0:
         values = np.full(n, float(values))
-    if values.shape != (n,) or not np.all(np.isfinite(values)):
-        raise ConfigError(f"{name} must be one finite number or {n} of them, got {value!r}")
+    has_bool = any(isinstance(v, bool) for v in (value if isinstance(value, Sequence) else [value]))
+    if values.shape != (n,) or not np.all(np.isfinite(values)) or has_bool:
+        raise config_error(owner, f"{name} must be one finite number or {n} of them, got {value!r}")
     return values

@@ -23,6 +23,7 @@ from aclbench.task_space import Task, TaskSpace
 from teachers.base import Teacher
 from teachers.gmm_fit import Mixture, MixtureSelector, gaussians_in_task_units, resolve_fit_schedule
 from teachers.lp_common import ReturnScaler, proportional_choice
+from teachers.params import check_bool
 
 PRESETS: dict[str, dict[str, Any]] = {
     "paper": {"fit_rate": 250, "random_task_ratio": 0.2, "k_range": (2, 10)},
@@ -52,7 +53,6 @@ class MixtureTeacher(Teacher):
         self,
         task_space: TaskSpace,
         *,
-        name: str,
         seed: int | None,
         preset: str,
         fit_rate: int | None,
@@ -65,7 +65,7 @@ class MixtureTeacher(Teacher):
     ) -> None:
         super().__init__(task_space, seed=seed)
         schedule = resolve_fit_schedule(
-            name,
+            self,
             PRESETS,
             preset,
             fit_rate=fit_rate,
@@ -78,8 +78,8 @@ class MixtureTeacher(Teacher):
         self.fit_rate, self.random_task_ratio = schedule.fit_rate, schedule.random_task_ratio
         self.k_range, self.n_bootstrap = schedule.k_range, schedule.n_bootstrap
         self.criterion = schedule.criterion
-        self.scale_return = ReturnScaler(name, return_bounds)
-        self.warm_start = bool(warm_start)
+        self.scale_return = ReturnScaler(self, return_bounds)
+        self.warm_start = check_bool(self, "warm_start", warm_start)
         self.window: deque[np.ndarray] = deque(maxlen=self.fit_rate)
         self.selector = MixtureSelector(self.k_range, self.criterion, self.warm_start)
         self.mixture: Mixture | None = None

@@ -39,10 +39,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
 from teachers.base import Teacher
 from teachers.level_builders import LevelBuilder, builder_for
+from teachers.params import check_int, check_number, check_positive
 from teachers.registry import register_teacher
 
 AGENTS = ("protagonist", "antagonist")
@@ -100,15 +100,12 @@ class PAIREDTeacher(Teacher):
         bins: int = 20,
     ) -> None:
         super().__init__(task_space, seed=seed)
-        for name, value in (("learning_rate", learning_rate), ("clip_range", clip_range)):
-            if not value > 0:
-                raise ConfigError(f"{name} = {value!r} must be > 0")
-        for name, value in (("epochs", epochs), ("hidden", hidden), ("bins", bins)):
-            if not (isinstance(value, int) and value >= 1):
-                raise ConfigError(f"{name} = {value!r} must be an integer >= 1")
-        if entropy_coef < 0:
-            raise ConfigError(f"entropy_coef = {entropy_coef!r} must be >= 0")
-        self.bins = bins
+        learning_rate = check_positive(self, "learning_rate", learning_rate)
+        clip_range = check_positive(self, "clip_range", clip_range)
+        entropy_coef = check_number(self, "entropy_coef", entropy_coef, 0.0)
+        epochs = check_int(self, "epochs", epochs, 1)
+        hidden = check_int(self, "hidden", hidden, 1)
+        self.bins = check_int(self, "bins", bins, 1)
         builder = self._builder()
         from teachers.paired_policy import AdversaryPolicy  # torch, only where it is used
 

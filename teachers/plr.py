@@ -44,22 +44,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
 from teachers.base import Rollout, Teacher
 from teachers.level_buffer import TRANSFORMS, LevelBuffer
+from teachers.params import check_choice, check_fraction, check_int, check_positive
 from teachers.plr_scores import NEEDS, SCORES, EpisodeStats, EpisodeTracker, check_rollout
 from teachers.registry import register_teacher
-
-
-def _check_choice(name: str, value: str, allowed: Mapping[str, Any]) -> None:
-    if value not in allowed:
-        raise ConfigError(f"{name} = {value!r} is not one of {', '.join(map(repr, allowed))}")
-
-
-def _check_range(name: str, value: float, low: float, high: float) -> None:
-    if not low <= value <= high:
-        raise ConfigError(f"{name} = {value!r} must lie in [{low}, {high}]")
 
 
 @register_teacher("plr")
@@ -97,19 +87,14 @@ class PLRTeacher(Teacher):
         buffer_size: int = 4000,
     ) -> None:
         super().__init__(task_space, seed=seed)
-        _check_choice("score", score, SCORES)
-        _check_choice("transform", transform, TRANSFORMS)
-        if not temperature > 0:
-            raise ConfigError(f"temperature = {temperature!r} must be > 0")
-        for name, value in (("staleness_coef", staleness_coef), ("replay_prob", replay_prob)):
-            _check_range(name, value, 0.0, 1.0)
-        _check_range("rho", rho, 0.0, 1.0)
-        if buffer_size < 1:
-            raise ConfigError(f"buffer_size = {buffer_size!r} must be >= 1")
-        self.score, self.transform, self.temperature = score, transform, temperature
+        self.score = check_choice(self, "score", score, SCORES)
+        self.transform = check_choice(self, "transform", transform, TRANSFORMS)
+        self.temperature = check_positive(self, "temperature", temperature)
         self.needs_policy_outputs = score in NEEDS
-        self.staleness_coef, self.replay_prob, self.rho = staleness_coef, replay_prob, rho
-        self.buffer = LevelBuffer(buffer_size, len(task_space))
+        self.staleness_coef = check_fraction(self, "staleness_coef", staleness_coef)
+        self.replay_prob = check_fraction(self, "replay_prob", replay_prob)
+        self.rho = check_fraction(self, "rho", rho)
+        self.buffer = LevelBuffer(check_int(self, "buffer_size", buffer_size, 1), len(task_space))
         self.tracker = EpisodeTracker()
         self.samples = 0  # levels sampled so far: the clock of staleness
         self.replaying = False

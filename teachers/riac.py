@@ -42,17 +42,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
 from teachers.base import Teacher
 from teachers.lp_common import (
     ReturnScaler,
-    check_fraction,
-    check_int,
     proportional_choice,
     resolve_preset,
     unit_to_task_affine,
 )
+from teachers.params import check_fraction, check_int, check_number, config_error
 from teachers.registry import register_teacher
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -138,9 +136,8 @@ class RiacTeacher(Teacher):
         return_bounds: Sequence[float] | None = None,
     ) -> None:
         super().__init__(task_space, seed=seed)
-        name = "riac"
         params = resolve_preset(
-            name,
+            self,
             PRESETS,
             preset,
             {
@@ -150,40 +147,33 @@ class RiacTeacher(Teacher):
             },
         )
         self.preset = preset
-        self.max_region_size = check_int(name, "max_region_size", params["max_region_size"], 2)
-        self.n_split_attempts = check_int(name, "n_split_attempts", params["n_split_attempts"], 1)
-        self.min_region_width = check_fraction(name, "min_region_width", params["min_region_width"])
-        if self.min_region_width > 0.5:
-            raise ConfigError(
-                f"riac: min_region_width must be in [0, 0.5] (a cut leaves two children at least "
-                f"that wide), got {self.min_region_width!r}"
-            )
+        self.max_region_size = check_int(self, "max_region_size", params["max_region_size"], 2)
+        self.n_split_attempts = check_int(self, "n_split_attempts", params["n_split_attempts"], 1)
+        # at most 0.5: a cut leaves two children at least that wide
+        self.min_region_width = check_number(
+            self, "min_region_width", params["min_region_width"], 0.0, 0.5
+        )
         default_min_size = math.ceil(self.max_region_size / 20)
         self.min_region_size = check_int(
-            name,
+            self,
             "min_region_size",
             default_min_size if min_region_size is None else min_region_size,
             1,
         )
         self.alp_window = check_int(
-            name, "alp_window", self.max_region_size if alp_window is None else alp_window, 3
+            self, "alp_window", self.max_region_size if alp_window is None else alp_window, 3
         )
-        self.discard_ratio = check_fraction(name, "discard_ratio", discard_ratio)
-        self.random_ratio = check_fraction(name, "random_ratio", random_ratio)
-        self.mutation_ratio = check_fraction(name, "mutation_ratio", mutation_ratio)
+        self.discard_ratio = check_fraction(self, "discard_ratio", discard_ratio)
+        self.random_ratio = check_fraction(self, "random_ratio", random_ratio)
+        self.mutation_ratio = check_fraction(self, "mutation_ratio", mutation_ratio)
         if self.random_ratio + self.mutation_ratio > 1.0:
-            raise ConfigError(
-                f"riac: random_ratio + mutation_ratio must be at most 1, got {random_ratio!r} + "
-                f"{mutation_ratio!r}"
+            raise config_error(
+                self,
+                f"random_ratio + mutation_ratio must be at most 1, got {random_ratio!r} + "
+                f"{mutation_ratio!r}",
             )
-        if isinstance(mutation_std, bool) or not (
-            isinstance(mutation_std, (int, float)) and 0.0 <= mutation_std < math.inf
-        ):
-            raise ConfigError(
-                f"riac: mutation_std must be a finite number >= 0, got {mutation_std!r}"
-            )
-        self.mutation_std = float(mutation_std)
-        self.scale_return = ReturnScaler(name, return_bounds)
+        self.mutation_std = check_number(self, "mutation_std", mutation_std, 0.0)
+        self.scale_return = ReturnScaler(self, return_bounds)
         n_dims = len(task_space)
         self.regions: list[Region] = [self._new_region(np.zeros(n_dims), np.ones(n_dims), 0)]
         self.alps = np.zeros(1)  # ALP of each region, the sampling weights

@@ -31,19 +31,16 @@ from typing import Any
 
 import numpy as np
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
 from teachers.arms import (
     RETURN_LIMIT,
     ArmTeacher,
     BinsSpec,
     boltzmann_probabilities,
-    check_fraction,
-    check_positive,
-    check_window,
     draw,
 )
 from teachers.base import Rollout
+from teachers.params import check_choice, check_fraction, check_int, check_positive
 from teachers.registry import register_teacher
 from teachers.return_windows import ReturnWindows
 
@@ -74,19 +71,14 @@ class SECTeacher(ArmTeacher):
         bins: BinsSpec = None,
     ) -> None:
         super().__init__(task_space, seed=seed, bins=bins)
-        check_fraction(alpha=alpha)
-        check_positive(temperature=temperature)
-        check_window(window, minimum=1)
-        if advantage not in ADVANTAGES:
-            raise ConfigError(
-                f"sec advantage {advantage!r} unknown; allowed: {', '.join(ADVANTAGES)}"
-            )
-        self.alpha, self.temperature, self.advantage = alpha, temperature, advantage
+        self.alpha = check_fraction(self, "alpha", alpha)
+        self.temperature = check_positive(self, "temperature", temperature)
+        self.advantage = check_choice(self, "advantage", advantage, ADVANTAGES)
         # per instance: only the "gae" teacher asks the student for rollouts
         self.needs_rollouts = advantage == "gae"
         self.scored_by_rollouts = False
         self.values = np.zeros(self.n_arms)
-        self.windows = ReturnWindows(self.n_arms, window)
+        self.windows = ReturnWindows(self.n_arms, check_int(self, "window", window, 1))
 
     # --- sampling ----------------------------------------------------------------------------
     def _choose_arm(self) -> int:

@@ -47,18 +47,15 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
 from teachers.arms import (
     ArmTeacher,
     BinsSpec,
     boltzmann_probabilities,
-    check_fraction,
-    check_positive,
-    check_window,
     draw,
     greedy_probabilities,
 )
+from teachers.params import check_choice, check_fraction, check_int, check_positive, config_error
 from teachers.registry import register_teacher
 from teachers.return_windows import ReturnWindows, slope
 
@@ -190,19 +187,16 @@ class TSCLTeacher(ArmTeacher):
         bins: BinsSpec = None,
     ) -> None:
         super().__init__(task_space, seed=seed, bins=bins)
-        if variant not in _VARIANTS:
-            raise ConfigError(f"tscl variant {variant!r} unknown; allowed: {', '.join(_VARIANTS)}")
-        policy = policy or ("thompson" if variant == "sampling" else "egreedy")
-        if policy not in _RULES:
-            raise ConfigError(f"tscl policy {policy!r} unknown; allowed: {', '.join(_RULES)}")
+        self.variant = check_choice(self, "variant", variant, _VARIANTS)
+        if policy is None:
+            policy = "thompson" if variant == "sampling" else "egreedy"
+        self.policy = check_choice(self, "policy", policy, _RULES)
         if policy == "thompson" and variant != "sampling":
-            raise ConfigError("tscl policy 'thompson' needs variant='sampling'")
-        check_positive(temperature=temperature)
-        check_fraction(epsilon=epsilon, alpha=alpha)
-        check_window(window)
-        self.variant, self.policy = variant, policy
-        self.epsilon: float = epsilon
-        self.temperature: float = temperature
+            raise config_error(self, "policy 'thompson' needs variant='sampling'")
+        self.epsilon: float = check_fraction(self, "epsilon", epsilon)
+        self.temperature: float = check_positive(self, "temperature", temperature)
+        alpha = check_fraction(self, "alpha", alpha)
+        window = check_int(self, "window", window, 2)
         self.progress: _Progress = _VARIANTS[variant](self.n_arms, alpha, window)
         self.block_arm, self.block_left = 0, 0
 

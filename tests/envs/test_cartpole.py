@@ -62,6 +62,20 @@ def test_some_starts_of_a_hard_task_are_balanced(env):
     assert max(returns) > 475 and min(returns) < 475
 
 
+def test_observations_stay_in_the_space_on_the_hardest_corners(env):
+    """The shortest, most strongly pushed poles turn by over a radian in their last step."""
+    space = env.unwrapped.task_space
+    corners = [(space.low[0], mass, space.high[2]) for mass in (space.low[1], space.high[1])]
+    for task, actions in itertools.product(corners, itertools.product((0, 1), repeat=3)):
+        obs, _ = env.reset(seed=0, options={"task": task})
+        for action in actions:
+            obs, _, terminated, _, _ = env.step(action)
+            assert env.observation_space.contains(obs), (task, actions, obs)
+            if terminated:
+                break
+    assert abs(obs[2]) > 1.0  # far beyond the stock bound of 0.42 rad
+
+
 @pytest.mark.parametrize("first_two", list(itertools.product((0, 1), repeat=2)))
 def test_unlearnable_task_ends_after_two_steps_whatever_the_pushes(env, first_two):
     """A 50 N push on a 5 cm pole tips it past 12 degrees by the second step either way."""

@@ -25,7 +25,7 @@ def rollout(env: gym.Env, seed: int, task, steps: int = 30) -> list:
 
 def same(a, b) -> bool:
     if isinstance(a, tuple):
-        return all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     return bool(np.array_equal(a, b))
 
 

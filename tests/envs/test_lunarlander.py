@@ -8,8 +8,6 @@ import pytest
 import envs
 from benchmarks.cli import main as aclbench
 from envs.controllers import LANDER_MAIN_ACCEL, episode_return, lunarlander_action
-from students import make_student
-from teachers.random_teacher import RandomTeacher
 
 EASY, WINDY, UNLEARNABLE = (-8.0, 0.0, 0.0), (-10.0, 15.0, 1.5), (-19.0, 0.0, 0.0)
 
@@ -99,10 +97,3 @@ def test_listed_by_the_cli_with_its_bounds(capsys):
     listed = [line for line in lines if line.startswith("lunarlander ")]
     assert len(listed) == 1
     assert "gravity: [-20, -2], wind_power: [0, 20], turbulence_power: [0, 4]" in listed[0]
-
-
-@pytest.mark.parametrize("algo", ["ppo"])
-def test_recommended_student_builds_with_its_defaults(algo):
-    space = envs.task_env(envs.make_env("lunarlander")).task_space
-    student = make_student(algo, "lunarlander", RandomTeacher(space, seed=0), seed=0, device="cpu")
-    student.close()

@@ -17,6 +17,7 @@ from envs.maze_levels import (
     from_text,
     mutate_level,
     n_dims,
+    nearest_valid,
     perfect_maze,
     random_level,
     shortest_path,
@@ -143,3 +144,22 @@ def test_embed_pads_with_walls() -> None:
     level = embed(from_text(TINY), 5)
     assert level.size == 5 and level.walls[3:, :].all() and level.walls[:, 3:].all()
     assert level.goal == (2, 2) and shortest_path(level) is not None
+
+
+def test_nearest_valid_clears_the_walls_under_the_agent_and_the_goal() -> None:
+    task = encode(from_text(TINY))
+    task[0] = task[8] = 1.0  # walls under the agent (0, 0) and the goal (2, 2)
+    fixed = nearest_valid(task, 3)
+    assert to_text(decode(fixed, 3)) == TINY  # exactly those two entries changed back
+
+
+def test_nearest_valid_moves_a_goal_off_the_agent_to_the_nearest_free_cell() -> None:
+    task = encode(from_text(TINY))
+    task[12:14] = [0.0, 0.0]  # goal on the agent at (0, 0)
+    # free cells at distance 1: (1, 0) and (0, 1); row by row, (1, 0) comes first
+    assert decode(nearest_valid(task, 3), 3).goal == (1, 0)
+    task[1] = 1.0  # (1, 0) becomes a wall: (0, 1) is the nearest free cell
+    assert decode(nearest_valid(task, 3), 3).goal == (0, 1)
+    task[:9] = 1.0  # all walls: the nearest cell is cleared for the goal
+    level = decode(nearest_valid(task, 3), 3)
+    assert level.goal == (1, 0) and not level.walls[0, 1] and level.walls.sum() == 7

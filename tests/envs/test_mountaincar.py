@@ -8,8 +8,6 @@ import pytest
 import envs
 from benchmarks.cli import main as aclbench
 from envs.controllers import episode_return, mountaincar_force
-from students import make_student
-from teachers.random_teacher import RandomTeacher
 
 EASY, STOCK = (0.0028, 0.1), (0.0015, 0.45)
 UNLEARNABLE = (0.0002, 0.5)  # below the wall bound: 0.0002 * 1.7 < V(0.5) - V(-1.2)
@@ -111,10 +109,3 @@ def test_listed_by_the_cli_with_its_bounds(capsys):
     listed = [line for line in lines if line.startswith("mountaincar ")]
     assert len(listed) == 1
     assert "power: [0, 0.003], goal_position: [-0.2, 0.6]" in listed[0]
-
-
-@pytest.mark.parametrize("algo", ["sac"])
-def test_recommended_student_builds_with_its_defaults(algo):
-    space = envs.task_env(envs.make_env("mountaincar")).task_space
-    student = make_student(algo, "mountaincar", RandomTeacher(space, seed=0), seed=0, device="cpu")
-    student.close()

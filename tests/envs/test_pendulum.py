@@ -8,8 +8,6 @@ import pytest
 import envs
 from benchmarks.cli import main as aclbench
 from envs.controllers import episode_return, pendulum_torque
-from students import make_student
-from teachers.random_teacher import RandomTeacher
 
 EASY, STOCK, UNLEARNABLE = (0.75, 0.75, 6.0), (1.0, 1.0, 10.0), (4.0, 2.0, 20.0)
 
@@ -100,10 +98,3 @@ def test_listed_by_the_cli_with_its_bounds(capsys):
     listed = [line for line in lines if line.startswith("pendulum ")]
     assert len(listed) == 1
     assert "mass: [0.5, 4], length: [0.5, 2], gravity: [2, 20]" in listed[0]
-
-
-@pytest.mark.parametrize("algo", ["sac", "ppo"])
-def test_recommended_student_builds_with_its_defaults(algo):
-    space = envs.task_env(envs.make_env("pendulum")).task_space
-    student = make_student(algo, "pendulum", RandomTeacher(space, seed=0), seed=0, device="cpu")
-    student.close()

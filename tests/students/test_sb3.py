@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import gymnasium as gym
 import numpy as np
 import pytest
 import torch
 from stable_baselines3 import PPO
 
-from aclbench.errors import ConfigError, UnknownNameError
+from aclbench.errors import ConfigError, InvalidReturnError, UnknownNameError
 from envs import make_env
-from envs.core import task_env
+from envs.core import ENVS, EnvEntry, task_env
 from students import make_student
 from students.hyperparams import default_params
 from tests.students import counting_env
@@ -112,6 +114,43 @@ def test_evaluate_rejects_tasks_outside_the_space(trained_counting) -> None:
     student, _ = trained_counting
     with pytest.raises(ValueError, match="length"):
         student.evaluate(np.array([[7.0, 0.5]]))
+
+
+class BadRewardEnv(counting_env.CountingEnv):
+    """Pays ``reward`` (NaN, inf) at every step; fails a test that steps it on and on."""
+
+    def __init__(self, reward: float = float("nan")) -> None:
+        super().__init__()
+        self.reward, self.steps = reward, 0
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        self.steps += 1
+        if self.steps > 100:  # the two-step episodes below are long over
+            raise RuntimeError("evaluate is still stepping an env whose tasks are all played")
+        obs, _, terminated, truncated, info = super().step(action)
+        return obs, self.reward, terminated, truncated, info
+
+
+@pytest.mark.filterwarnings("ignore:.*reward:UserWarning")  # gymnasium's checker warns too
+@pytest.mark.parametrize("reward", [float("nan"), float("inf")])
+def test_evaluate_refuses_a_return_that_is_not_finite(
+    monkeypatch: pytest.MonkeyPatch, reward: float
+) -> None:
+    gym_id = "aclbench-test/BadReward-v0"
+    if gym_id not in gym.registry:
+        gym.register(id=gym_id, entry_point=BadRewardEnv)
+    monkeypatch.setitem(ENVS._entries, "bad-reward", EnvEntry("bad-reward", gym_id, "test env"))
+    space = BadRewardEnv().task_space
+    student = make_student(
+        "ppo", "bad-reward", SpyTeacher(space, seed=0), seed=0, device="cpu",
+        env_kwargs={"reward": reward}, n_envs=1, n_steps=16, batch_size=16,
+    )  # fmt: skip
+    try:
+        expected = rf"env 'bad-reward' returned {reward!r} on evaluation task \{{'length': 2"
+        with pytest.raises(InvalidReturnError, match=expected):
+            student.evaluate(np.array([[2.0, 0.5], [2.0, 0.25]]))
+    finally:
+        student.close()
 
 
 def test_save_writes_a_loadable_model(trained_counting, tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def test_unknown_agent_and_bad_parameters_are_refused() -> None:
     teacher = PAIREDTeacher(PLANE, seed=0)
     with pytest.raises(ValueError, match="agent.*'referee'"):
         teacher.update(teacher.sample_task(), 0.0, info={"agent": "referee"})
-    with pytest.raises(ConfigError, match="epochs = 0"):
+    with pytest.raises(ConfigError, match="paired: epochs must be an integer >= 1, got 0"):
         PAIREDTeacher(PLANE, epochs=0)
     with pytest.raises(ConfigError, match="learning_rate"):
         PAIREDTeacher(PLANE, learning_rate=0.0)

@@ -247,11 +247,13 @@ def test_check_teacher(name: str, space: TaskSpace) -> None:
 
 
 def test_bad_parameters_get_clear_errors() -> None:
-    with pytest.raises(ConfigError, match="score = 'gae' is not one of 'positive_value_loss'"):
+    with pytest.raises(ConfigError, match="plr: score must be one of 'positive_value_loss'"):
         make_teacher("plr", LINE, score="gae")
     with pytest.raises(ConfigError, match="temperature"):
         make_teacher("robust-plr", LINE, temperature=0.0)
-    with pytest.raises(ConfigError, match=r"replay_prob = 1.5 must lie in \[0.0, 1.0\]"):
+    with pytest.raises(
+        ConfigError, match=r"plr: replay_prob must be a finite number in \[0, 1\], got 1.5"
+    ):
         make_teacher("plr", LINE, replay_prob=1.5)
     with pytest.raises(ConfigError, match="n_edits"):
         make_teacher("accel", LINE, n_edits=0)

@@ -48,7 +48,9 @@ def test_bad_parameters_are_named() -> None:
         SECTeacher(TaskSpace({"task": 2}), temperature=-1.0)
     with pytest.raises(ConfigError, match="alpha"):
         SECTeacher(TaskSpace({"task": 2}), alpha=2.0)
-    with pytest.raises(ConfigError, match="allowed: return, gae"):
+    with pytest.raises(
+        ConfigError, match="sec: advantage must be one of 'return', 'gae', got 'td'"
+    ):
         SECTeacher(TaskSpace({"task": 2}), advantage="td")
 
 

@@ -69,9 +69,14 @@ def test_policies() -> None:
     assert TSCLTeacher(SPACE, seed=0, variant="sampling").policy == "thompson"
     with pytest.raises(ConfigError, match="needs variant='sampling'"):
         TSCLTeacher(SPACE, seed=0, policy="thompson")
-    with pytest.raises(ConfigError, match="allowed: online, naive, window, sampling"):
+    with pytest.raises(
+        ConfigError,
+        match="variant must be one of 'online', 'naive', 'window', 'sampling', got 'windowed'",
+    ):
         TSCLTeacher(SPACE, seed=0, variant="windowed")
-    with pytest.raises(ConfigError, match="allowed: egreedy, boltzmann, thompson"):
+    with pytest.raises(
+        ConfigError, match="policy must be one of 'egreedy', 'boltzmann', 'thompson', got 'ucb'"
+    ):
         TSCLTeacher(SPACE, seed=0, policy="ucb")
     with pytest.raises(ConfigError, match="temperature"):
         TSCLTeacher(SPACE, seed=0, policy="boltzmann", temperature=0.0)

@@ -1,0 +1,39 @@
+"""The ``toy`` bench's unlock rule (envs.toy), as in Portelas et al.'s code."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from envs.toy import ToyEnv
+
+
+def cell_centre(cell: tuple[int, ...], cells_per_dim: int) -> np.ndarray:
+    return (np.array(cell) + 0.5) / cells_per_dim
+
+
+def play(env: ToyEnv, cell: tuple[int, ...]) -> float:
+    env.reset(options={"task": cell_centre(cell, env.cells_per_dim)})
+    return float(env.step(0)[1])
+
+
+def test_a_cell_learns_once_a_previous_neighbour_is_mastered_diagonals_included() -> None:
+    env = ToyEnv(n_dims=2, cells_per_dim=4)
+    env.reset(seed=0)
+    assert play(env, (1, 1)) == 0.0  # nothing mastered: only the origin can learn
+    assert play(env, (0, 0)) == 0.01
+    env.competence[0, 0] = 76
+    assert play(env, (1, 1)) == 0.01  # diagonal previous neighbour
+    assert play(env, (1, 0)) == 0.01 and play(env, (0, 1)) == 0.01
+    assert play(env, (2, 0)) == 0.0 and play(env, (2, 2)) == 0.0  # two steps away
+    env.competence[1, 1] = 76
+    assert play(env, (2, 2)) == 0.01 and play(env, (2, 1)) == 0.01 and play(env, (1, 2)) == 0.01
+    assert play(env, (0, 2)) == 0.0  # (1, 1) is not a previous neighbour of (0, 2)
+
+
+def test_mastered_cell_alone_does_not_unlock_itself() -> None:
+    env = ToyEnv(n_dims=3, cells_per_dim=3)
+    env.reset(seed=0)
+    env.competence[2, 2, 2] = 80
+    assert play(env, (2, 2, 2)) == 0.8  # no previous neighbour mastered: no gain
+    env.competence[1, 2, 1] = 80
+    assert play(env, (2, 2, 2)) == 0.81
