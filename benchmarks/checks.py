@@ -18,9 +18,6 @@ from gymnasium.envs.registration import load_env_creator
 import envs
 import students
 from benchmarks.config import RunConfig
-from students.hyperparams import STUDENT_KEYS
-from students.registry import _STUDENT_ARGS
-from students.sb3 import _SB3_SKIP, SB3Student
 from teachers.registry import check_params, teacher_class
 
 
@@ -28,7 +25,9 @@ def check_config(config: RunConfig) -> None:
     """Raise ConfigError (or UnknownNameError) where ``config`` cannot start."""
     check_env_kwargs(config.env, config.env_kwargs)
     teacher_class(config.teacher, config.teacher_params)
-    check_student_params(config.student, config.student_params)
+    students.STUDENTS.get(config.student).check_param_names(
+        config.student_params, name=config.student
+    )
 
 
 def check_env_kwargs(name: str, kwargs: dict[str, Any]) -> None:
@@ -37,20 +36,3 @@ def check_env_kwargs(name: str, kwargs: dict[str, Any]) -> None:
     creator = load_env_creator(entry_point) if isinstance(entry_point, str) else entry_point
     if creator is not None:
         check_params(creator, kwargs, what=f"env {name!r}", skip=("self",))
-
-
-def check_student_params(name: str, params: dict[str, Any]) -> None:
-    """The names of ``params`` against what the student registered as ``name`` accepts."""
-    cls = students.STUDENTS.get(name)
-    if not issubclass(cls, SB3Student):
-        check_params(cls, params, what=f"student {name!r}", skip=_STUDENT_ARGS)
-        return
-    sb3_params = {key: value for key, value in params.items() if key not in STUDENT_KEYS}
-    algorithm = cls.algorithm
-    check_params(  # the same check and message as SB3Student's, without building the student
-        algorithm,
-        sb3_params,
-        what=f"student {name!r} (SB3 {algorithm.__name__}; aclbench keys: "
-        f"{', '.join(STUDENT_KEYS)})",
-        skip=_SB3_SKIP,
-    )

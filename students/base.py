@@ -18,6 +18,10 @@ from numpy.typing import NDArray
 
 from aclbench.task_space import Task
 from teachers.base import Teacher
+from teachers.registry import check_params
+
+CONSTRUCTOR_ARGS = ("self", "env_name", "teacher", "seed", "env_kwargs", "device")
+"""The arguments every student takes; the others are its hyperparameters."""
 
 
 class TrainingListener(Protocol):
@@ -59,6 +63,12 @@ class Student(ABC):
         self.env_kwargs = dict(env_kwargs or {})
         self.device = device
         self.params = params
+
+    @classmethod
+    def check_param_names(cls, params: dict[str, Any], *, name: str) -> None:
+        """Raise ConfigError naming the hyperparameters this learner does not take, without
+        building it, so that a suite with a typo fails before its first run starts."""
+        check_params(cls, params, what=f"student {name!r}", skip=CONSTRUCTOR_ARGS)
 
     @abstractmethod
     def learn(self, total_steps: int, listener: TrainingListener) -> None:

@@ -14,13 +14,10 @@ from typing import Any, TypeVar
 from aclbench.registry import Registry
 from students.base import Student
 from teachers.base import Teacher
-from teachers.registry import check_params
 
 STUDENTS: Registry[type[Student]] = Registry("student", entry_point_group="aclbench.students")
 
 S = TypeVar("S", bound=type[Student])
-
-_STUDENT_ARGS = ("self", "env_name", "teacher", "seed", "env_kwargs", "device")
 
 
 def register_student(name: str) -> Callable[[S], S]:
@@ -47,8 +44,9 @@ def make_student(
 ) -> Student:
     """Build the student registered as ``name``; unknown parameters get a ConfigError.
 
-    A student whose constructor takes ``**params`` (the SB3 students) checks them itself.
+    The names are checked by :meth:`Student.check_param_names`; the SB3 students check them
+    against the SB3 algorithm's constructor.
     """
     cls = STUDENTS.get(name)
-    check_params(cls, params, what=f"student {name!r}", skip=_STUDENT_ARGS)
+    cls.check_param_names(params, name=name)
     return cls(env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device, **params)

@@ -130,17 +130,23 @@ class SB3Student(Student):
         self._resumed = False
 
     # --- configuration -------------------------------------------------------------------------
-    def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
-        name = self.algorithm.__name__.lower()
-        config = resolve_schedules(merge_params(default_params(name, self.env_name), params))
-        sb3_params = {k: v for k, v in config.items() if k not in STUDENT_KEYS}
+    @classmethod
+    def check_param_names(cls, params: dict[str, Any], *, name: str) -> None:
+        """The names of ``params`` that are not aclbench keys against the SB3 algorithm's
+        constructor (this class's own takes ``**params``)."""
+        sb3_params = {k: v for k, v in params.items() if k not in STUDENT_KEYS}
         check_params(
-            self.algorithm,
+            cls.algorithm,
             sb3_params,
-            what=f"student {name!r} (SB3 {self.algorithm.__name__}; aclbench keys: "
+            what=f"student {name!r} (SB3 {cls.algorithm.__name__}; aclbench keys: "
             f"{', '.join(STUDENT_KEYS)})",
             skip=_SB3_SKIP,
         )
+
+    def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = self.algorithm.__name__.lower()
+        config = resolve_schedules(merge_params(default_params(name, self.env_name), params))
+        self.check_param_names(config, name=name)
         if config["vec_env"] not in VEC_ENVS:
             raise ConfigError(f"vec_env = {config['vec_env']!r}; allowed: {', '.join(VEC_ENVS)}")
         for key in ("n_envs", "torch_threads"):
