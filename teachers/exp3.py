@@ -14,25 +14,33 @@ al.'s formulation, with log-weights ``w`` over the N tasks:
 
 The progress signal of an episode is the absolute slope of a line fitted to the task's last
 ``window`` returns against its play count (how much one more episode of that task changes its
-return, up or down); the first episode of a task gives none. As in Graves et al., signals are
-rescaled to [-1, 1] by the 20th and 80th percentiles of the signals seen before (kept by
-reservoir sampling, ``history`` of them): below the low quantile -> -1, above the high one -> 1,
-linear in between. ``pi`` is the policy when the feedback arrives, which is the one the task was
-drawn from when episodes are fed back one by one.
+return, up or down); the first episode of a task gives none. Graves et al.'s signals are
+loss- or complexity-driven and divided by the time the sample took (``r^ = nu / tau(x)``, their
+Algorithm 1); here every episode counts as one unit of time. As in their reward scaling,
+signals are rescaled to [-1, 1] by the 20th and 80th percentiles of the unscaled signals seen
+before (kept by reservoir sampling, ``history`` of them): below the low quantile -> -1, above
+the high one -> 1, linear in between. ``pi`` is the policy when the feedback arrives, which is
+the one the task was drawn from when episodes are fed back one by one (Graves et al.'s
+``pi_t``); with several tasks drawn before their feedback it is a later policy.
 
-Defaults and where they come from:
+Defaults and where they come from (ALGORITHMS.md gives none of them):
 
-- ``epsilon`` 0.05 and ``beta`` 0: Graves et al.'s values.
-- ``eta`` 0.1: ours, not the paper's. Graves et al. used ``eta`` = 1e-3 (our reading of the
-  paper; ALGORITHMS.md does not list it) over runs of far more steps; in 1000 episodes it barely
-  moves the weights (task-graph student, 5 seeds: ``exp3s`` masters 2.8 tasks, ``random`` 3.0;
-  ``eta`` 0.01: 4.0; 0.1: 6.0). Auer et al. tie the rate to the horizon for the same reason.
+- ``epsilon`` 0.05 and ``beta`` 0: Graves et al.'s values (their experiments use ``eta`` 1e-3,
+  ``beta`` 0, ``epsilon`` 0.05; a public replication of them passes the same three).
+- ``eta`` 0.1: ours, not the paper's 1e-3, used over runs of far more steps. In 1000 episodes
+  1e-3 barely moves the weights (task-graph student, 5 seeds: ``exp3s`` masters 2.8 tasks,
+  ``random`` 3.0; ``eta`` 0.01: 4.0; 0.1: 6.0; episodes to master the 6-task chain: 1319, 1020
+  and 605, random about 1410). With 1e-3 as the default, five tests in tests/teachers fail
+  (``exp3s`` and ``exp3`` no longer beat random, and weight sharing no longer shows). Auer et
+  al. tie the rate to the horizon for the same reason.
 - ``alpha`` 0.02 (EXP3.S): a fixed sharing rate as in Auer et al.'s EXP3.S (who set it to
-  ``1/T`` for a horizon ``T``; 0.02 is ``T = 50``, our choice); Graves et al. write it
-  ``alpha_t``, decaying with ``t``. A decaying ``1/t`` does as well on the task-graph student
-  (6.0 tasks; 700 episodes to master the chain, against 605).
-- ``window`` 10 and ``history`` 1000: ours (the progress signal here is our slope, not one of
-  Graves et al.'s loss- or complexity-driven signals).
+  ``1/T`` for a horizon ``T``; 0.02 is ``T = 50``, our choice). Graves et al. write the rate
+  ``alpha_t``, indexed by the step; we could not confirm from their text how it is scheduled
+  (public re-implementations of their method use ``1/t``). A decaying ``1/t`` does as well on
+  the task-graph student (6.0 tasks; 700 episodes to master the chain, against 605).
+- ``window`` 10: ours (the progress signal here is our slope, not one of Graves et al.'s).
+- ``history`` 1000: ours; Graves et al. keep a reservoir sample of the reward history but we
+  found no size in their text (public re-implementations keep 10,000 or 50,000).
 
 Plain ``exp3`` is not expected to follow a curriculum, and it does not beat ``random`` on the
 task-graph student (1000 episodes, 5 seeds: 3.0 tasks mastered, as random; 3.0 with ``eta``
