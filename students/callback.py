@@ -139,9 +139,9 @@ class CurriculumCallback(BaseCallback):
                     f"env {e} played task {task}, but the teacher channel sent {self.current[e]}: "
                     "something reset the training env outside the curriculum callback"
                 )
-            self.teacher.update(task, episode_return)
-            if self.listener is not None:
+            if self.listener is not None:  # first, so a return the teacher refuses is recorded
                 self.listener.on_episode(task, episode_return, self.num_timesteps)
+            self.teacher.update(task, episode_return)
         self.current[envs] = self.queued[envs]
         self.next_episode[envs] += 1
         for e in envs:

@@ -129,12 +129,12 @@ class RoundCallback(BaseCallback):
     def _report(self, env: int, episode_return: float, *, finished: bool) -> None:
         level = self.levels[env]
         info = {"agent": self.agent} if finished else {"agent": self.agent, "finished": False}
-        self.teacher.update(level, episode_return, info=info)
         if finished:
             self._finished[env] = True
             self._partial[env] = 0.0
             if self.listener is not None and self.agent == "protagonist":
                 self.listener.on_episode(level, episode_return, self.clock())
+        self.teacher.update(level, episode_return, info=info)
 
 
 class PairedTraining:

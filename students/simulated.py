@@ -82,8 +82,8 @@ class SimulatedStudent(Student):
                 self.env_steps += 1
                 done = terminated or truncated
             played = self.learner.task.copy()
-            self.teacher.update(played, episode_return)
             listener.on_episode(played, episode_return, self.env_steps)
+            self.teacher.update(played, episode_return)
             listener.on_steps(self.env_steps)
 
     def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -1,9 +1,11 @@
 """benchmarks.runner: what a failed run leaves in its folder."""
 
+import numpy as np
 import pandas as pd
 
 from benchmarks.config import RunConfig
 from benchmarks.runner import run
+from envs.toy import ToyEnv
 from teachers.random_teacher import RandomTeacher
 
 
@@ -25,3 +27,23 @@ def test_a_failed_run_keeps_its_episodes_up_to_the_failure(tmp_path, monkeypatch
     assert tasks["episode"].tolist() == list(range(1700))
     assert tasks["env_steps"].tolist() == list(range(1, 1701))
     assert pd.read_csv(tmp_path / "eval.csv")["env_steps"].tolist() == [0, 1000]
+
+
+def test_a_return_the_teacher_refuses_is_recorded_before_the_run_fails(tmp_path, monkeypatch):
+    """The toy env's episode 300 returns NaN: the teacher refuses it, the run fails naming it,
+    and tasks.csv ends with that episode, so the user sees which task gave it."""
+    step = ToyEnv.step
+    played = {"episodes": 0}
+
+    def nan_at_300(self, action):
+        obs, reward, terminated, truncated, info = step(self, action)
+        played["episodes"] += 1
+        return obs, float("nan") if played["episodes"] == 300 else reward, True, truncated, info
+
+    monkeypatch.setattr(ToyEnv, "step", nan_at_300)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=2000, eval_interval=1000)
+    status = run(config, tmp_path)
+    assert status["state"] == "failed" and "nan" in status["error"].lower()
+    tasks = pd.read_csv(tmp_path / "tasks.csv")
+    assert len(tasks) == 300 and np.isnan(tasks["return"].iloc[-1])
+    assert np.isfinite(tasks["return"].iloc[:-1]).all()
