@@ -44,7 +44,7 @@ import envs
 import students
 import teachers
 from aclbench.errors import ConfigError, describe_type
-from benchmarks.checks import check_config
+from benchmarks.checks import ConfigChecker
 from benchmarks.config import RunConfig
 from benchmarks.results import read_status
 
@@ -139,6 +139,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
         _check_lists(table, where)
     teacher_params = data.get("teacher", {})
     student_params = data.get("student", {})
+    checker = ConfigChecker()  # builds each env and each teacher once for the whole suite
     runs = []
     for env_name in data["envs"]:
         table = env_tables.get(env_name, {})
@@ -162,7 +163,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 suite=data["name"],
             )
             try:
-                check_config(config)  # unknown parameters fail here, not in every run
+                checker.check(config)  # bad parameters fail here, not in every run
             except ConfigError as err:
                 raise ConfigError(f"{source}: {err}") from None
             env_dir = f"{env_name}@{student}" if several_students else env_name

@@ -89,6 +89,12 @@ def test_short_cartpole_ppo_run_is_reproducible(tmp_path):
         ({"--seed": "-1"}, [], "seed must be an integer >= 0, got -1"),
         ({}, ["-p", "env.nope=1"], "env 'toy' has no parameter 'nope'; accepted: n_dims,"),
         ({}, ["-p", "student.lr=1"], "student 'simulated' has no parameter 'lr'"),
+        (
+            {"--teacher": "alp-gmm"},
+            ["-p", "teacher.fit_rate=-3"],
+            "[teacher.alp-gmm] alp-gmm: fit_rate must be an integer >= 1, got -3",
+        ),
+        ({}, ["-p", "env.n_dims=0"], "[env.toy] kwargs: ValueError: toy: need n_dims >= 1"),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, capsys, overrides, extra, message):

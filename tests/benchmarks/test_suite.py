@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 
+import envs
+import teachers
 from aclbench.errors import ConfigError, UnknownNameError
 from benchmarks.suite import Suite
 
@@ -152,3 +154,50 @@ def test_sb3_student_parameter_names_are_checked_at_parse_time():
     message = str(err.value)
     assert "student 'ppo' (SB3 PPO; aclbench keys: n_envs, vec_env, torch_threads)" in message
     assert "has no parameter 'learning_rat'; accepted: policy, learning_rate," in message
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            "[teacher.alp-gmm]\nfit_rate = -3",
+            "bad.toml: [teacher.alp-gmm] alp-gmm: fit_rate must be an integer >= 1, got -3",
+        ),
+        (
+            '[teacher.riac]\nmax_region_size = "x"',
+            "bad.toml: [teacher.riac] riac: max_region_size must be an integer >= 2, got 'x'",
+        ),
+        (
+            "[env.toy]\nkwargs = { n_dims = 0 }",
+            "bad.toml: [env.toy] kwargs: ValueError: toy: need n_dims >= 1,",
+        ),
+    ],
+)
+def test_teacher_and_env_values_are_checked_at_load_not_in_every_run(table, message):
+    text = MINIMAL.replace('["random"]', '["random", "alp-gmm", "riac"]') + table
+    with pytest.raises(ConfigError) as err:
+        Suite.parse(text, source="bad.toml")
+    assert message in str(err.value)
+
+
+def test_a_suite_builds_each_env_and_each_teacher_once(monkeypatch):
+    built = {"envs": [], "teachers": []}
+    make_env, make_teacher = envs.make_env, teachers.make_teacher
+
+    def counted_env(name, **kwargs):
+        built["envs"].append(name)
+        return make_env(name, **kwargs)
+
+    def counted_teacher(name, task_space, **params):
+        built["teachers"].append(name)
+        return make_teacher(name, task_space, **params)
+
+    monkeypatch.setattr(envs, "make_env", counted_env)
+    monkeypatch.setattr(teachers, "make_teacher", counted_teacher)
+    text = MINIMAL.replace('["random"]', '["random", "alp-gmm"]').replace(
+        '["toy"]', '["toy", "cartpole"]'
+    )
+    suite = Suite.parse(text + "[teacher.alp-gmm]\nfit_rate = 150\n")
+    assert len(suite.runs) == 12
+    assert sorted(built["envs"]) == ["cartpole", "toy"]
+    assert sorted(built["teachers"]) == ["alp-gmm", "alp-gmm", "random", "random"]

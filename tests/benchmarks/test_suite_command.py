@@ -51,14 +51,14 @@ def test_suite_runs_every_run_and_a_rerun_skips_finished_ones(tmp_path, capsys):
 
 def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, capsys):
     broken = SUITE.replace('envs = ["toy"]', 'envs = ["toy", "cartpole"]') + (
-        '[env.cartpole]\nstudents = ["ppo"]\nseeds = [0]\nkwargs = { pole_length = [2.0, 1.0] }\n'
-    )
+        '[env.cartpole]\nstudents = ["ppo"]\nseeds = [0]\n[student.ppo]\nn_envs = 0\n'
+    )  # SB3 values are checked when the run builds its student
     suite = write_suite(tmp_path, broken)
     out = tmp_path / "out"
     assert main(["suite", str(suite), "--workers", "2", "--out", str(out)]) == 1
     failed = out / "small/cartpole/random/seed-0"
     status = json.loads((failed / "status.json").read_text())
-    assert status["state"] == "failed" and "low <= high" in status["error"]
+    assert status["state"] == "failed" and "n_envs = 0; expected an integer >= 1" in status["error"]
     assert "Traceback" in (failed / "traceback.txt").read_text()
     printed = capsys.readouterr().out
     assert "2 done, 1 failed" in printed and "--retry-failed" in printed
@@ -87,6 +87,15 @@ def test_changed_suite_does_not_overwrite_other_results(tmp_path, capsys):
     assert main(["suite", str(changed), "--out", str(out)]) == 2
     assert "holds a run with another config" in capsys.readouterr().err
     assert (out / "small" / "suite.toml").read_text() == SUITE  # the suite the runs were from
+
+
+def test_a_bad_teacher_value_fails_the_suite_before_anything_is_written(tmp_path, capsys):
+    bad = SUITE.replace('"random"', '"random", "alp-gmm"') + "[teacher.alp-gmm]\nfit_rate = -3\n"
+    out = tmp_path / "out"
+    assert main(["suite", str(write_suite(tmp_path, bad)), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "[teacher.alp-gmm] alp-gmm: fit_rate must be an integer >= 1, got -3" in err
+    assert err.count("\n") == 1 and not out.exists()
 
 
 def test_workers_must_be_a_positive_integer(capsys):
