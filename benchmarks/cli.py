@@ -107,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _suite(args: argparse.Namespace) -> int:
-    from benchmarks.executors import run_local, run_ray
+    from benchmarks.executors import Terminated, run_local, run_ray
     from benchmarks.results import read_status, write_atomic
     from benchmarks.suite import Suite, plan
 
@@ -131,11 +131,11 @@ def _suite(args: argparse.Namespace) -> int:
             )
         else:
             statuses = run_local(todo, args.out, workers=args.workers)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         statuses = {planned.path: read_status(args.out / planned.path) for planned in todo}
-        ctrl_c = True
+        stopped_by = 143 if isinstance(stop, Terminated) else 130
     else:
-        ctrl_c = False
+        stopped_by = 0
     failed = sorted(str(path) for path, status in statuses.items() if status["state"] == "failed")
     stopped = sum(status["state"] not in ("done", "failed") for status in statuses.values())
     done = len(statuses) - len(failed) - stopped
@@ -147,7 +147,7 @@ def _suite(args: argparse.Namespace) -> int:
     if stopped:
         print(f"resume the interrupted runs: aclbench suite {args.file} --out {args.out}")
     print(f"report: aclbench report {args.out / suite.name}")
-    return 130 if ctrl_c else 1 if failed or stopped else 0
+    return stopped_by or (1 if failed or stopped else 0)
 
 
 def _report(args: argparse.Namespace) -> int:

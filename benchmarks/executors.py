@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from itertools import islice
@@ -74,6 +75,24 @@ class _Tally:
         return self.statuses
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached the suite's process: it stops as on Ctrl-C (exit status 143, not 130)."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _stop_workers() -> None:
+    """Hand the stop to every worker: SIGTERM from ``timeout`` or ``kill`` reaches this process
+    alone, and a busy worker would otherwise finish its whole run. A busy worker's run
+    checkpoints and stops on SIGINT; an idle one ignores it (a second SIGINT after a terminal's
+    Ctrl-C changes nothing)."""
+    for child in multiprocessing.active_children():
+        if child.pid is not None:
+            os.kill(child.pid, signal.SIGINT)
+
+
 def run_local(
     runs: Sequence[PlannedRun], out: Path, *, workers: int | None = None
 ) -> dict[Path, dict[str, Any]]:
@@ -83,12 +102,14 @@ def run_local(
     torch threads or CUDA state). A run is handed to the pool only when a worker is free, so
     that on Ctrl-C no run waits in the pool's queue to start after it: the running runs (which
     get the signal too) checkpoint and stop, the others never start, and KeyboardInterrupt is
-    raised again.
+    raised again. SIGTERM to this process stops the suite the same way (as :class:`Terminated`).
     """
     tally = _Tally(len(runs), out)
     todo = iter(runs)
     workers = workers or default_workers()
     context = multiprocessing.get_context("spawn")
+    in_main_thread = threading.current_thread() is threading.main_thread()  # signals go there
+    on_sigterm = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_ctrl_c) as pool:
         running: dict[Future[dict[str, Any]], PlannedRun] = {}
         try:
@@ -102,7 +123,12 @@ def run_local(
                 for future in done:
                     error = future.exception()
                     tally.finished(running.pop(future), None if error else future.result(), error)
+        except KeyboardInterrupt:
+            _stop_workers()
+            raise
         finally:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, on_sigterm)
             statuses = tally.close()
     return statuses
 

@@ -105,9 +105,18 @@ def test_workers_must_be_a_positive_integer(capsys):
     assert "--workers: expected an integer >= 1, got '-1'" in capsys.readouterr().err
 
 
-def test_ctrl_c_stops_the_suite_and_says_how_to_resume(tmp_path):
-    """Ctrl-C as a terminal sends it, to the whole process group: the running run checkpoints
-    and stops, the queued runs never start, and the summary counts them apart from failures."""
+@pytest.mark.parametrize(
+    ("stop", "status"),
+    [
+        (lambda pid: os.killpg(pid, signal.SIGINT), 130),  # Ctrl-C: the terminal's whole group
+        (lambda pid: os.kill(pid, signal.SIGTERM), 143),  # `timeout`, `kill`: the suite alone
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_a_stop_signal_stops_the_suite_and_says_how_to_resume(tmp_path, stop, status):
+    """Ctrl-C, or SIGTERM to the suite's process alone: the running run checkpoints and stops
+    (it does not run on to its end), the queued runs never start, and the summary counts them
+    apart from failures."""
     long = SUITE.replace("[0, 1]", "[0, 1, 2]").replace("600", "2_000_000")
     suite = write_suite(tmp_path, long.replace("eval_interval = 200", "eval_interval = 1_000_000"))
     out = tmp_path / "out"
@@ -126,13 +135,13 @@ def test_ctrl_c_stops_the_suite_and_says_how_to_resume(tmp_path):
         while not (first / "eval.csv").exists():  # evaluated at step 0: training has begun
             assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
             time.sleep(0.05)
-        os.killpg(process.pid, signal.SIGINT)
+        stop(process.pid)
         printed, errors = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    assert process.returncode == 130, printed + errors
+    assert process.returncode == status, printed + errors
     assert json.loads((first / "status.json").read_text())["state"] == "interrupted"
     assert (first / "checkpoint").is_dir()
     assert not (out / "small/toy/random/seed-1").exists()
