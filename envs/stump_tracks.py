@@ -249,8 +249,10 @@ class StumpTracksEnv(BipedalWalker):
         self.walker.build(self.world, TRACK_START / 2, TERRAIN_HEIGHT, push)
         self.hull, self.legs, self.joints = self.walker.hull, self.walker.legs, self.walker.joints
         self.drawlist = self.terrain + self.legs + [self.hull]
-        if self.render_mode is not None:  # drawn after the walker: same episode either way
+        if self.render_mode is not None:  # the generator is left as it was: rendering or
+            state = self.np_random.bit_generator.state  # not, the same episodes follow
             self._generate_clouds()
+            self.np_random.bit_generator.state = state
         obs = self.step(np.zeros(self.body.n_motors, dtype=np.float32))[0]
         return obs, {"task": self.task.copy()}
 

@@ -138,6 +138,20 @@ def test_same_seed_task_and_actions_give_the_same_episode():
     assert not np.array_equal(first[3], other[3])  # another seed draws other stumps
 
 
+def test_rendering_does_not_change_the_following_episodes():
+    """Clouds are drawn only when rendering: they must not use up the episode generator, or
+    the tasks and tracks of the unseeded resets after a seeded one depend on the render mode."""
+
+    def episodes(render_mode):
+        env = make(render_mode=render_mode)
+        resets = [env.reset(seed=5)] + [env.reset() for _ in range(2)]
+        return [(obs, info["task"], stump_tops(env)) for obs, info in resets]
+
+    for plain, rendered in zip(episodes(None), episodes("rgb_array"), strict=True):
+        for a, b in zip(plain, rendered, strict=True):
+            assert np.array_equal(a, b)
+
+
 def test_default_task_is_drawn_from_the_seeded_generator():
     env = make()
     tasks = [env.reset(seed=seed)[1]["task"] for seed in (3, 3, 4)]
