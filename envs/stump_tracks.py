@@ -17,7 +17,8 @@ a Benchmark for Automatic Curriculum Learning in Deep RL"). Facts followed here:
   changes by ``U(-r, r) / 30`` at every stretch between stumps, pulled back to level);
 - BipedalWalker's reward, observation (hull, joints, contacts, 10 lidar rays that see stumps)
   and falls (the hull touching the ground or a stump ends the episode with -100); episodes of
-  at most 2000 steps; a return above 230 masters a task; the test set is a 10 x 10 grid.
+  at most 2000 steps; a return above 230 masters a task; the test set is a 10 x 10 grid
+  (of cell centres over height and spacing; optional dimensions at the middle of their bounds).
 
 The walker's body is chosen at construction (:mod:`envs.walker_bodies`). Gymnasium's
 BipedalWalker is reused for its constants, world, clouds, rendering and closing; the terrain,
@@ -210,7 +211,9 @@ class StumpTracksEnv(BipedalWalker):
         self.game_over = False
 
     def test_tasks(self) -> NDArray[np.float64]:
-        return self.task_space.grid(10)
+        """The paper's 10 x 10 grid over height and spacing (100 tasks); an optional dimension
+        stays at the middle of its bounds, so that it does not multiply the set by 10."""
+        return self.task_space.grid([10, 10] + [1] * (len(self.task_space) - 2))
 
     # --- world building ------------------------------------------------------------------
     def _destroy(self) -> None:

@@ -239,6 +239,16 @@ def test_optional_dimensions_width_rotation_roughness():
     assert len(env.unwrapped.terrain) == len(layout.stumps) + len(layout.ground) - 1
 
 
+def test_test_set_stays_the_10_by_10_grid_with_optional_dimensions():
+    """100 tasks, as in the paper, whatever the dimensions: a 10-point grid on every one of
+    five dimensions would be 100,000 episodes of up to 2000 steps per evaluation."""
+    env = make(stump_width=(0.5, 3.0), stump_rotation=(-1.0, 0.6), roughness=(0.0, 10.0))
+    tests = env.unwrapped.test_tasks()
+    assert tests.shape == (100, 5)
+    np.testing.assert_allclose(tests[:, :2], make().unwrapped.test_tasks())
+    np.testing.assert_allclose(tests[:, 2:], np.tile([1.75, -0.2, 5.0], (100, 1)))
+
+
 # --- bodies ---------------------------------------------------------------------------------
 def test_unknown_body_lists_the_known_ones():
     with pytest.raises(UnknownNameError, match="classic.*long.*quadru.*short"):
