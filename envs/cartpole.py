@@ -51,7 +51,7 @@ from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
-from envs.parameterized import TaskParamsMixin, initial_task
+from envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
 
 
 class TaskCartPoleEnv(TaskParamsMixin, CartPoleEnv):
@@ -77,6 +77,11 @@ class TaskCartPoleEnv(TaskParamsMixin, CartPoleEnv):
         self.observation_space = spaces.Box(-high, high, dtype=np.float32)
         self.task_space = TaskSpace(
             {"pole_length": pole_length, "pole_mass": pole_mass, "force_mag": force_mag}
+        )
+        check_physical_bounds(
+            "cartpole",
+            self.task_space,
+            {"pole_length": (0.0, False), "pole_mass": (0.0, True), "force_mag": (0.0, True)},
         )
         self.task: Task = initial_task(
             self.task_space,

@@ -50,7 +50,7 @@ from gymnasium.utils import EzPickle
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
-from envs.parameterized import TaskParamsMixin, initial_task
+from envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
 
 
 class TaskLunarLanderEnv(TaskParamsMixin, LunarLander):
@@ -74,6 +74,12 @@ class TaskLunarLanderEnv(TaskParamsMixin, LunarLander):
         EzPickle.__init__(self, render_mode, gravity, wind_power, turbulence_power)
         self.task_space = TaskSpace(
             {"gravity": gravity, "wind_power": wind_power, "turbulence_power": turbulence_power}
+        )
+        # the stock env turns the wind off unless a power is > 0: a negative one alone is lost
+        check_physical_bounds(
+            "lunarlander",
+            self.task_space,
+            {"wind_power": (0.0, True), "turbulence_power": (0.0, True)},
         )
         self.task: Task = initial_task(
             self.task_space, {"gravity": self.gravity, "wind_power": 0.0, "turbulence_power": 0.0}

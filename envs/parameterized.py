@@ -11,12 +11,14 @@ rebuilds its Box2D world) does not run twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
+from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
 from envs.core import task_from_options
 
@@ -52,3 +54,21 @@ def initial_task(space: TaskSpace, values: dict[str, float]) -> Task:
     Used before the first ``reset`` so that ``task`` is always defined.
     """
     return np.asarray(space.clip(space.from_dict(values)), dtype=np.float64)
+
+
+def check_physical_bounds(
+    env: str, space: TaskSpace, lowest: Mapping[str, tuple[float, bool]]
+) -> None:
+    """Raise ConfigError where a dimension's bounds reach values the stock physics cannot take
+    (a zero length divides by zero), so that bad bounds fail when the env is built, not as
+    NaN observations in the middle of a run. ``lowest[name]``: ``(value, inclusive)``."""
+    for dim in space.dims:
+        if dim.name not in lowest:
+            continue
+        value, inclusive = lowest[dim.name]
+        if dim.low < value or (dim.low == value and not inclusive):
+            allowed = f"{'>=' if inclusive else '>'} {value:g}"
+            raise ConfigError(
+                f"{env}: {dim.name} bounds [{dim.low:g}, {dim.high:g}] leave the physics; "
+                f"every {dim.name} must be {allowed}"
+            )

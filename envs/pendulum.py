@@ -54,7 +54,7 @@ from gymnasium.envs.classic_control.pendulum import PendulumEnv
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
-from envs.parameterized import TaskParamsMixin, initial_task
+from envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
 
 
 class TaskPendulumEnv(TaskParamsMixin, PendulumEnv):
@@ -74,6 +74,9 @@ class TaskPendulumEnv(TaskParamsMixin, PendulumEnv):
     ) -> None:
         super().__init__(render_mode=render_mode)
         self.task_space = TaskSpace({"mass": mass, "length": length, "gravity": gravity})
+        check_physical_bounds(
+            "pendulum", self.task_space, {"mass": (0.0, False), "length": (0.0, False)}
+        )
         self.task: Task = initial_task(
             self.task_space, {"mass": self.m, "length": self.l, "gravity": self.g}
         )
