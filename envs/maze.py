@@ -149,6 +149,10 @@ class MazeEnv(MiniGridEnv):
     ) -> None:
         if size < 5:
             raise ValueError(f"maze: size must be >= 5 (the smallest test maze), got {size}")
+        if agent_view_size < 3 or agent_view_size % 2 == 0:  # MiniGrid only asserts it
+            raise ValueError(f"maze: agent_view_size must be odd and >= 3, got {agent_view_size}")
+        if max_steps < 1:  # MiniGrid's reward divides by it
+            raise ValueError(f"maze: max_steps must be >= 1, got {max_steps}")
         self.task_space = MazeTaskSpace(size, max_walls)
         walls = np.zeros((size, size), dtype=bool)
         self.level = Level(walls, (0, 0), 0, (size - 1, size - 1))

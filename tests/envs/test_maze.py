@@ -209,6 +209,21 @@ def test_invalid_task_names_the_dimension_and_bounds(env: MazeEnv) -> None:
         env.reset(options={"task": task})
 
 
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"agent_view_size": 4}, r"agent_view_size must be odd and >= 3, got 4"),
+        ({"agent_view_size": 1}, r"agent_view_size must be odd and >= 3, got 1"),
+        ({"max_steps": 0}, r"max_steps must be >= 1, got 0"),  # the reward divides by it
+    ],
+)
+def test_bad_constructor_values_are_value_errors_naming_the_argument(kwargs, match) -> None:
+    """MiniGrid's own check of the view is a bare assert, which a suite's config check lets
+    through as a traceback."""
+    with pytest.raises(ValueError, match=match):
+        MazeEnv(**kwargs)
+
+
 def test_task_space_samples_random_levels_and_mutates_validly() -> None:
     space = MazeTaskSpace(size=13, max_walls=60)
     rng_a, rng_b = np.random.default_rng(4), np.random.default_rng(4)
