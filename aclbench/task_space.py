@@ -280,4 +280,12 @@ class TaskSpace(spaces.Space[Task]):
                 f"task keys {sorted(values)} do not match dimensions {list(self.names)}"
                 f" (missing {missing}, unknown {extra})"
             )
-        return np.array([float(values[n]) for n in self.names], dtype=np.float64)
+        task = np.empty(len(self.dims), dtype=np.float64)
+        for i, name in enumerate(self.names):
+            try:
+                task[i] = float(values[name])
+            except (TypeError, ValueError):
+                raise InvalidTaskError(
+                    f"task dimension {name!r} = {values[name]!r} is not a number"
+                ) from None
+        return task

@@ -129,3 +129,11 @@ def test_bounds_are_read_only_even_after_a_copy(space):
         for bounds in (copied.low, copied.high, copied.discrete):
             with pytest.raises(ValueError, match="read-only"):
                 bounds[0] = 1
+
+
+@pytest.mark.parametrize("value", ["tall", None, [1.0, 2.0]])
+def test_a_named_task_with_a_non_numeric_value_is_an_invalid_task(space, value):
+    task = {"height": value, "spacing": 1.0, "level": 2}
+    with pytest.raises(InvalidTaskError, match="task dimension 'height' = .* is not a number"):
+        space.validate(task)
+    assert not space.contains(task)
