@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -256,12 +255,12 @@ class TaskSpace(spaces.Space[Task]):
         A discrete dimension uses all its values when it has fewer than asked. Used for the
         fixed test sets (TeachMyAgent's 10x10 grid over Stump Tracks).
         """
-        counts = (
-            [points_per_dim] * len(self)
-            if isinstance(points_per_dim, numbers.Integral)
+        counts: list[int] = (
+            [int(points_per_dim)] * len(self)
+            if isinstance(points_per_dim, (int, np.integer))
             else list(points_per_dim)
         )
-        if len(counts) != len(self) or any(int(c) < 1 for c in counts):
+        if len(counts) != len(self) or any(c < 1 for c in counts):
             raise ValueError(
                 f"points_per_dim must be an int >= 1 or one such int per dimension "
                 f"{self.names}, got {points_per_dim!r}"
