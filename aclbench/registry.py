@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import reprlib
 from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
-from aclbench.errors import UnknownNameError
+from aclbench.errors import ConfigError, UnknownNameError
 
 T = TypeVar("T")
 
@@ -26,11 +27,17 @@ class Registry(Generic[T]):
         entry_point_group: importlib.metadata group whose entries (``name = "module:Object"``)
             are registered the first time the registry is read, so that a ``pip install``-ed
             plug-in appears without any edit to aclbench.
+        base: the class a ``"module:attribute"`` name must import a subclass of (``Teacher``),
+            so that a name that is no such class gets a clear error instead of one from deep
+            inside the caller, and is not listed among the known names.
     """
 
-    def __init__(self, kind: str, entry_point_group: str | None = None) -> None:
+    def __init__(
+        self, kind: str, entry_point_group: str | None = None, *, base: type | None = None
+    ) -> None:
         self.kind = kind
         self.entry_point_group = entry_point_group
+        self.base = base
         self._entries: dict[str, T] = {}
         self._plugins_loaded = entry_point_group is None
 
@@ -53,7 +60,7 @@ class Registry(Generic[T]):
         """The object registered as ``name``; a ``"module:attribute"`` name imports it."""
         self._load_plugins()
         if name not in self._entries and ":" in name:
-            self.add(name, _import(name, self.kind))
+            self.add(name, _import(name, self.kind, self.base))
         try:
             return self._entries[name]
         except KeyError:
@@ -84,9 +91,15 @@ class Registry(Generic[T]):
                 self.add(entry.name, entry.load())
 
 
-def _import(path: str, kind: str) -> Any:
+def _import(path: str, kind: str, base: type | None) -> Any:
     module_name, _, attribute = path.partition(":")
     try:
-        return getattr(importlib.import_module(module_name), attribute)
+        obj = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as err:
         raise UnknownNameError(f"cannot import {kind} {path!r}: {err}") from None
+    if base is not None and not (isinstance(obj, type) and issubclass(obj, base)):
+        raise ConfigError(
+            f"{kind} {path!r} is {reprlib.repr(obj)}, not a {base.__name__} subclass; name a "
+            f"class that subclasses {base.__module__}.{base.__name__}"
+        )
+    return obj

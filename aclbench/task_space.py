@@ -255,7 +255,16 @@ class TaskSpace(spaces.Space[Task]):
         A discrete dimension uses all its values when it has fewer than asked. Used for the
         fixed test sets (TeachMyAgent's 10x10 grid over Stump Tracks).
         """
-        counts = [points_per_dim] * len(self) if isinstance(points_per_dim, int) else points_per_dim
+        counts: list[int] = (
+            [int(points_per_dim)] * len(self)
+            if isinstance(points_per_dim, (int, np.integer))
+            else list(points_per_dim)
+        )
+        if len(counts) != len(self) or any(c < 1 for c in counts):
+            raise ValueError(
+                f"points_per_dim must be an int >= 1 or one such int per dimension "
+                f"{self.names}, got {points_per_dim!r}"
+            )
         axes = []
         for dim, count in zip(self.dims, counts):
             if dim.n is not None and dim.n <= count:
@@ -280,4 +289,12 @@ class TaskSpace(spaces.Space[Task]):
                 f"task keys {sorted(values)} do not match dimensions {list(self.names)}"
                 f" (missing {missing}, unknown {extra})"
             )
-        return np.array([float(values[n]) for n in self.names], dtype=np.float64)
+        task = np.empty(len(self.dims), dtype=np.float64)
+        for i, name in enumerate(self.names):
+            try:
+                task[i] = float(values[name])
+            except (TypeError, ValueError):
+                raise InvalidTaskError(
+                    f"task dimension {name!r} = {values[name]!r} is not a number"
+                ) from None
+        return task

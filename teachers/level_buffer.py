@@ -61,11 +61,16 @@ def staleness_weights(last_sampled: NDArray[np.int64], now: int) -> NDArray[np.f
     return staleness / total if total > 0 else np.full(len(staleness), 1.0 / len(staleness))
 
 
+def _key(task: ArrayLike) -> bytes:
+    """A level's identity: the bytes of its values, ``-0.0`` counted as ``0.0`` (``+ 0.0``)."""
+    return (np.asarray(task, dtype=np.float64) + 0.0).tobytes()
+
+
 class LevelBuffer:
     """Up to ``capacity`` levels with their scores, last-sampled counts and return statistics.
 
     Arrays are ``capacity`` long (``levels``: ``capacity`` x ``n_dims``); the first ``len(self)``
-    entries are in use. Levels are found by exact identity of their task vectors.
+    entries are in use. Levels are found by exact equality of their task values.
     """
 
     def __init__(self, capacity: int, n_dims: int) -> None:
@@ -88,7 +93,7 @@ class LevelBuffer:
 
     def find(self, task: ArrayLike) -> int | None:
         """Slot of ``task`` if it is in the buffer."""
-        return self._slots.get(np.asarray(task, dtype=np.float64).tobytes())
+        return self._slots.get(_key(task))
 
     def add(self, task: ArrayLike, score: float, now: int) -> int | None:
         """Insert a level not yet in the buffer; returns its slot, or ``None`` if the buffer is
@@ -100,8 +105,8 @@ class LevelBuffer:
             slot = int(np.argmin(self.scores))
             if score < self.scores[slot]:
                 return None
-            del self._slots[self.levels[slot].tobytes()]
-        self._slots[task.tobytes()] = slot
+            del self._slots[_key(self.levels[slot])]
+        self._slots[_key(task)] = slot
         self.levels[slot] = task
         self.scores[slot] = score
         self.last_sampled[slot] = now

@@ -40,6 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
+from teachers.arms import draw
 from teachers.base import Teacher
 from teachers.level_builders import LevelBuilder, builder_for
 from teachers.params import check_int, check_number, check_positive
@@ -134,7 +135,7 @@ class PAIREDTeacher(Teacher):
         actions = np.zeros(builder.n_steps, dtype=np.int64)
         for t in range(builder.n_steps):
             probs = self.policy.probabilities(builder.observation(), builder.mask())
-            actions[t] = self._draw(probs)
+            actions[t] = draw(probs, self.rng)
             builder.step(int(actions[t]))
         task = builder.level(self.rng)
         key = task.tobytes()
@@ -143,11 +144,6 @@ class PAIREDTeacher(Teacher):
         self.pending.setdefault(key, _Level([])).constructions.append(actions)
         self.levels_built += 1
         return task
-
-    def _draw(self, probs: NDArray[np.float64]) -> int:
-        """An index drawn with probabilities ``probs`` (zeros are never drawn)."""
-        cdf = np.cumsum(probs)
-        return min(int(np.searchsorted(cdf, self.rng.random() * cdf[-1], "right")), len(cdf) - 1)
 
     # --- feedback ------------------------------------------------------------------------------
     def _update(

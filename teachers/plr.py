@@ -113,15 +113,16 @@ class PLRTeacher(Teacher):
         return warm and bool(self.rng.random() < self.replay_prob)
 
     def _sample_task(self) -> Task:
-        self.samples += 1
         replay = self._decide_replay() if self._rollout_replay is None else self._rollout_replay
         self.replaying = replay and len(self.buffer) > 0
         if self.replaying:
             self.replays += 1
-            probs = self.replay_probabilities()
+            probs = self.replay_probabilities()  # staleness counts the samples before this one
             slot = int(self.rng.choice(len(probs), p=probs))
+            self.samples += 1
             self.buffer.last_sampled[slot] = self.samples
             return self._replayed(self.buffer.levels[slot].copy())
+        self.samples += 1
         self.new_levels += 1
         return self._new_level()
 

@@ -19,7 +19,9 @@ from aclbench.registry import Registry
 from aclbench.task_space import TaskSpace
 from teachers.base import Teacher
 
-TEACHERS: Registry[type[Teacher]] = Registry("teacher", entry_point_group="aclbench.teachers")
+TEACHERS: Registry[type[Teacher]] = Registry(
+    "teacher", entry_point_group="aclbench.teachers", base=Teacher
+)
 
 T = TypeVar("T", bound=type[Teacher])
 

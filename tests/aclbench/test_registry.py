@@ -1,6 +1,6 @@
 import pytest
 
-from aclbench import UnknownNameError
+from aclbench import ConfigError, UnknownNameError
 from aclbench.registry import Registry
 
 
@@ -29,3 +29,12 @@ def test_module_colon_attribute_names_are_imported():
     assert registry.get("json:dumps") is __import__("json").dumps
     with pytest.raises(UnknownNameError, match="cannot import widget 'json:nope'"):
         registry.get("json:nope")
+
+
+def test_an_imported_name_must_be_a_subclass_of_the_registry_base():
+    registry: Registry[type] = Registry("widget", base=ValueError)
+    assert registry.get("json:JSONDecodeError") is __import__("json").JSONDecodeError
+    for name, got in (("json:dumps", "<function dum"), ("math:pi", "3.14")):
+        with pytest.raises(ConfigError, match=f"widget '{name}' is {got}.*not a ValueError"):
+            registry.get(name)
+        assert name not in registry  # not listed among the known widgets either

@@ -129,3 +129,20 @@ def test_bounds_are_read_only_even_after_a_copy(space):
         for bounds in (copied.low, copied.high, copied.discrete):
             with pytest.raises(ValueError, match="read-only"):
                 bounds[0] = 1
+
+
+@pytest.mark.parametrize("value", ["tall", None, [1.0, 2.0]])
+def test_a_named_task_with_a_non_numeric_value_is_an_invalid_task(space, value):
+    task = {"height": value, "spacing": 1.0, "level": 2}
+    with pytest.raises(InvalidTaskError, match="task dimension 'height' = .* is not a number"):
+        space.validate(task)
+    assert not space.contains(task)
+
+
+def test_grid_counts_must_match_the_dimensions_and_be_positive():
+    space = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 2.0)})
+    assert space.grid([2, 1]).tolist() == [[0.25, 1.0], [0.75, 1.0]]
+    assert space.grid(np.int64(1)).tolist() == [[0.5, 1.0]]
+    for counts in ([3], [3, 3, 3], 0, [2, 0]):
+        with pytest.raises(ValueError, match=r"points_per_dim .*\('x', 'y'\)"):
+            space.grid(counts)

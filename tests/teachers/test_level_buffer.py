@@ -80,3 +80,13 @@ def test_mean_return_stays_finite_near_the_float_limit() -> None:
     assert buffer.mean_return(slot) == big
     buffer.record_return(slot, -big)
     assert buffer.mean_return(slot) == pytest.approx(big / 3)
+
+
+def test_minus_zero_and_zero_are_the_same_level() -> None:
+    # -0.0 == 0.0 as task values (validate accepts both), but their bytes differ: keyed by bytes,
+    # feedback on [-0.0] made a second copy of level [0.0] in the buffer.
+    buffer = LevelBuffer(4, 2)
+    slot = buffer.add(np.array([0.0, 1.0]), 1.0, now=0)
+    assert buffer.find(np.array([-0.0, 1.0])) == slot
+    assert buffer.add(np.array([1.0, -0.0]), 1.0, now=0) == 1
+    assert buffer.find([1.0, 0.0]) == 1 and len(buffer) == 2

@@ -264,3 +264,20 @@ def test_bad_parameters_get_clear_errors() -> None:
 def test_teachers_do_not_import_envs() -> None:
     code = "import sys, teachers; assert not any(m.split('.')[0] == 'envs' for m in sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_staleness_counts_the_episodes_sampled_since_a_level_was_last_sampled(seed) -> None:
+    """P_C(l_i) = (c - C_i) / sum_j (c - C_j), c the episodes sampled so far (Jiang et al.
+    2021): the level just played has staleness 0, so with staleness alone two levels alternate,
+    and replay_probabilities() is the distribution the next replay draws from."""
+    teacher = PLRTeacher(
+        LINE, seed=seed, staleness_coef=1.0, replay_prob=1.0, rho=1.0, buffer_size=2
+    )
+    first = teacher.sample_task()  # a new level, last sampled at episode 1
+    teacher.update(first, 0.0)
+    second = teacher.sample_task()  # a new level, last sampled at episode 2
+    teacher.update(second, 0.0)
+    np.testing.assert_allclose(teacher.replay_probabilities(), [1.0, 0.0])  # (2-1, 2-2) / 1
+    for expected in (first, second, first, second):
+        assert np.array_equal(teacher.sample_task(), expected) and teacher.replaying
