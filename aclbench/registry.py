@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import reprlib
+import warnings
 from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
@@ -39,6 +40,7 @@ class Registry(Generic[T]):
         self.entry_point_group = entry_point_group
         self.base = base
         self._entries: dict[str, T] = {}
+        self._broken: dict[str, str] = {}  # plug-ins that failed to load: name -> why
         self._plugins_loaded = entry_point_group is None
 
     def register(self, name: str) -> Callable[[T], T]:
@@ -64,6 +66,8 @@ class Registry(Generic[T]):
         try:
             return self._entries[name]
         except KeyError:
+            if name in self._broken:
+                raise ConfigError(self._broken[name]) from None
             known = sorted(self._entries)
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -83,12 +87,24 @@ class Registry(Generic[T]):
         return iter(self.names())
 
     def _load_plugins(self) -> None:
+        """Register the entry points of installed plug-ins. One that fails to import, or names
+        no ``base`` subclass, is left out with a warning (and an error when asked for by name)
+        rather than breaking every lookup and the other plug-ins; where a plug-in's name is
+        taken, the taken one stays, with a warning."""
         if self._plugins_loaded or self.entry_point_group is None:
             return
         self._plugins_loaded = True
         for entry in entry_points(group=self.entry_point_group):
-            if entry.name not in self._entries:
-                self.add(entry.name, entry.load())
+            where = f"{self.kind} plug-in {entry.name!r} = {entry.value!r}"
+            if entry.name in self._entries:
+                taken = self._entries[entry.name]
+                warnings.warn(f"{where} ignored: the name is taken by {taken!r}", stacklevel=2)
+                continue
+            try:
+                self.add(entry.name, _check_base(entry.load(), entry.value, self.kind, self.base))
+            except Exception as err:  # noqa: BLE001 - a broken plug-in must not break the others
+                self._broken[entry.name] = f"{where} failed to load: {type(err).__name__}: {err}"
+                warnings.warn(self._broken[entry.name], stacklevel=2)
 
 
 def _import(path: str, kind: str, base: type | None) -> Any:
@@ -97,6 +113,10 @@ def _import(path: str, kind: str, base: type | None) -> Any:
         obj = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as err:
         raise UnknownNameError(f"cannot import {kind} {path!r}: {err}") from None
+    return _check_base(obj, path, kind, base)
+
+
+def _check_base(obj: Any, path: str, kind: str, base: type | None) -> Any:
     if base is not None and not (isinstance(obj, type) and issubclass(obj, base)):
         raise ConfigError(
             f"{kind} {path!r} is {reprlib.repr(obj)}, not a {base.__name__} subclass; name a "

@@ -1,3 +1,5 @@
+from importlib.metadata import EntryPoint
+
 import pytest
 
 from aclbench import ConfigError, UnknownNameError
@@ -38,3 +40,30 @@ def test_an_imported_name_must_be_a_subclass_of_the_registry_base():
         with pytest.raises(ConfigError, match=f"widget '{name}' is {got}.*not a ValueError"):
             registry.get(name)
         assert name not in registry  # not listed among the known widgets either
+
+
+def test_a_broken_plugin_is_left_out_and_the_others_load(monkeypatch):
+    """A plug-in that fails to import, or names no base subclass, warns and fails only when it
+    is asked for by name; a plug-in whose name is taken warns and leaves the taken one."""
+    group = "aclbench.test_widgets"
+    plugins = [
+        EntryPoint("broken", "no_such_module_xyz:Widget", group),
+        EntryPoint("not-a-class", "math:pi", group),
+        EntryPoint("decoder", "json:JSONDecodeError", group),
+        EntryPoint("taken", "json:JSONDecodeError", group),
+    ]
+    monkeypatch.setattr(
+        "aclbench.registry.entry_points", lambda group: [p for p in plugins if p.group == group]
+    )
+    registry: Registry[type] = Registry("widget", group, base=ValueError)
+    registry.add("taken", KeyError)
+    with pytest.warns(UserWarning) as warned:
+        assert registry.names() == ["decoder", "taken"]
+    messages = " | ".join(str(w.message) for w in warned)
+    assert "'broken' = 'no_such_module_xyz:Widget' failed to load: ModuleNotFoundError" in messages
+    assert "'not-a-class' = 'math:pi' failed to load: ConfigError" in messages
+    assert "'taken' = 'json:JSONDecodeError' ignored: the name is taken by" in messages
+    assert registry.get("decoder") is __import__("json").JSONDecodeError
+    assert registry.get("taken") is KeyError
+    with pytest.raises(ConfigError, match="'broken' = 'no_such_module_xyz:Widget' failed to load"):
+        registry.get("broken")
