@@ -15,7 +15,9 @@ from aclbench.registry import Registry
 from students.base import Student
 from teachers.base import Teacher
 
-STUDENTS: Registry[type[Student]] = Registry("student", entry_point_group="aclbench.students")
+STUDENTS: Registry[type[Student]] = Registry(
+    "student", entry_point_group="aclbench.students", base=Student
+)
 
 S = TypeVar("S", bound=type[Student])
 
