@@ -137,3 +137,15 @@ def test_list_shows_envs_with_their_task_dimensions(capsys):
     assert "pole_length: [0.02, 0.5]" in cartpole
     assert main(["list", "teachers"]) == 0
     assert "random" in [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+
+
+def test_rerunning_a_finished_run_skips_it_as_the_readme_says(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main([*TOY, "--out", str(out)]) == 0
+    before = (out / "status.json").read_text()
+    assert main([*TOY, "--out", str(out)]) == 0
+    assert (out / "status.json").read_text() == before  # not trained again
+    assert "already done" in capsys.readouterr().out
+    assert main([*TOY, "--seed", "1", "--out", str(out)]) == 0  # another config: it runs
+    assert json.loads((out / "status.json").read_text())["started"] >= json.loads(before)["started"]
+    assert "seed = 1" in (out / "config.toml").read_text()
