@@ -25,10 +25,18 @@ import teachers
 from aclbench.task_space import Task
 from benchmarks.checkpoints import latest_checkpoint, remove_checkpoints, write_checkpoint
 from benchmarks.config import RunConfig
-from benchmarks.results import RunRecorder, now, provenance, read_status, write_status
+from benchmarks.results import (
+    RunRecorder,
+    now,
+    provenance,
+    read_status,
+    write_atomic,
+    write_status,
+)
 from students.base import Student
 
 RESUMABLE_STATES = ("running", "interrupted")
+TRACEBACK_FILE = "traceback.txt"
 
 
 class RunInterrupted(Exception):
@@ -135,6 +143,7 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
     if resume is None:
         remove_checkpoints(run_dir)
     config.save(run_dir / "config.toml")
+    (run_dir / TRACEBACK_FILE).unlink(missing_ok=True)  # an earlier failure's, now retried
     started = time.monotonic()
     status: dict[str, Any] = {
         "state": "running",
@@ -156,7 +165,7 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
     except Exception as err:  # noqa: BLE001 - recorded in status.json, then the suite goes on
         status.update(state="failed", error=f"{type(err).__name__}: {err}")
         status["traceback"] = traceback.format_exc()
-        (run_dir / "traceback.txt").write_text(status["traceback"])
+        write_atomic(run_dir / TRACEBACK_FILE, status["traceback"])
     finally:
         bar.close()
         for signum, handler in previous.items():

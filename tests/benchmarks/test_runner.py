@@ -47,3 +47,20 @@ def test_a_return_the_teacher_refuses_is_recorded_before_the_run_fails(tmp_path,
     tasks = pd.read_csv(tmp_path / "tasks.csv")
     assert len(tasks) == 300 and np.isnan(tasks["return"].iloc[-1])
     assert np.isfinite(tasks["return"].iloc[:-1]).all()
+
+
+def test_a_failed_run_that_succeeds_when_retried_keeps_no_stale_traceback(tmp_path, monkeypatch):
+    sample = RandomTeacher._sample_task
+
+    def fail_at_100(self):
+        if self.episodes == 100:
+            raise RuntimeError("teacher bug at episode 100")
+        return sample(self)
+
+    monkeypatch.setattr(RandomTeacher, "_sample_task", fail_at_100)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=300, eval_interval=100)
+    assert run(config, tmp_path)["state"] == "failed"
+    assert "teacher bug" in (tmp_path / "traceback.txt").read_text()
+    monkeypatch.undo()  # the bug is fixed: --retry-failed runs it again
+    assert run(config, tmp_path)["state"] == "done"
+    assert not (tmp_path / "traceback.txt").exists()
