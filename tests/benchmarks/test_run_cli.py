@@ -95,6 +95,7 @@ def test_short_cartpole_ppo_run_is_reproducible(tmp_path):
             "[teacher.alp-gmm] alp-gmm: fit_rate must be an integer >= 1, got -3",
         ),
         ({}, ["-p", "env.n_dims=0"], "[env.toy] kwargs: ValueError: toy: need n_dims >= 1"),
+        ({"--device": "gpu"}, [], "device must be 'auto' or a torch device"),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, capsys, overrides, extra, message):
