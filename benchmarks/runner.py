@@ -120,11 +120,11 @@ class EvaluationSchedule:
 
 
 def resolve_device(device: str) -> str:
-    if device != "auto":
-        return device
-    import torch
+    """The device SB3 trains on: ``"auto"`` and ``"cuda"`` mean the CPU where CUDA is not
+    available (SB3's ``get_device``), so that ``status.json`` records what was used."""
+    from stable_baselines3.common.utils import get_device
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    return str(get_device(device))
 
 
 def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pandas as pd
+import torch
 
 from benchmarks.config import RunConfig
-from benchmarks.runner import run
+from benchmarks.runner import resolve_device, run
 from envs.toy import ToyEnv
 from teachers.random_teacher import RandomTeacher
 
@@ -64,3 +65,11 @@ def test_a_failed_run_that_succeeds_when_retried_keeps_no_stale_traceback(tmp_pa
     monkeypatch.undo()  # the bug is fixed: --retry-failed runs it again
     assert run(config, tmp_path)["state"] == "done"
     assert not (tmp_path / "traceback.txt").exists()
+
+
+def test_the_device_recorded_in_status_is_the_one_sb3_trains_on():
+    """SB3 trains on the CPU when asked for CUDA on a machine without it."""
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto") == expected
+    assert resolve_device("cuda") == expected
+    assert resolve_device("cpu") == "cpu"
