@@ -11,9 +11,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from itertools import islice
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -83,28 +84,43 @@ def run_local(
     torch threads or CUDA state). A run is handed to the pool only when a worker is free, so
     that on Ctrl-C no run waits in the pool's queue to start after it: the running runs (which
     get the signal too) checkpoint and stop, the others never start, and KeyboardInterrupt is
-    raised again.
+    raised again. A worker killed from outside (out of memory) breaks the pool and with it
+    every run in flight, which are recorded as failed; the runs not yet started go on in a new
+    pool.
     """
     tally = _Tally(len(runs), out)
-    todo = iter(runs)
-    workers = workers or default_workers()
+    todo = deque(runs)
+    try:
+        while todo:
+            _run_pool(todo, out, workers or default_workers(), tally)
+    finally:
+        statuses = tally.close()
+    return statuses
+
+
+def _run_pool(todo: deque[PlannedRun], out: Path, workers: int, tally: _Tally) -> None:
+    """Run the runs of ``todo`` in one process pool, taking each off ``todo`` as it is handed
+    to a worker, until none is left or the pool breaks (the runs in flight then fail)."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_ctrl_c) as pool:
         running: dict[Future[dict[str, Any]], PlannedRun] = {}
-        try:
-            while True:
-                for planned in islice(todo, workers - len(running)):
-                    config, run_dir = planned.config.to_dict(), str(out / planned.path)
-                    running[pool.submit(_run_in_pool_worker, config, run_dir)] = planned
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    error = future.exception()
-                    tally.finished(running.pop(future), None if error else future.result(), error)
-        finally:
-            statuses = tally.close()
-    return statuses
+        broken = False
+        while True:
+            while todo and len(running) < workers and not broken:
+                config, run_dir = todo[0].config.to_dict(), str(out / todo[0].path)
+                try:
+                    future = pool.submit(_run_in_pool_worker, config, run_dir)
+                except BrokenProcessPool:
+                    broken = True
+                else:
+                    running[future] = todo.popleft()
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                error = future.exception()
+                broken = broken or isinstance(error, BrokenProcessPool)
+                tally.finished(running.pop(future), None if error else future.result(), error)
 
 
 def run_ray(
