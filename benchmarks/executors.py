@@ -61,6 +61,7 @@ class _Tally:
         if error is not None:  # the worker itself died: the run could not record it
             status = {**read_status(self.out / planned.path), "state": "failed"}
             status["error"] = f"worker died: {type(error).__name__}: {error}"
+            (self.out / planned.path).mkdir(parents=True, exist_ok=True)  # if it never started
             write_status(self.out / planned.path, status)
         else:
             status = result

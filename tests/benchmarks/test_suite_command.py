@@ -164,3 +164,19 @@ def test_a_run_whose_worker_is_killed_fails_alone_and_the_suite_goes_on(tmp_path
     assert states["seed-0"]["state"] == "failed" and "worker died" in states["seed-0"]["error"]
     assert states["seed-1"]["state"] == "done"  # queued behind the killed run
     assert "1 done, 1 failed" in capsys.readouterr().out
+
+
+def test_a_run_lost_with_its_pool_before_it_started_is_recorded_as_failed(tmp_path):
+    """A broken pool also fails the runs handed to it that no worker had started yet: their
+    folder does not exist, and the failure must still be written there."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from benchmarks.executors import _Tally
+    from benchmarks.suite import Suite
+
+    planned = Suite.parse(SUITE).runs[0]
+    tally = _Tally(1, tmp_path)
+    tally.finished(planned, None, BrokenProcessPool("a child process terminated abruptly"))
+    status = json.loads((tmp_path / planned.path / "status.json").read_text())
+    assert status["state"] == "failed" and "worker died: BrokenProcessPool" in status["error"]
+    assert tally.close()[planned.path] == status
