@@ -150,3 +150,10 @@ def test_rerunning_a_finished_run_skips_it_as_the_readme_says(tmp_path, capsys):
     assert main([*TOY, "--seed", "1", "--out", str(out)]) == 0  # another config: it runs
     assert json.loads((out / "status.json").read_text())["started"] >= json.loads(before)["started"]
     assert "seed = 1" in (out / "config.toml").read_text()
+
+
+def test_list_students_describes_every_student(capsys):
+    assert main(["list", "students"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert {line.split()[0] for line in lines} >= {"ppo", "a2c", "sac", "td3", "dqn", "simulated"}
+    assert all(len(line.split()) > 1 for line in lines), lines
