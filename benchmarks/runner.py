@@ -9,6 +9,8 @@ Calling :func:`run` again on an interrupted run's folder resumes it from its las
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import threading
 import time
@@ -240,6 +242,20 @@ def _train(
             recorder.flush()  # a failed run keeps its rows up to the failure, not to a checkpoint
             raise
         recorder.save_teacher(teacher.state_dict())
-        student.save(run_dir)
+        _save_student(student, run_dir)
     finally:
         student.close()
+
+
+def _save_student(student: Student, run_dir: Path) -> None:
+    """The student's final files (``model.zip``...), each renamed into ``run_dir`` once whole:
+    students write with their libraries' own savers, which write in place."""
+    tmp = run_dir / ".student.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        student.save(tmp)
+        for path in sorted(tmp.iterdir()):
+            os.replace(path, run_dir / path.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -73,3 +73,22 @@ def test_the_device_recorded_in_status_is_the_one_sb3_trains_on():
     assert resolve_device("auto") == expected
     assert resolve_device("cuda") == expected
     assert resolve_device("cpu") == "cpu"
+
+
+def test_the_final_model_files_appear_whole_or_not_at_all(tmp_path, monkeypatch):
+    """A save that dies half way (killed, disk full) leaves no half-written file in the run
+    folder: the student writes into a temporary folder whose files are then renamed in."""
+    from students.simulated import SimulatedStudent
+
+    def half_save(self, directory):
+        (directory / "competence.npy").write_bytes(b"\x93NUMPY half")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(SimulatedStudent, "save", half_save)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=200, eval_interval=100)
+    assert run(config, tmp_path)["state"] == "failed"
+    assert not (tmp_path / "competence.npy").exists()
+    monkeypatch.undo()
+    assert run(config, tmp_path)["state"] == "done"
+    assert np.load(tmp_path / "competence.npy").shape == (10, 10)  # the toy grid
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
