@@ -161,7 +161,6 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
     try:
         _train(config, run_dir, bar, stop, resume)
         status["state"] = "done"
-        remove_checkpoints(run_dir)
     except RunInterrupted as err:
         status.update(state="interrupted", error=str(err))
     except Exception as err:  # noqa: BLE001 - recorded in status.json, then the suite goes on
@@ -174,6 +173,8 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
             signal.signal(signum, handler)
     status.update(finished=now(), wall_s=round(time.monotonic() - started, 3))
     write_status(run_dir, status)
+    if status["state"] == "done":
+        remove_checkpoints(run_dir)  # only now: killed before, the run resumes from it
     return status
 
 

@@ -1,7 +1,10 @@
 """benchmarks.runner: what a failed run leaves in its folder."""
 
+import json
+
 import numpy as np
 import pandas as pd
+import pytest
 import torch
 
 from benchmarks.config import RunConfig
@@ -92,3 +95,24 @@ def test_the_final_model_files_appear_whole_or_not_at_all(tmp_path, monkeypatch)
     assert run(config, tmp_path)["state"] == "done"
     assert np.load(tmp_path / "competence.npy").shape == (10, 10)  # the toy grid
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_run_killed_while_its_checkpoint_is_removed_is_already_done(tmp_path, monkeypatch):
+    """The checkpoint is removed only once status.json says done: a kill in between (a large
+    replay buffer takes a while to delete) must not leave a run with neither, which a rerun
+    would train again from scratch."""
+    import benchmarks.runner
+
+    removals = []
+
+    def killed_on_the_final_removal(run_dir):
+        removals.append(run_dir)
+        if len(removals) == 2:  # the first is at the start, before any checkpoint
+            raise SystemExit("killed")
+
+    monkeypatch.setattr(benchmarks.runner, "remove_checkpoints", killed_on_the_final_removal)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=200, eval_interval=100)
+    with pytest.raises(SystemExit):
+        run(config, tmp_path)
+    status = json.loads((tmp_path / "status.json").read_text())
+    assert status["state"] == "done" and status["wall_s"] > 0
