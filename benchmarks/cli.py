@@ -11,9 +11,12 @@ import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aclbench.errors import ACLBenchError, ConfigError
+
+if TYPE_CHECKING:
+    from benchmarks.config import RunConfig
 
 SCOPES = {"env": "env_kwargs", "teacher": "teacher_params", "student": "student_params"}
 
@@ -95,6 +98,9 @@ def _run(args: argparse.Namespace) -> int:
         data[table] = {**data.get(table, {}), name: value}
     config = RunConfig.from_dict(data, source="aclbench run")
     check_config(config)
+    if _finished(config, args.out):
+        print(f"already done: {args.out} (to train it again, remove it or give another --out)")
+        return 0
     status = run(config, args.out, progress=True)
     if status["state"] == "interrupted":
         print(f"aclbench: run interrupted: {status['error']}; rerun the same command to resume")
@@ -104,6 +110,19 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     print(f"done: {args.out}")
     return 0
+
+
+def _finished(config: RunConfig, out: Path) -> bool:
+    """Whether ``out`` holds this config's run, done: a rerun skips it, as a suite's does."""
+    from benchmarks.config import RunConfig
+    from benchmarks.results import read_status
+
+    if read_status(out)["state"] != "done":
+        return False
+    try:
+        return RunConfig.load(out / "config.toml") == config.resolved()
+    except ConfigError:
+        return False
 
 
 def _suite(args: argparse.Namespace) -> int:

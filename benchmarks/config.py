@@ -72,6 +72,7 @@ class RunConfig:
             _expect(getattr(self, name), str, name)
         for name in ("env_kwargs", "teacher_params", "student_params"):
             _expect(getattr(self, name), dict, name)
+        _check_device(self.device)
 
     @property
     def resolved_eval_interval(self) -> int:
@@ -119,6 +120,20 @@ class RunConfig:
         except (OSError, tomllib.TOMLDecodeError) as err:
             raise ConfigError(f"cannot read run config {path}: {err}") from None
         return cls.from_dict(data, source=str(path))
+
+
+def _check_device(device: str) -> None:
+    """A device torch cannot parse fails here, naming the key, not in every run."""
+    if device == "auto":
+        return
+    import torch
+
+    try:
+        torch.device(device)
+    except RuntimeError:
+        raise ConfigError(
+            f"device must be 'auto' or a torch device ('cpu', 'cuda', 'cuda:1'...), got {device!r}"
+        ) from None
 
 
 def _expect(value: Any, kind: type, name: str) -> None:

@@ -12,9 +12,10 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from itertools import islice
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ class _Tally:
         if error is not None:  # the worker itself died: the run could not record it
             status = {**read_status(self.out / planned.path), "state": "failed"}
             status["error"] = f"worker died: {type(error).__name__}: {error}"
+            (self.out / planned.path).mkdir(parents=True, exist_ok=True)  # if it never started
             write_status(self.out / planned.path, status)
         else:
             status = result
@@ -103,34 +105,50 @@ def run_local(
     that on Ctrl-C no run waits in the pool's queue to start after it: the running runs (which
     get the signal too) checkpoint and stop, the others never start, and KeyboardInterrupt is
     raised again. SIGTERM to this process stops the suite the same way (as :class:`Terminated`).
+    A worker killed from outside (out of memory) breaks the pool and with it every run in
+    flight, which are recorded as failed; the runs not yet started go on in a new pool.
     """
     tally = _Tally(len(runs), out)
-    todo = iter(runs)
-    workers = workers or default_workers()
-    context = multiprocessing.get_context("spawn")
+    todo = deque(runs)
     in_main_thread = threading.current_thread() is threading.main_thread()  # signals go there
     on_sigterm = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
+    try:
+        while todo:
+            _run_pool(todo, out, workers or default_workers(), tally)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, on_sigterm)
+        statuses = tally.close()
+    return statuses
+
+
+def _run_pool(todo: deque[PlannedRun], out: Path, workers: int, tally: _Tally) -> None:
+    """Run the runs of ``todo`` in one process pool, taking each off ``todo`` as it is handed
+    to a worker, until none is left or the pool breaks (the runs in flight then fail)."""
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_ctrl_c) as pool:
         running: dict[Future[dict[str, Any]], PlannedRun] = {}
+        broken = False
         try:
             while True:
-                for planned in islice(todo, workers - len(running)):
-                    config, run_dir = planned.config.to_dict(), str(out / planned.path)
-                    running[pool.submit(_run_in_pool_worker, config, run_dir)] = planned
+                while todo and len(running) < workers and not broken:
+                    config, run_dir = todo[0].config.to_dict(), str(out / todo[0].path)
+                    try:
+                        future = pool.submit(_run_in_pool_worker, config, run_dir)
+                    except BrokenProcessPool:
+                        broken = True
+                    else:
+                        running[future] = todo.popleft()
                 if not running:
-                    break
+                    return
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     error = future.exception()
+                    broken = broken or isinstance(error, BrokenProcessPool)
                     tally.finished(running.pop(future), None if error else future.result(), error)
         except KeyboardInterrupt:
             _stop_workers()
             raise
-        finally:
-            if in_main_thread:
-                signal.signal(signal.SIGTERM, on_sigterm)
-            statuses = tally.close()
-    return statuses
 
 
 def run_ray(

@@ -9,6 +9,8 @@ Calling :func:`run` again on an interrupted run's folder resumes it from its las
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import threading
 import time
@@ -25,10 +27,18 @@ import teachers
 from aclbench.task_space import Task
 from benchmarks.checkpoints import latest_checkpoint, remove_checkpoints, write_checkpoint
 from benchmarks.config import RunConfig
-from benchmarks.results import RunRecorder, now, provenance, read_status, write_status
+from benchmarks.results import (
+    RunRecorder,
+    now,
+    provenance,
+    read_status,
+    write_atomic,
+    write_status,
+)
 from students.base import Student
 
 RESUMABLE_STATES = ("running", "interrupted")
+TRACEBACK_FILE = "traceback.txt"
 
 
 class RunInterrupted(Exception):
@@ -112,11 +122,11 @@ class EvaluationSchedule:
 
 
 def resolve_device(device: str) -> str:
-    if device != "auto":
-        return device
-    import torch
+    """The device SB3 trains on: ``"auto"`` and ``"cuda"`` mean the CPU where CUDA is not
+    available (SB3's ``get_device``), so that ``status.json`` records what was used."""
+    from stable_baselines3.common.utils import get_device
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    return str(get_device(device))
 
 
 def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str, Any]:
@@ -135,6 +145,7 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
     if resume is None:
         remove_checkpoints(run_dir)
     config.save(run_dir / "config.toml")
+    (run_dir / TRACEBACK_FILE).unlink(missing_ok=True)  # an earlier failure's, now retried
     started = time.monotonic()
     status: dict[str, Any] = {
         "state": "running",
@@ -150,19 +161,20 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
     try:
         _train(config, run_dir, bar, stop, resume)
         status["state"] = "done"
-        remove_checkpoints(run_dir)
     except RunInterrupted as err:
         status.update(state="interrupted", error=str(err))
     except Exception as err:  # noqa: BLE001 - recorded in status.json, then the suite goes on
         status.update(state="failed", error=f"{type(err).__name__}: {err}")
         status["traceback"] = traceback.format_exc()
-        (run_dir / "traceback.txt").write_text(status["traceback"])
+        write_atomic(run_dir / TRACEBACK_FILE, status["traceback"])
     finally:
         bar.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     status.update(finished=now(), wall_s=round(time.monotonic() - started, 3))
     write_status(run_dir, status)
+    if status["state"] == "done":
+        remove_checkpoints(run_dir)  # only now: killed before, the run resumes from it
     return status
 
 
@@ -231,6 +243,20 @@ def _train(
             recorder.flush()  # a failed run keeps its rows up to the failure, not to a checkpoint
             raise
         recorder.save_teacher(teacher.state_dict())
-        student.save(run_dir)
+        _save_student(student, run_dir)
     finally:
         student.close()
+
+
+def _save_student(student: Student, run_dir: Path) -> None:
+    """The student's final files (``model.zip``...), each renamed into ``run_dir`` once whole:
+    students write with their libraries' own savers, which write in place."""
+    tmp = run_dir / ".student.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        student.save(tmp)
+        for path in sorted(tmp.iterdir()):
+            os.replace(path, run_dir / path.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

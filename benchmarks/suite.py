@@ -148,7 +148,8 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
         for student, teacher, seed in product(
             merged["students"], merged["teachers"], merged["seeds"]
         ):
-            config = RunConfig(
+            config = _run_config(
+                source,
                 env=env_name,
                 teacher=teacher,
                 student=student,
@@ -173,6 +174,13 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
     return runs
 
 
+def _run_config(source: str, **fields: Any) -> RunConfig:
+    try:
+        return RunConfig(**fields)
+    except ConfigError as err:  # what the suite's own checks leave to RunConfig: the device
+        raise ConfigError(f"{source}: {err}") from None
+
+
 def _check_top(data: Mapping[str, Any], source: str) -> None:
     if not FOLDER_NAME.fullmatch(data["name"]):
         raise ConfigError(
@@ -187,13 +195,17 @@ def _check_top(data: Mapping[str, Any], source: str) -> None:
 
 def _check_lists(table: Mapping[str, Any], where: str) -> None:
     """The lists of the top level or of an ``[env.NAME]`` table: known names, seeds >= 0, and
-    no repeat (two runs would share one folder)."""
+    no repeat (two runs would share one folder); and its budget and intervals, so that an
+    error names the table it is in."""
     registries = {"envs": envs.ENVS, "teachers": teachers.TEACHERS, "students": students.STUDENTS}
     for key, registry in registries.items():
         if key in table:
             _names(table[key], key, registry, where)
     if "seeds" in table:
         _seeds(table["seeds"], where)
+    for key, least in (("steps", 1), ("eval_interval", 0), ("checkpoint_interval", 0)):
+        if key in table and table[key] < least:
+            raise ConfigError(f"{where}: {key} must be an integer >= {least}, got {table[key]!r}")
 
 
 def _names(values: list[Any], key: str, registry: Any, where: str) -> None:

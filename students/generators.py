@@ -15,14 +15,16 @@ import torch
 
 
 def global_generator_states() -> dict[str, Any]:
-    """The states of torch's CPU generator, of every CUDA device's (where CUDA is available,
-    under ``"torch_cuda"``), and of numpy's and Python's global generators; picklable."""
+    """The states of torch's CPU generator, of every CUDA device's (where this process has
+    started CUDA, under ``"torch_cuda"``), and of numpy's and Python's global generators;
+    picklable. A process that never started CUDA drew nothing from its generators, and reading
+    them would start it: a CUDA context per CPU run on a GPU machine."""
     states: dict[str, Any] = {
         "torch": torch.get_rng_state(),
         "numpy": np.random.get_state(),
         "random": random.getstate(),
     }
-    if torch.cuda.is_available():
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
         states["torch_cuda"] = torch.cuda.get_rng_state_all()
     return states
 

@@ -336,24 +336,34 @@ def _close(venv: VecEnv, slots: TaskSlots) -> None:
 
 @register_student("ppo")
 class PPOStudent(SB3Student):
+    """SB3's PPO, on-policy; the learner of the regret-based teachers (PLR, ACCEL, PAIRED)."""
+
     algorithm = PPO
 
 
 @register_student("a2c")
 class A2CStudent(SB3Student):
+    """SB3's A2C, on-policy."""
+
     algorithm = A2C
 
 
 @register_student("sac")
 class SACStudent(SB3Student):
+    """SB3's SAC, off-policy, continuous actions (pendulum, mountaincar)."""
+
     algorithm = SAC
 
 
 @register_student("td3")
 class TD3Student(SB3Student):
+    """SB3's TD3, off-policy, continuous actions."""
+
     algorithm = TD3
 
 
 @register_student("dqn")
 class DQNStudent(SB3Student):
+    """SB3's DQN, off-policy, discrete actions."""
+
     algorithm = DQN

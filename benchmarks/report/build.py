@@ -58,6 +58,7 @@ def build_report(
     results = load_results([Path(d) for d in run_dirs])
     out = Path(out) if out is not None else Path(run_dirs[0]) / "report"
     fig_dir = out / "figures"
+    out.mkdir(parents=True, exist_ok=True)  # a report without figures (all runs failed) too
     for old in [*fig_dir.glob("*.png"), *fig_dir.glob("*.pdf")]:
         old.unlink()
     colors = figures.teacher_colors(results.teachers, results.reference)

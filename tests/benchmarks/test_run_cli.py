@@ -95,6 +95,7 @@ def test_short_cartpole_ppo_run_is_reproducible(tmp_path):
             "[teacher.alp-gmm] alp-gmm: fit_rate must be an integer >= 1, got -3",
         ),
         ({}, ["-p", "env.n_dims=0"], "[env.toy] kwargs: ValueError: toy: need n_dims >= 1"),
+        ({"--device": "gpu"}, [], "device must be 'auto' or a torch device"),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, capsys, overrides, extra, message):
@@ -137,3 +138,22 @@ def test_list_shows_envs_with_their_task_dimensions(capsys):
     assert "pole_length: [0.02, 0.5]" in cartpole
     assert main(["list", "teachers"]) == 0
     assert "random" in [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+
+
+def test_rerunning_a_finished_run_skips_it_as_the_readme_says(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main([*TOY, "--out", str(out)]) == 0
+    before = (out / "status.json").read_text()
+    assert main([*TOY, "--out", str(out)]) == 0
+    assert (out / "status.json").read_text() == before  # not trained again
+    assert "already done" in capsys.readouterr().out
+    assert main([*TOY, "--seed", "1", "--out", str(out)]) == 0  # another config: it runs
+    assert json.loads((out / "status.json").read_text())["started"] >= json.loads(before)["started"]
+    assert "seed = 1" in (out / "config.toml").read_text()
+
+
+def test_list_students_describes_every_student(capsys):
+    assert main(["list", "students"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert {line.split()[0] for line in lines} >= {"ppo", "a2c", "sac", "td3", "dqn", "simulated"}
+    assert all(len(line.split()) > 1 for line in lines), lines

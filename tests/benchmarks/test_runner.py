@@ -1,10 +1,14 @@
 """benchmarks.runner: what a failed run leaves in its folder."""
 
+import json
+
 import numpy as np
 import pandas as pd
+import pytest
+import torch
 
 from benchmarks.config import RunConfig
-from benchmarks.runner import run
+from benchmarks.runner import resolve_device, run
 from envs.toy import ToyEnv
 from teachers.random_teacher import RandomTeacher
 
@@ -47,3 +51,68 @@ def test_a_return_the_teacher_refuses_is_recorded_before_the_run_fails(tmp_path,
     tasks = pd.read_csv(tmp_path / "tasks.csv")
     assert len(tasks) == 300 and np.isnan(tasks["return"].iloc[-1])
     assert np.isfinite(tasks["return"].iloc[:-1]).all()
+
+
+def test_a_failed_run_that_succeeds_when_retried_keeps_no_stale_traceback(tmp_path, monkeypatch):
+    sample = RandomTeacher._sample_task
+
+    def fail_at_100(self):
+        if self.episodes == 100:
+            raise RuntimeError("teacher bug at episode 100")
+        return sample(self)
+
+    monkeypatch.setattr(RandomTeacher, "_sample_task", fail_at_100)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=300, eval_interval=100)
+    assert run(config, tmp_path)["state"] == "failed"
+    assert "teacher bug" in (tmp_path / "traceback.txt").read_text()
+    monkeypatch.undo()  # the bug is fixed: --retry-failed runs it again
+    assert run(config, tmp_path)["state"] == "done"
+    assert not (tmp_path / "traceback.txt").exists()
+
+
+def test_the_device_recorded_in_status_is_the_one_sb3_trains_on():
+    """SB3 trains on the CPU when asked for CUDA on a machine without it."""
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto") == expected
+    assert resolve_device("cuda") == expected
+    assert resolve_device("cpu") == "cpu"
+
+
+def test_the_final_model_files_appear_whole_or_not_at_all(tmp_path, monkeypatch):
+    """A save that dies half way (killed, disk full) leaves no half-written file in the run
+    folder: the student writes into a temporary folder whose files are then renamed in."""
+    from students.simulated import SimulatedStudent
+
+    def half_save(self, directory):
+        (directory / "competence.npy").write_bytes(b"\x93NUMPY half")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(SimulatedStudent, "save", half_save)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=200, eval_interval=100)
+    assert run(config, tmp_path)["state"] == "failed"
+    assert not (tmp_path / "competence.npy").exists()
+    monkeypatch.undo()
+    assert run(config, tmp_path)["state"] == "done"
+    assert np.load(tmp_path / "competence.npy").shape == (10, 10)  # the toy grid
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_run_killed_while_its_checkpoint_is_removed_is_already_done(tmp_path, monkeypatch):
+    """The checkpoint is removed only once status.json says done: a kill in between (a large
+    replay buffer takes a while to delete) must not leave a run with neither, which a rerun
+    would train again from scratch."""
+    import benchmarks.runner
+
+    removals = []
+
+    def killed_on_the_final_removal(run_dir):
+        removals.append(run_dir)
+        if len(removals) == 2:  # the first is at the start, before any checkpoint
+            raise SystemExit("killed")
+
+    monkeypatch.setattr(benchmarks.runner, "remove_checkpoints", killed_on_the_final_removal)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=200, eval_interval=100)
+    with pytest.raises(SystemExit):
+        run(config, tmp_path)
+    status = json.loads((tmp_path / "status.json").read_text())
+    assert status["state"] == "done" and status["wall_s"] > 0

@@ -74,6 +74,18 @@ n_envs = 2
         (("steps = 20000", "steps = 20000\n[env.cartpole]\nsteps = 5"), ConfigError, "not in envs"),
         (("= 20000", "= 20000\n[env.toy]\nbudget = 5"), ConfigError, "[env.toy]: unknown key"),
         (("]\nsteps", "\nsteps"), ConfigError, "not valid TOML"),
+        (("= 20000", "= 0"), ConfigError, "bad.toml: steps must be an integer >= 1, got 0"),
+        (
+            ("= 20000", "= 20000\n[env.toy]\nsteps = 0"),
+            ConfigError,
+            "bad.toml [env.toy]: steps must be an integer >= 1, got 0",
+        ),
+        (
+            ("= 20000", "= 20000\n[env.toy]\neval_interval = -5"),
+            ConfigError,
+            "bad.toml [env.toy]: eval_interval must be an integer >= 0, got -5",
+        ),
+        (("= 20000", '= 20000\ndevice = "gpu"'), ConfigError, "bad.toml: device must be 'auto'"),
     ],
 )
 def test_malformed_suites_name_the_key_and_what_was_expected(change, error, message):

@@ -159,3 +159,33 @@ def test_ray_executor_gives_the_same_results_as_local_processes(tmp_path):
     assert local.keys() == ray.keys()
     for key in local:
         pd.testing.assert_frame_equal(local[key], ray[key])
+
+
+def test_a_run_whose_worker_is_killed_fails_alone_and_the_suite_goes_on(tmp_path, capsys):
+    """The kernel kills one run's process (out of memory): that run is failed, the runs queued
+    after it still run, and the suite ends with its summary, not a BrokenProcessPool traceback."""
+    text = SUITE.replace('["random"]', '["tests.benchmarks.dying_teacher:DyingTeacher"]')
+    suite = write_suite(tmp_path, text)
+    out = tmp_path / "out"
+    assert main(["suite", str(suite), "--workers", "1", "--out", str(out)]) == 1
+    runs = out / "small/toy/tests.benchmarks.dying_teacher:DyingTeacher"
+    states = {p.name: json.loads((p / "status.json").read_text()) for p in runs.iterdir()}
+    assert states["seed-0"]["state"] == "failed" and "worker died" in states["seed-0"]["error"]
+    assert states["seed-1"]["state"] == "done"  # queued behind the killed run
+    assert "1 done, 1 failed" in capsys.readouterr().out
+
+
+def test_a_run_lost_with_its_pool_before_it_started_is_recorded_as_failed(tmp_path):
+    """A broken pool also fails the runs handed to it that no worker had started yet: their
+    folder does not exist, and the failure must still be written there."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from benchmarks.executors import _Tally
+    from benchmarks.suite import Suite
+
+    planned = Suite.parse(SUITE).runs[0]
+    tally = _Tally(1, tmp_path)
+    tally.finished(planned, None, BrokenProcessPool("a child process terminated abruptly"))
+    status = json.loads((tmp_path / planned.path / "status.json").read_text())
+    assert status["state"] == "failed" and "worker died: BrokenProcessPool" in status["error"]
+    assert tally.close()[planned.path] == status

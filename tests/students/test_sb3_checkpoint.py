@@ -90,14 +90,14 @@ def test_checkpoint_restores_the_global_generators(tmp_path: Path) -> None:
     finally:
         student.close()
     saved = pickle.loads((tmp_path / "generators.pkl").read_bytes())
-    assert ("torch_cuda" in saved) == torch.cuda.is_available()
+    assert ("torch_cuda" in saved) == torch.cuda.is_initialized()  # a CPU student: not on GPU
 
 
 class FakeCuda:
     """``torch.cuda``'s generator functions for ``n_devices`` devices, on a machine without."""
 
-    def __init__(self, n_devices: int) -> None:
-        self.n_devices = n_devices
+    def __init__(self, n_devices: int, *, initialized: bool = True) -> None:
+        self.n_devices, self.initialized = n_devices, initialized
         self.states = [torch.tensor([d], dtype=torch.uint8) for d in range(n_devices)]
         self.restored: list[torch.Tensor] | None = None
 
@@ -105,8 +105,13 @@ class FakeCuda:
         cuda = generators.torch.cuda
         monkeypatch.setattr(cuda, "is_available", lambda: self.n_devices > 0)
         monkeypatch.setattr(cuda, "device_count", lambda: self.n_devices)
-        monkeypatch.setattr(cuda, "get_rng_state_all", lambda: list(self.states))
+        monkeypatch.setattr(cuda, "is_initialized", lambda: self.n_devices > 0 and self.initialized)
+        monkeypatch.setattr(cuda, "get_rng_state_all", self._get)
         monkeypatch.setattr(cuda, "set_rng_state_all", self._set)
+
+    def _get(self) -> list[torch.Tensor]:
+        self.initialized = True  # as torch's: reading the states starts CUDA in the process
+        return list(self.states)
 
     def _set(self, states: list[torch.Tensor]) -> None:
         self.restored = list(states)
@@ -146,3 +151,12 @@ def test_cpu_checkpoint_restores_without_cuda_state(monkeypatch: pytest.MonkeyPa
     target.install(monkeypatch)
     restore_global_generators(states)
     assert target.restored is None
+
+
+def test_a_cpu_run_on_a_gpu_machine_never_starts_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading CUDA's generators starts CUDA (a context of hundreds of MB per run, an error on
+    GPUs in exclusive mode); a process that never started it drew nothing from them."""
+    cuda = FakeCuda(2, initialized=False)
+    cuda.install(monkeypatch)
+    states = global_generator_states()
+    assert "torch_cuda" not in states and not cuda.initialized

@@ -110,3 +110,17 @@ def test_a_teacher_that_failed_everywhere_is_reported_not_dropped(run_writer, tm
     assert re.search(r"\| toy \| alp-gmm \| n/a \| n/a \| n/a \| 0 / 2 \| n/a \|", md)
     assert md.count("failed: RuntimeError: simulated crash") == 2
     assert "alp-gmm: no finished run on any env, so it is left out of the aggregates." in md
+
+
+def test_a_folder_whose_runs_all_failed_still_gets_its_report(run_writer, tmp_path):
+    """No figure is drawn, so nothing else creates the report folder."""
+    for seed in (0, 1):
+        folder = tmp_path / "r" / "random" / f"seed-{seed}"
+        run_writer(
+            folder, suite="s", env="toy", teacher="random", seed=seed, final=50, state="failed"
+        )
+    html = build_report([tmp_path / "r"], reps=10)
+    assert html == tmp_path / "r" / "report" / "report.html" and html.exists()
+    assert (html.parent / "report.md").read_text().count(
+        "failed: RuntimeError: simulated crash"
+    ) == 2
