@@ -59,11 +59,14 @@ class _Tally:
         self.bar = tqdm(total=total, desc="runs", unit="run")
 
     def finished(self, planned: PlannedRun, result: Any, error: BaseException | None) -> None:
-        if error is not None:  # the worker itself died: the run could not record it
-            status = {**read_status(self.out / planned.path), "state": "failed"}
+        if error is not None:  # the worker itself died (killed: out of memory?), not the run
+            # Interrupted, not failed: like a run stopped by a signal, a rerun of the suite
+            # resumes it from its last checkpoint (as Ray's retry of a lost task does).
+            status = {**read_status(self.out / planned.path), "state": "interrupted"}
             status["error"] = f"worker died: {type(error).__name__}: {error}"
             (self.out / planned.path).mkdir(parents=True, exist_ok=True)  # if it never started
             write_status(self.out / planned.path, status)
+            tqdm.write(f"WORKER DIED {planned.path}: {error}; a rerun resumes it")
         else:
             status = result
         self.statuses[planned.path] = status
@@ -106,7 +109,8 @@ def run_local(
     get the signal too) checkpoint and stop, the others never start, and KeyboardInterrupt is
     raised again. SIGTERM to this process stops the suite the same way (as :class:`Terminated`).
     A worker killed from outside (out of memory) breaks the pool and with it every run in
-    flight, which are recorded as failed; the runs not yet started go on in a new pool.
+    flight, which are recorded as interrupted (a rerun resumes them from their checkpoints);
+    the runs not yet started go on in a new pool.
     """
     tally = _Tally(len(runs), out)
     todo = deque(runs)
