@@ -69,7 +69,7 @@ def _parse_param(text: str) -> tuple[str, str, Any]:
 
 def _run(args: argparse.Namespace) -> int:
     from benchmarks.checks import check_config
-    from benchmarks.config import RunConfig
+    from benchmarks.config import RunConfig, check_run_folder
     from benchmarks.runner import run
 
     if args.config is not None:
@@ -98,6 +98,7 @@ def _run(args: argparse.Namespace) -> int:
         data[table] = {**data.get(table, {}), name: value}
     config = RunConfig.from_dict(data, source="aclbench run")
     check_config(config)
+    check_run_folder(args.out, config)
     if _finished(config, args.out):
         print(f"already done: {args.out} (to train it again, remove it or give another --out)")
         return 0

@@ -122,6 +122,25 @@ class RunConfig:
         return cls.from_dict(data, source=str(path))
 
 
+def check_run_folder(run_dir: Path, config: RunConfig) -> None:
+    """Raise ConfigError where ``run_dir`` holds a run of another config than ``config``:
+    writing there would discard it. Names the keys that differ."""
+    from benchmarks.results import read_status
+
+    saved_path = Path(run_dir) / "config.toml"
+    if read_status(run_dir)["state"] == "missing" or not saved_path.exists():
+        return
+    saved, wanted = RunConfig.load(saved_path).to_dict(), config.resolved().to_dict()
+    changed = [
+        f"{key} {saved[key]!r} -> {wanted[key]!r}" for key in wanted if saved[key] != wanted[key]
+    ]
+    if changed:
+        raise ConfigError(
+            f"{run_dir} holds a run of another config ({'; '.join(changed)}); write to another "
+            "--out or remove that folder"
+        )
+
+
 def _check_device(device: str) -> None:
     """A device torch cannot parse fails here, naming the key, not in every run."""
     if device == "auto":

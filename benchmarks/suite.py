@@ -45,7 +45,7 @@ import students
 import teachers
 from aclbench.errors import ConfigError, describe_type
 from benchmarks.checks import ConfigChecker
-from benchmarks.config import RunConfig
+from benchmarks.config import RunConfig, check_run_folder
 from benchmarks.results import read_status
 
 TOP_KEYS = {
@@ -279,14 +279,8 @@ def plan(
     todo, skipped = [], {"done": 0, "failed": 0, "other": 0}
     for planned in suite.runs:
         run_dir = Path(out) / planned.path
+        check_run_folder(run_dir, planned.config)
         state = read_status(run_dir)["state"]
-        if state != "missing" and (run_dir / "config.toml").exists():
-            saved = RunConfig.load(run_dir / "config.toml")
-            if saved != planned.config.resolved():
-                raise ConfigError(
-                    f"{run_dir} holds a run with another config than suite {suite.name!r} now "
-                    "asks for; write to another --out or remove that folder"
-                )
         wanted = state == "failed" if retry_failed else state not in ("done", "failed")
         if not wanted:
             skipped[state if state in skipped else "other"] += 1

@@ -147,9 +147,10 @@ def test_rerunning_a_finished_run_skips_it_as_the_readme_says(tmp_path, capsys):
     assert main([*TOY, "--out", str(out)]) == 0
     assert (out / "status.json").read_text() == before  # not trained again
     assert "already done" in capsys.readouterr().out
-    assert main([*TOY, "--seed", "1", "--out", str(out)]) == 0  # another config: it runs
-    assert json.loads((out / "status.json").read_text())["started"] >= json.loads(before)["started"]
-    assert "seed = 1" in (out / "config.toml").read_text()
+    # another config in that folder would discard the finished run: refused, naming the change
+    assert main([*TOY, "--seed", "1", "--out", str(out)]) == 2
+    assert "holds a run of another config (seed 0 -> 1)" in capsys.readouterr().err
+    assert (out / "status.json").read_text() == before
 
 
 def test_list_students_describes_every_student(capsys):

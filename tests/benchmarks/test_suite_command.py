@@ -85,7 +85,7 @@ def test_changed_suite_does_not_overwrite_other_results(tmp_path, capsys):
     assert main(["suite", str(write_suite(tmp_path)), "--out", str(out)]) == 0
     changed = write_suite(tmp_path, SUITE.replace("steps = 600", "steps = 800"))
     assert main(["suite", str(changed), "--out", str(out)]) == 2
-    assert "holds a run with another config" in capsys.readouterr().err
+    assert "holds a run of another config (steps 600 -> 800" in capsys.readouterr().err
     assert (out / "small" / "suite.toml").read_text() == SUITE  # the suite the runs were from
 
 
