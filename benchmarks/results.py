@@ -12,6 +12,7 @@ A run folder holds (all plain files that pandas or a text editor reads):
 - ``test_tasks.csv`` and ``task_space.json``: the fixed test set and the task space;
 - ``tasks.csv``: every training episode: ``episode, env_steps, <task dimensions>, return``;
 - ``teacher_log.jsonl``: per evaluation, the teacher's ``inner_state()``;
+- ``student_params.json``: every hyperparameter of the student, its defaults included;
 - ``teacher_state.pkl`` and the student's files (``model.zip``...) at the end.
 
 Every file is written to a temporary name and renamed, so a run killed at any moment leaves
@@ -195,6 +196,12 @@ class RunRecorder:
         self.teacher_log = lines[:evaluations]
         self.started = time.monotonic() - wall_s
         self.flush()
+
+    def save_student_params(self, params: dict[str, Any]) -> None:
+        """Every hyperparameter the student trains with, its defaults included: the saved
+        config holds only the overrides, and the defaults may change between versions."""
+        text = json.dumps(params, indent=2, sort_keys=True, default=repr)
+        write_atomic(self.run_dir / "student_params.json", text + "\n")
 
     def save_teacher(self, state: dict[str, Any]) -> None:
         write_atomic(self.run_dir / "teacher_state.pkl", pickle.dumps(state))

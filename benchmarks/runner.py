@@ -226,6 +226,7 @@ def _train(
     )
     try:
         recorder = RunRecorder(run_dir, task_space, test_tasks, threshold)
+        recorder.save_student_params(student.hyperparams)
         schedule = EvaluationSchedule(recorder, student, teacher, config, bar, stop)
         if resume is None:
             schedule.on_steps(0)

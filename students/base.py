@@ -63,6 +63,9 @@ class Student(ABC):
         self.env_kwargs = dict(env_kwargs or {})
         self.device = device
         self.params = params
+        self.hyperparams: dict[str, Any] = dict(params)
+        """Every hyperparameter the learner uses, defaults included, as the run records it
+        (``student_params.json``): a subclass with defaults of its own sets it to them."""
 
     @classmethod
     def check_param_names(cls, params: dict[str, Any], *, name: str) -> None:

@@ -14,6 +14,7 @@ adversary) gets PAIRED rounds with a second model, the antagonist (:mod:`student
 
 from __future__ import annotations
 
+import copy
 import functools
 import multiprocessing
 import pickle
@@ -145,7 +146,9 @@ class SB3Student(Student):
 
     def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
         name = self.algorithm.__name__.lower()
-        config = resolve_schedules(merge_params(default_params(name, self.env_name), params))
+        merged = merge_params(default_params(name, self.env_name), params)
+        self.hyperparams = copy.deepcopy(merged)  # as written: schedules stay "lin_<start>"
+        config = resolve_schedules(merged)
         self.check_param_names(config, name=name)
         if config["vec_env"] not in VEC_ENVS:
             raise ConfigError(f"vec_env = {config['vec_env']!r}; allowed: {', '.join(VEC_ENVS)}")

@@ -34,6 +34,7 @@ def test_toy_run_writes_the_documented_files(tmp_path, capsys):
     assert len(pd.read_csv(out / "test_tasks.csv")) == 100
     assert len((out / "teacher_log.jsonl").read_text().splitlines()) == 4
     assert (out / "teacher_state.pkl").exists()
+    assert json.loads((out / "student_params.json").read_text()) == {}  # simulated: none
 
 
 def test_rerun_from_saved_config_gives_the_same_eval(tmp_path):
@@ -76,6 +77,10 @@ def test_short_cartpole_ppo_run_is_reproducible(tmp_path):
     assert a["env_steps"].tolist() == [0, 512, 1024]
     tasks = pd.read_csv(tmp_path / "a" / "tasks.csv")
     assert np.isfinite(tasks["return"]).all() and len(tasks) > 10
+    # the per-env defaults are recorded with the overrides, as plain data
+    params = json.loads((tmp_path / "a" / "student_params.json").read_text())
+    assert params["n_envs"] == 2 and params["n_steps"] == 128 and params["n_epochs"] == 2
+    assert params["learning_rate"] == "lin_0.001" and params["gae_lambda"] == 0.8
 
 
 @pytest.mark.parametrize(
