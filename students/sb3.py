@@ -309,6 +309,11 @@ class SB3Student(Student):
         self.model = type(self.model).load(  # the update-gated class where there is one
             directory / "model.zip", env=self.venv, device=self.model.device
         )
+        # SB3's load seeds the envs with the run's seed again, so the resumed run would replay
+        # the initial states of its first episodes; a stream of the run and the checkpoint's
+        # step count instead, so a resume is still reproducible.
+        stream = np.random.SeedSequence([self.seed, self.model.num_timesteps])
+        self.venv.seed(int(stream.generate_state(1)[0]))
         buffer = directory / "replay_buffer.pkl"
         if isinstance(self.model, OffPolicyAlgorithm) and buffer.exists():
             self.model.load_replay_buffer(buffer)

@@ -79,6 +79,37 @@ def test_load_checkpoint_into_a_trained_student_goes_on_as_a_fresh_student(
         assert torch.equal(value, fresh_params[name]), name
 
 
+def test_a_resumed_student_does_not_replay_the_initial_states_of_the_first_episodes(
+    tmp_path: Path,
+) -> None:
+    """SB3's load seeds the envs with the run's seed again: the resumed envs would start from
+    the very states the run began with. They get a stream of their own, the same at every
+    resume from that checkpoint."""
+
+    def first_states(student: SB3Student) -> np.ndarray:
+        student._callback.prime()  # the tasks of the first episodes, as learn writes them
+        return np.asarray(student.venv.reset())
+
+    fresh, trained = ppo(new_teacher("spy"), "dummy"), ppo(new_teacher("spy"), "dummy")
+    try:
+        at_start = first_states(fresh)
+        trained.learn(256, RecordingListener())
+        trained.save_checkpoint(tmp_path)
+    finally:
+        fresh.close()
+        trained.close()
+    resumed = []
+    for _ in range(2):
+        student = ppo(new_teacher("spy"), "dummy")
+        try:
+            student.load_checkpoint(tmp_path)
+            resumed.append(first_states(student))
+        finally:
+            student.close()
+    assert not np.array_equal(resumed[0], at_start)
+    np.testing.assert_array_equal(resumed[0], resumed[1])
+
+
 def test_checkpoint_restores_the_global_generators(tmp_path: Path) -> None:
     student = ppo(new_teacher("spy"), "dummy")
     try:
