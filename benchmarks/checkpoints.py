@@ -4,11 +4,14 @@ It holds the harness's state (``harness.pkl``: step and episode counters, evalua
 wall time, the teacher's ``state_dict``) and the student's own files (weights, optimizer,
 replay buffer, generators). A new checkpoint is written to ``checkpoint.tmp/`` and swapped in
 by renames, so a run killed at any moment leaves one complete checkpoint: ``checkpoint/``, or
-``checkpoint.old/`` if it died between the two renames.
+``checkpoint.old/`` if it died between the two renames. Its files are flushed to disk before
+the renames, so that a machine that loses power keeps a complete checkpoint too, not renamed
+folders of files the disk never got.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from collections.abc import Callable
@@ -29,11 +32,24 @@ def write_checkpoint(
     tmp.mkdir()
     save_student(tmp)
     (tmp / HARNESS_FILE).write_bytes(pickle.dumps(state))
+    for path in sorted(tmp.rglob("*")):
+        _sync(path)
+    _sync(tmp)
     shutil.rmtree(old, ignore_errors=True)
     if current.exists():
         current.rename(old)
     tmp.rename(current)
+    _sync(run_dir)  # the renames themselves
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _sync(path: Path) -> None:
+    """Flush a file's data, or a folder's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def latest_checkpoint(run_dir: Path) -> tuple[dict[str, Any], Path] | None:
