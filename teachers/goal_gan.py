@@ -44,7 +44,6 @@ Deviation: before the first GAN training, tasks are uniform. TeachMyAgent uses t
 generator, or pretrains it on samples of an expert-given initial distribution; the paper
 initializes with goals reached by random actions. With no initial distribution to give,
 uniform tasks are what the pretraining would aim for, without its cost.
-
 """
 
 from __future__ import annotations
@@ -121,9 +120,7 @@ class GoalGanTeacher(Teacher):
         self.n_rollouts = check_int(self, "n_rollouts", n_rollouts, 1)
         self.p_old = check_fraction(self, "p_old", p_old)
         self.noise = check_number(self, "state_noise_level", state_noise_level, 0.0)
-        distance = check_number(
-            self, "success_distance_threshold", success_distance_threshold, 0.0
-        )
+        distance = check_number(self, "success_distance_threshold", success_distance_threshold, 0.0)
         self.min_distance = distance * math.sqrt(len(task_space))
         self.success_threshold = (
             None

@@ -123,7 +123,9 @@ class TaskGAN:
         for _ in range(iterations):
             rows = np.arange(start, start + batch) % n if n > batch else np.arange(n)
             start = (start + batch) % n
-            noise = torch.as_tensor(rng.standard_normal((batch, self.noise_dim)), dtype=torch.float32)
+            noise = torch.as_tensor(
+                rng.standard_normal((batch, self.noise_dim)), dtype=torch.float32
+            )
             with torch.no_grad():
                 fake_x = self.generator(noise)
             x = torch.cat([real_x[rows], fake_x])

@@ -62,6 +62,7 @@ FAST: dict[str, dict] = {
     "accel": {"buffer_size": 4, "n_edits": 2},
     "exp3": {"history": 8, "window": 3},
     "exp3s": {"history": 8, "window": 3},
+    "goal-gan": {"update_size": 3, "gan_iterations": 3, "n_rollouts": 1},
     "mastering-rate": {"window": 3},
     "paired": {"epochs": 2, "hidden": 16},
     "sec": {"window": 3},
@@ -74,6 +75,7 @@ VARIANTS: list[tuple[str, dict]] = [
     ("covar-gmm", {"fit_rate": 12, "k_range": (1, 2), "absolute_lp": True, "criterion": "bic"}),
     ("riac", {"max_region_size": 12, "return_bounds": (-1.0, 1.0)}),
     ("plr", {"buffer_size": 4, "transform": "power", "score": "max_mc"}),
+    ("goal-gan", {"update_size": 3, "gan_iterations": 3, "success_threshold": 0.5}),
     ("tscl", {"variant": "online"}),
     ("tscl", {"variant": "naive", "window": 3}),
     ("tscl", {"variant": "sampling", "window": 3}),
@@ -105,6 +107,7 @@ REFIT_PROBES = {
     "exp3": lambda t: t.signals_seen > t.reservoir.size,
     "exp3s": lambda t: t.signals_seen > t.reservoir.size,
     "paired": lambda t: t.rounds >= 4 and "entropy" in t.last_stats,
+    "goal-gan": lambda t: t.gan_updates >= 2,
 }
 """What "the model was refitted" means for each teacher of :data:`FAST` that has a model."""
 
