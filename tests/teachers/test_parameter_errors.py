@@ -106,6 +106,18 @@ BAD: dict[str, list[tuple[str, Any, str]]] = {
     "plr": PLR,
     "robust-plr": PLR,
     "accel": [*PLR, ("n_edits", 2.5, AT_LEAST_1)],
+    "goal-gan": [
+        ("goid_lb", -0.1, FRACTION),
+        ("goid_ub", 1.5, FRACTION),
+        ("update_size", 0, AT_LEAST_1),
+        ("n_rollouts", 2.5, AT_LEAST_1),
+        ("p_old", 2.0, FRACTION),
+        ("state_noise_level", -0.01, NON_NEGATIVE),
+        ("success_distance_threshold", -1.0, NON_NEGATIVE),
+        ("success_threshold", math.inf, "a finite number"),
+        ("return_bounds", (1.0, 0.0), "finite low < high"),
+        ("gan_iterations", 0, AT_LEAST_1),
+    ],
     "paired": [
         ("learning_rate", 0.0, POSITIVE),
         ("epochs", 0, AT_LEAST_1),
