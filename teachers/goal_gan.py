@@ -52,6 +52,7 @@ uniform tasks are what the pretraining would aim for, without its cost.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +132,7 @@ class GoalGanTeacher(Teacher):
             else check_number(self, "success_threshold", success_threshold)
         )
         self.scale_return = ReturnScaler(self, return_bounds)
+        self.warned_bounds = False
         self.gan_iterations = check_int(self, "gan_iterations", gan_iterations, 1)
         from teachers.goal_gan_net import TaskGAN  # torch, only where it is used
 
@@ -197,6 +199,15 @@ class GoalGanTeacher(Teacher):
             return float(success)
         if self.success_threshold is not None:
             return float(episode_return > self.success_threshold)
+        low, high = self.scale_return.bounds or (-math.inf, math.inf)
+        if not low <= episode_return <= high and not self.warned_bounds:
+            self.warned_bounds = True  # once: the default bounds are the toy bench's
+            warnings.warn(
+                f"goal-gan: return {episode_return:g} is outside return_bounds ({low:g}, "
+                f"{high:g}) and is clipped, so tasks differing beyond them look alike; give "
+                "return_bounds the env's return range, or a success_threshold",
+                stacklevel=2,
+            )
         return self.scale_return(episode_return)
 
     def _remember(self, unit: NDArray[np.float64]) -> None:

@@ -10,6 +10,7 @@ episodes: goal-gan 68, 47 and 60 % (seeds 0-2), random 4 %.
 import pickle
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -48,7 +49,8 @@ def test_labels_by_hand_with_scaled_returns():
 def test_labels_with_return_bounds_success_threshold_and_success_flag():
     scaled = make_teacher("goal-gan", UNIT_1D, seed=0, return_bounds=(-150, 350), p_old=0.0)
     _play_pair(scaled, [0.0, 100.0])  # (150/500 + 250/500) / 2 = 0.4
-    _play_pair(scaled, [300.0, 400.0])  # (0.9 + 1.0 (clipped)) / 2 = 0.95
+    with pytest.warns(UserWarning, match="return 400 is outside return_bounds"):
+        _play_pair(scaled, [300.0, 400.0])  # (0.9 + 1.0 (clipped)) / 2 = 0.95
     assert scaled.labels == [True, False]
 
     binary = make_teacher("goal-gan", UNIT_1D, seed=0, success_threshold=0.5, p_old=0.0)
@@ -57,6 +59,19 @@ def test_labels_with_return_bounds_success_threshold_and_success_flag():
     _play_pair(binary, [0.5, 0.1])  # 0.0: the threshold itself is no success
     _play_pair(binary, [0.0, 0.0], success=True)  # the harness's success flag wins: 1.0
     assert binary.labels == [True, False, False, False]
+
+
+def test_returns_outside_the_return_bounds_warn_once():
+    """The default bounds are the toy bench's (0, 1): CartPole's returns up to 500 would all
+    score 1 and no task would ever be intermediate, silently. It says so, once."""
+    teacher = make_teacher("goal-gan", UNIT_1D, seed=0, p_old=0.0)
+    with pytest.warns(UserWarning, match=r"return 437 is outside return_bounds \(0, 1\)"):
+        _play_pair(teacher, [437.0, 12.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _play_pair(teacher, [250.0, 300.0])  # no second warning
+        inside = make_teacher("goal-gan", UNIT_1D, seed=0, return_bounds=(0, 500), p_old=0.0)
+        _play_pair(inside, [437.0, 12.0])
 
 
 def test_a_replayed_or_foreign_task_is_not_labelled():
