@@ -55,6 +55,12 @@ class Dimension:
         return f"{self.name}: [{self.low:g}, {self.high:g}]"
 
 
+def task_key(task: ArrayLike) -> bytes:
+    """A hashable identity of a task's values, for teachers that look tasks up (a level
+    buffer, tasks awaiting feedback): its float64 bytes, ``-0.0`` counted as ``0.0``."""
+    return (np.asarray(task, dtype=np.float64) + 0.0).tobytes()
+
+
 def _make_dimension(name: str, spec: DimensionSpec) -> Dimension:
     if isinstance(spec, spaces.Discrete):
         return Dimension(name, float(spec.start), float(spec.start + spec.n - 1), discrete=True)

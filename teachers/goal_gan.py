@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from aclbench.task_space import Task, TaskSpace
+from aclbench.task_space import Task, TaskSpace, task_key
 from teachers.base import Teacher
 from teachers.lp_common import ReturnScaler
 from teachers.params import check_fraction, check_int, check_number, config_error
@@ -167,7 +167,7 @@ class GoalGanTeacher(Teacher):
 
     def _open(self, task: Task) -> None:
         """Await ``n_rollouts`` episodes on ``task``: the next proposals repeat it."""
-        key = task.tobytes()
+        key = task_key(task)
         if key not in self.pending and len(self.pending) >= MAX_PENDING:
             del self.pending[next(iter(self.pending))]
         self.pending.setdefault(key, []).append([])
@@ -177,7 +177,7 @@ class GoalGanTeacher(Teacher):
     def _update(
         self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]
     ) -> None:
-        tries = self.pending.get(task.tobytes())
+        tries = self.pending.get(task_key(task))
         if tries is None:  # a replayed or foreign task: not labelled
             return
         tries[0].append(self._score(episode_return, success))
@@ -185,7 +185,7 @@ class GoalGanTeacher(Teacher):
             return
         score = float(np.mean(tries.pop(0)))
         if not tries:
-            del self.pending[task.tobytes()]
+            del self.pending[task_key(task)]
         unit = self.task_space.to_unit(task)
         self.contexts.append(unit)
         self.labels.append(self.goid_lb <= score <= self.goid_ub)

@@ -24,6 +24,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from aclbench.task_space import task_key
+
 
 def rank_weights(scores: NDArray[np.float64], temperature: float) -> NDArray[np.float64]:
     """``P_S`` with ``h = 1 / rank``; ties are ranked in buffer order, so the result is
@@ -61,11 +63,6 @@ def staleness_weights(last_sampled: NDArray[np.int64], now: int) -> NDArray[np.f
     return staleness / total if total > 0 else np.full(len(staleness), 1.0 / len(staleness))
 
 
-def _key(task: ArrayLike) -> bytes:
-    """A level's identity: the bytes of its values, ``-0.0`` counted as ``0.0`` (``+ 0.0``)."""
-    return (np.asarray(task, dtype=np.float64) + 0.0).tobytes()
-
-
 class LevelBuffer:
     """Up to ``capacity`` levels with their scores, last-sampled counts and return statistics.
 
@@ -93,7 +90,7 @@ class LevelBuffer:
 
     def find(self, task: ArrayLike) -> int | None:
         """Slot of ``task`` if it is in the buffer."""
-        return self._slots.get(_key(task))
+        return self._slots.get(task_key(task))
 
     def add(self, task: ArrayLike, score: float, now: int) -> int | None:
         """Insert a level not yet in the buffer; returns its slot, or ``None`` if the buffer is
@@ -105,8 +102,8 @@ class LevelBuffer:
             slot = int(np.argmin(self.scores))
             if score < self.scores[slot]:
                 return None
-            del self._slots[_key(self.levels[slot])]
-        self._slots[_key(task)] = slot
+            del self._slots[task_key(self.levels[slot])]
+        self._slots[task_key(task)] = slot
         self.levels[slot] = task
         self.scores[slot] = score
         self.last_sampled[slot] = now

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from aclbench.task_space import Task, TaskSpace
+from aclbench.task_space import Task, TaskSpace, task_key
 from teachers.arms import draw
 from teachers.base import Teacher
 from teachers.level_builders import LevelBuilder, builder_for
@@ -138,7 +138,7 @@ class PAIREDTeacher(Teacher):
             actions[t] = draw(probs, self.rng)
             builder.step(int(actions[t]))
         task = builder.level(self.rng)
-        key = task.tobytes()
+        key = task_key(task)
         if key not in self.pending and len(self.pending) >= MAX_PENDING:
             del self.pending[next(iter(self.pending))]
         self.pending.setdefault(key, _Level([])).constructions.append(actions)
@@ -152,7 +152,7 @@ class PAIREDTeacher(Teacher):
         agent = info.get("agent", "protagonist")
         if agent not in AGENTS:
             raise ValueError(f"info['agent'] = {agent!r}; expected one of {AGENTS}")
-        level = self.pending.get(task.tobytes())
+        level = self.pending.get(task_key(task))
         if level is not None:  # feedback on levels of no open round is ignored
             level.returns[agent].append(episode_return)
 

@@ -146,3 +146,11 @@ def test_grid_counts_must_match_the_dimensions_and_be_positive():
     for counts in ([3], [3, 3, 3], 0, [2, 0]):
         with pytest.raises(ValueError, match=r"points_per_dim .*\('x', 'y'\)"):
             space.grid(counts)
+
+
+def test_task_key_identifies_a_task_by_its_values():
+    from aclbench.task_space import task_key
+
+    assert task_key([-0.0, 1.0]) == task_key(np.array([0.0, 1.0])) == task_key([0, 1])
+    assert task_key([0.0, 1.0]) != task_key([0.0, 1.0 + 1e-12])
+    assert len({task_key([0.5, x]) for x in (0.0, -0.0, 0.25)}) == 2
