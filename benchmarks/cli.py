@@ -78,6 +78,8 @@ def _run(args: argparse.Namespace) -> int:
         if given:
             raise ConfigError(f"--config reruns a saved config; drop {', '.join(given)}")
         data = RunConfig.load(args.config).to_dict()
+        if args.eval_interval is not None and data["checkpoint_interval"] == data["eval_interval"]:
+            data["checkpoint_interval"] = 0  # it checkpointed at each evaluation: it still will
     else:
         names = ("env", "teacher", "student", "steps")
         missing = [f"--{k}" for k in names if getattr(args, k) is None]

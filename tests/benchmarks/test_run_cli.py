@@ -163,3 +163,15 @@ def test_list_students_describes_every_student(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert {line.split()[0] for line in lines} >= {"ppo", "a2c", "sac", "td3", "dqn", "simulated"}
     assert all(len(line.split()) > 1 for line in lines), lines
+
+
+def test_a_new_eval_interval_for_a_saved_config_moves_its_checkpoints_too(tmp_path):
+    """The saved config holds the resolved checkpoint_interval (= eval_interval by default);
+    rerun with another --eval-interval, the run still checkpoints at each evaluation."""
+    first = tmp_path / "a"
+    assert main([*TOY, "--eval-interval", "1000", "--out", str(first)]) == 0
+    again = tmp_path / "b"
+    rerun = ["run", "--config", str(first / "config.toml"), "--eval-interval", "500"]
+    assert main([*rerun, "--out", str(again)]) == 0
+    saved = (again / "config.toml").read_text()
+    assert "eval_interval = 500" in saved and "checkpoint_interval = 500" in saved
