@@ -27,6 +27,8 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
+from teachers.torch_threads import one_thread
+
 
 def _mlp(sizes: Sequence[int], activation: type[nn.Module], out: nn.Module | None) -> nn.Sequential:
     layers: list[nn.Module] = []
@@ -100,12 +102,8 @@ class TaskGAN:
         """``iterations`` LSGAN steps on ``tasks`` (``n`` x ``n_dims``, generator coordinates)
         labelled ``labels`` (``n`` booleans); returns the last discriminator and generator
         losses."""
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # batches of 64 rows: threads only contend
-        try:
+        with one_thread():  # batches of 64 rows
             return self._train(tasks, labels, iterations, rng)
-        finally:
-            torch.set_num_threads(threads)
 
     def _train(
         self,

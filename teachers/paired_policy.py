@@ -23,6 +23,8 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
+from teachers.torch_threads import one_thread
+
 
 class AdversaryPolicy:
     """Actor-critic over builder observations, trained by PPO on terminal rewards.
@@ -117,12 +119,8 @@ class AdversaryPolicy:
         Returns:
             the mean entropy of the policy before the update and the last value loss.
         """
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)  # batches of a few hundred rows: threads only contend
-        try:
+        with one_thread():  # batches of a few hundred rows
             return self._update(obs, masks, actions, rewards)
-        finally:
-            torch.set_num_threads(threads)
 
     def _update(
         self,
