@@ -103,38 +103,29 @@ class TaskGAN:
         labelled ``labels`` (``n`` booleans); returns the last discriminator and generator
         losses."""
         with one_thread():  # batches of 64 rows
-            return self._train(tasks, labels, iterations, rng)
+            n, batch = len(tasks), self.batch_size
+            real_x = torch.as_tensor(tasks, dtype=torch.float32)
+            real_y = torch.as_tensor(np.where(labels, 1.0, -1.0), dtype=torch.float32)[:, None]
+            fake_y = -torch.ones(batch, 1)
+            start = 0
+            d_loss = g_loss = torch.tensor(0.0)
+            for _ in range(iterations):
+                rows = np.arange(start, start + batch) % n if n > batch else np.arange(n)
+                start = (start + batch) % n
+                noise = torch.as_tensor(
+                    rng.standard_normal((batch, self.noise_dim)), dtype=torch.float32
+                )
+                with torch.no_grad():
+                    fake_x = self.generator(noise)
+                x = torch.cat([real_x[rows], fake_x])
+                target = torch.cat([real_y[rows], fake_y])
+                d_loss = torch.mean((target - self.discriminator(x)) ** 2)
+                self.discriminator_optimizer.zero_grad()
+                d_loss.backward()
+                self.discriminator_optimizer.step()
 
-    def _train(
-        self,
-        tasks: NDArray[np.float64],
-        labels: NDArray[np.bool_],
-        iterations: int,
-        rng: np.random.Generator,
-    ) -> tuple[float, float]:
-        n, batch = len(tasks), self.batch_size
-        real_x = torch.as_tensor(tasks, dtype=torch.float32)
-        real_y = torch.as_tensor(np.where(labels, 1.0, -1.0), dtype=torch.float32)[:, None]
-        fake_y = -torch.ones(batch, 1)
-        start = 0
-        d_loss = g_loss = torch.tensor(0.0)
-        for _ in range(iterations):
-            rows = np.arange(start, start + batch) % n if n > batch else np.arange(n)
-            start = (start + batch) % n
-            noise = torch.as_tensor(
-                rng.standard_normal((batch, self.noise_dim)), dtype=torch.float32
-            )
-            with torch.no_grad():
-                fake_x = self.generator(noise)
-            x = torch.cat([real_x[rows], fake_x])
-            target = torch.cat([real_y[rows], fake_y])
-            d_loss = torch.mean((target - self.discriminator(x)) ** 2)
-            self.discriminator_optimizer.zero_grad()
-            d_loss.backward()
-            self.discriminator_optimizer.step()
-
-            g_loss = torch.mean((self.discriminator(self.generator(noise)) - 1.0) ** 2)
-            self.generator_optimizer.zero_grad()
-            g_loss.backward()
-            self.generator_optimizer.step()
-        return float(d_loss.detach()), float(g_loss.detach())
+                g_loss = torch.mean((self.discriminator(self.generator(noise)) - 1.0) ** 2)
+                self.generator_optimizer.zero_grad()
+                g_loss.backward()
+                self.generator_optimizer.step()
+            return float(d_loss.detach()), float(g_loss.detach())
