@@ -44,12 +44,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from aclbench.task_space import Task, TaskSpace
+from aclbench.task_space import Task, TaskSpace, task_key
 from teachers.base import Rollout, Teacher
 from teachers.level_buffer import TRANSFORMS, LevelBuffer
 from teachers.params import check_choice, check_fraction, check_int, check_positive
 from teachers.plr_scores import NEEDS, SCORES, EpisodeStats, EpisodeTracker, check_rollout
 from teachers.registry import register_teacher
+
+MAX_AWAITING = 10_000
+"""Most sampled levels awaiting their first feedback (the oldest is forgotten first)."""
 
 
 @register_teacher("plr")
@@ -97,6 +100,9 @@ class PLRTeacher(Teacher):
         self.buffer = LevelBuffer(check_int(self, "buffer_size", buffer_size, 1), len(task_space))
         self.tracker = EpisodeTracker()
         self.samples = 0  # levels sampled so far: the clock of staleness
+        # the clock when each proposed level not yet in the buffer was sampled: its staleness
+        # counts from then, not from its feedback, which comes episodes later with parallel envs
+        self.sampled_at: dict[bytes, int] = {}
         self.replaying = False
         self.scored_by_rollouts = False
         self.replays = self.new_levels = 0
@@ -121,10 +127,16 @@ class PLRTeacher(Teacher):
             slot = int(self.rng.choice(len(probs), p=probs))
             self.samples += 1
             self.buffer.last_sampled[slot] = self.samples
-            return self._replayed(self.buffer.levels[slot].copy())
-        self.samples += 1
-        self.new_levels += 1
-        return self._new_level()
+            level = self._replayed(self.buffer.levels[slot].copy())
+        else:
+            self.samples += 1
+            self.new_levels += 1
+            level = self._new_level()
+        if self.buffer.find(level) is None:  # a new level, or ACCEL's edit of a replayed one
+            self.sampled_at[task_key(level)] = self.samples
+            if len(self.sampled_at) > MAX_AWAITING:  # feedback that never comes
+                del self.sampled_at[next(iter(self.sampled_at))]
+        return level
 
     def replay_probabilities(self) -> np.ndarray:
         """Probability of each stored level (``len(buffer)``) at the next replay."""
@@ -177,7 +189,8 @@ class PLRTeacher(Teacher):
 
         slot = self.buffer.find(task)
         if slot is None:
-            slot = self.buffer.add(task, capped(episode_return, episode_return), self.samples)
+            sampled = self.sampled_at.pop(task_key(task), self.samples)
+            slot = self.buffer.add(task, capped(episode_return, episode_return), sampled)
             if slot is None:
                 return
         self.buffer.record_return(slot, episode_return)

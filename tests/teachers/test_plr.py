@@ -281,3 +281,16 @@ def test_staleness_counts_the_episodes_sampled_since_a_level_was_last_sampled(se
     np.testing.assert_allclose(teacher.replay_probabilities(), [1.0, 0.0])  # (2-1, 2-2) / 1
     for expected in (first, second, first, second):
         assert np.array_equal(teacher.sample_task(), expected) and teacher.replaying
+
+
+def test_a_new_levels_staleness_counts_from_its_sampling_not_its_feedback() -> None:
+    """With parallel envs, levels are sampled episodes before their feedback: three levels
+    sampled at episodes 1, 2 and 3, fed back afterwards, were last sampled at 1, 2 and 3, and
+    the first is the stalest of them."""
+    teacher = PLRTeacher(LINE, seed=0, staleness_coef=1.0, replay_prob=1.0, buffer_size=3)
+    levels = [teacher.sample_task() for _ in range(3)]
+    for level in levels:
+        teacher.update(level, 0.0)
+    assert teacher.buffer.last_sampled[:3].tolist() == [1, 2, 3]
+    assert teacher.sampled_at == {}  # nothing left awaiting feedback
+    np.testing.assert_allclose(teacher.replay_probabilities(), [2 / 3, 1 / 3, 0.0])
