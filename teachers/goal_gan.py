@@ -177,7 +177,8 @@ class GoalGanTeacher(Teacher):
     def _update(
         self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]
     ) -> None:
-        tries = self.pending.get(task_key(task))
+        key = task_key(task)
+        tries = self.pending.get(key)
         if tries is None:  # a replayed or foreign task: not labelled
             return
         tries[0].append(self._score(episode_return, success))
@@ -185,7 +186,7 @@ class GoalGanTeacher(Teacher):
             return
         score = float(np.mean(tries.pop(0)))
         if not tries:
-            del self.pending[task_key(task)]
+            del self.pending[key]
         unit = self.task_space.to_unit(task)
         self.contexts.append(unit)
         self.labels.append(self.goid_lb <= score <= self.goid_ub)
