@@ -11,12 +11,9 @@ import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aclbench.errors import ACLBenchError, ConfigError
-
-if TYPE_CHECKING:
-    from benchmarks.config import RunConfig
 
 SCOPES = {"env": "env_kwargs", "teacher": "teacher_params", "student": "student_params"}
 
@@ -70,6 +67,7 @@ def _parse_param(text: str) -> tuple[str, str, Any]:
 def _run(args: argparse.Namespace) -> int:
     from benchmarks.checks import check_config
     from benchmarks.config import RunConfig, check_run_folder
+    from benchmarks.results import read_status
     from benchmarks.runner import run
 
     if args.config is not None:
@@ -100,8 +98,8 @@ def _run(args: argparse.Namespace) -> int:
         data[table] = {**data.get(table, {}), name: value}
     config = RunConfig.from_dict(data, source="aclbench run")
     check_config(config)
-    check_run_folder(args.out, config)
-    if _finished(config, args.out):
+    check_run_folder(args.out, config)  # so a finished run found there is this config's
+    if read_status(args.out)["state"] == "done":
         print(f"already done: {args.out} (to train it again, remove it or give another --out)")
         return 0
     status = run(config, args.out, progress=True)
@@ -113,19 +111,6 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     print(f"done: {args.out}")
     return 0
-
-
-def _finished(config: RunConfig, out: Path) -> bool:
-    """Whether ``out`` holds this config's run, done: a rerun skips it, as a suite's does."""
-    from benchmarks.config import RunConfig
-    from benchmarks.results import read_status
-
-    if read_status(out)["state"] != "done":
-        return False
-    try:
-        return RunConfig.load(out / "config.toml") == config.resolved()
-    except ConfigError:
-        return False
 
 
 def _suite(args: argparse.Namespace) -> int:
