@@ -5,7 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install
+# The layers' folders, laid out under build/typecheck/aclbench as [tool.setuptools.package-dir]
+# installs them, so that mypy sees the one `aclbench` package.
+LAYERS := teachers envs students harness
+TYPECHECK := build/typecheck
+
+.PHONY: demo test install typecheck
 
 install: $(STAMP)
 
@@ -21,5 +26,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	$(MAKE) --no-print-directory typecheck
 	$(BIN)/python -m pytest
+
+typecheck: $(STAMP)
+	mkdir -p $(TYPECHECK)/aclbench
+	for f in aclbench/*.py $(LAYERS); do ln -sfn $(CURDIR)/$$f $(TYPECHECK)/aclbench/$${f#aclbench/}; done
+	ln -sfn $(CURDIR)/benchmarks $(TYPECHECK)/benchmarks
+	cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
+		--cache-dir $(CURDIR)/.mypy_cache -p aclbench -p benchmarks

@@ -5,25 +5,33 @@ by short name in ``ENVS`` (``aclbench list envs`` shows them). See :mod:`envs.co
 protocol.
 """
 
-from envs.core import ENVS, EnvEntry, TaskEnv, make_env, register_env, task_env, task_from_options
+from aclbench.envs.core import (
+    ENVS,
+    EnvEntry,
+    TaskEnv,
+    make_env,
+    register_env,
+    task_env,
+    task_from_options,
+)
 
 register_env(
     "toy",
     "aclbench/Toy-v0",
-    "envs.toy:ToyEnv",
+    "aclbench.envs.toy:ToyEnv",
     "simulated student of Portelas et al. 2019: cells of competence (student: simulated)",
 )
 register_env(
     "cartpole",
     "aclbench/CartPole-v0",
-    "envs.cartpole:TaskCartPoleEnv",
+    "aclbench.envs.cartpole:TaskCartPoleEnv",
     "CartPole with pole length, pole mass and push force",
     max_episode_steps=500,
 )
 register_env(
     "stump-tracks",
     "aclbench/StumpTracks-v0",
-    "envs.stump_tracks:StumpTracksEnv",
+    "aclbench.envs.stump_tracks:StumpTracksEnv",
     "BipedalWalker over stumps of a given height and spacing (Portelas et al. 2019); "
     "body='classic'|'short'|'long'|'quadru'",
     max_episode_steps=2000,
@@ -31,14 +39,14 @@ register_env(
 register_env(
     "task-graph",
     "aclbench/TaskGraph-v0",
-    "envs.task_graph:TaskGraphEnv",
+    "aclbench.envs.task_graph:TaskGraphEnv",
     "simulated student over a task graph: tasks learnable once their predecessors are mastered "
     "(student: simulated)",
 )
 register_env(
     "minigrid-sequence",
     "aclbench/MiniGridSequence-v0",
-    "envs.minigrid_sequence:MiniGridSequenceEnv",
+    "aclbench.envs.minigrid_sequence:MiniGridSequenceEnv",
     "MiniGrid tasks forming a curriculum (Unlock -> UnlockPickup -> BlockedUnlockPickup, "
     "KeyCorridor, ObstructedMaze); the task is the task index",
     min_eval_interval=25_000,  # long test episodes: see envs.minigrid_sequence
@@ -46,28 +54,28 @@ register_env(
 register_env(
     "maze",
     "aclbench/Maze-v0",
-    "envs.maze:MazeEnv",
+    "aclbench.envs.maze:MazeEnv",
     "MiniGrid maze (UED): the task is the whole level, a 13x13 wall bit per cell plus agent "
     "x, y, dir and goal x, y; random levels have up to 60 walls; test: hand-designed mazes",
 )
 register_env(
     "pendulum",
     "aclbench/Pendulum-v0",
-    "envs.pendulum:TaskPendulumEnv",
+    "aclbench.envs.pendulum:TaskPendulumEnv",
     "Pendulum (continuous torque) with mass, length and gravity",
     max_episode_steps=200,
 )
 register_env(
     "mountaincar",
     "aclbench/MountainCar-v0",
-    "envs.mountaincar:TaskMountainCarEnv",
+    "aclbench.envs.mountaincar:TaskMountainCarEnv",
     "MountainCarContinuous with engine power and goal position",
     max_episode_steps=999,
 )
 register_env(
     "lunarlander",
     "aclbench/LunarLander-v0",
-    "envs.lunarlander:TaskLunarLanderEnv",
+    "aclbench.envs.lunarlander:TaskLunarLanderEnv",
     "continuous LunarLander with gravity, wind power and turbulence",
     max_episode_steps=1000,
 )

@@ -50,8 +50,8 @@ from gymnasium import spaces
 from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 from numpy.typing import NDArray
 
+from aclbench.envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
 from aclbench.task_space import Task, TaskSpace
-from envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
 
 
 class TaskCartPoleEnv(TaskParamsMixin, CartPoleEnv):

@@ -49,8 +49,8 @@ from gymnasium.envs.box2d.lunar_lander import LunarLander
 from gymnasium.utils import EzPickle
 from numpy.typing import NDArray
 
+from aclbench.envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
 from aclbench.task_space import Task, TaskSpace
-from envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
 
 
 class TaskLunarLanderEnv(TaskParamsMixin, LunarLander):

@@ -35,11 +35,9 @@ from minigrid.core.world_object import Goal, Wall, WorldObj
 from minigrid.minigrid_env import MiniGridEnv
 from numpy.typing import ArrayLike, NDArray
 
-from aclbench.errors import InvalidTaskError
-from aclbench.task_space import DimensionSpec, Task, TaskSpace
-from envs.maze_builder import MazeBuilder
-from envs.maze_layouts import held_out_levels
-from envs.maze_levels import (
+from aclbench.envs.maze_builder import MazeBuilder
+from aclbench.envs.maze_layouts import held_out_levels
+from aclbench.envs.maze_levels import (
     Level,
     decode,
     encode,
@@ -48,7 +46,9 @@ from envs.maze_levels import (
     random_level,
     wall_name,
 )
-from envs.maze_view import MazeView
+from aclbench.envs.maze_view import MazeView
+from aclbench.errors import InvalidTaskError
+from aclbench.task_space import DimensionSpec, Task, TaskSpace
 
 _WALL = Wall()
 """The one Wall object of every maze cell that holds a wall (walls have no state)."""

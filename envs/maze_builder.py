@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from aclbench.envs.maze_levels import Level, encode
 from aclbench.task_space import Task
-from envs.maze_levels import Level, encode
 
 
 class MazeBuilder:

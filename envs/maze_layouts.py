@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs.maze_levels import Level, embed, from_text, perfect_maze
+from aclbench.envs.maze_levels import Level, embed, from_text, perfect_maze
 
 SIXTEEN_ROOMS = [
     "...#..#..#...",

@@ -19,7 +19,7 @@ from minigrid.core.constants import OBJECT_TO_IDX
 from minigrid.core.world_object import Goal, Wall
 from numpy.typing import NDArray
 
-from envs.maze_levels import Level
+from aclbench.envs.maze_levels import Level
 
 ENCODING_MAX = np.array([10.0, 5.0, 2.0], dtype=np.float32)
 """Largest MiniGrid object, colour and state indices: the observation divides by them."""

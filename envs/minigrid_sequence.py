@@ -38,11 +38,11 @@ import numpy as np
 from gymnasium import spaces
 from numpy.typing import NDArray
 
+from aclbench.envs.core import task_from_options
 from aclbench.errors import ConfigError
 from aclbench.registry import Registry
 from aclbench.task_graph import TaskGraph
 from aclbench.task_space import Task, TaskSpace
-from envs.core import task_from_options
 
 VIEW = (7, 7, 3)
 N_ACTIONS = 7

@@ -47,8 +47,8 @@ import numpy as np
 from gymnasium.envs.classic_control.continuous_mountain_car import Continuous_MountainCarEnv
 from numpy.typing import NDArray
 
+from aclbench.envs.parameterized import TaskParamsMixin, initial_task
 from aclbench.task_space import Task, TaskSpace
-from envs.parameterized import TaskParamsMixin, initial_task
 
 
 class TaskMountainCarEnv(TaskParamsMixin, Continuous_MountainCarEnv):

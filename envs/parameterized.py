@@ -18,9 +18,9 @@ import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
+from aclbench.envs.core import task_from_options
 from aclbench.errors import ConfigError
 from aclbench.task_space import Task, TaskSpace
-from envs.core import task_from_options
 
 
 class TaskParamsMixin:

@@ -53,8 +53,8 @@ import numpy as np
 from gymnasium.envs.classic_control.pendulum import PendulumEnv
 from numpy.typing import NDArray
 
+from aclbench.envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
 from aclbench.task_space import Task, TaskSpace
-from envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
 
 
 class TaskPendulumEnv(TaskParamsMixin, PendulumEnv):

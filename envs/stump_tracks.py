@@ -58,9 +58,9 @@ from gymnasium.envs.box2d.bipedal_walker import (
 from gymnasium.utils import EzPickle
 from numpy.typing import NDArray
 
+from aclbench.envs.core import task_from_options
+from aclbench.envs.walker_bodies import BODIES, GROUND_CATEGORY, N_LIDAR, Walker
 from aclbench.task_space import Task, TaskSpace
-from envs.core import task_from_options
-from envs.walker_bodies import BODIES, GROUND_CATEGORY, N_LIDAR, Walker
 
 STUMP_STD = 0.1  # standard deviation of each stump's height (and width, rotation) draw
 MIN_STUMP = 0.05  # smallest stump height or width, in terrain steps

@@ -28,10 +28,10 @@ import numpy as np
 from gymnasium import spaces
 from numpy.typing import ArrayLike, NDArray
 
+from aclbench.envs.core import task_from_options
 from aclbench.errors import ConfigError
 from aclbench.task_graph import GraphSpec, TaskGraph
 from aclbench.task_space import Task, TaskSpace
-from envs.core import task_from_options
 
 
 class TaskGraphEnv(gym.Env[NDArray[np.float32], np.int64]):

@@ -24,8 +24,8 @@ import numpy as np
 from gymnasium import spaces
 from numpy.typing import ArrayLike, NDArray
 
+from aclbench.envs.core import task_from_options
 from aclbench.task_space import Task, TaskSpace
-from envs.core import task_from_options
 
 MASTERED_COMPETENCE = 75
 

@@ -17,8 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task
-from teachers.base import Teacher
-from teachers.registry import check_params
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.registry import check_params
 
 CONSTRUCTOR_ARGS = ("self", "env_name", "teacher", "seed", "env_kwargs", "device")
 """The arguments every student takes; the others are its hyperparameters."""

@@ -33,9 +33,9 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.distributions import CategoricalDistribution
 from stable_baselines3.common.policies import BasePolicy
 
-from students.base import TrainingListener
-from students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
-from teachers.base import Rollout, Teacher
+from aclbench.students.base import TrainingListener
+from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
+from aclbench.teachers.base import Rollout, Teacher
 
 
 class CurriculumCallback(BaseCallback):

@@ -58,12 +58,12 @@ from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
 from aclbench.errors import ConfigError
-from students.base import TrainingListener
-from students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
-from teachers.base import Teacher
+from aclbench.students.base import TrainingListener
+from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
+from aclbench.teachers.base import Teacher
 
 if TYPE_CHECKING:
-    from students.sb3 import SB3Student
+    from aclbench.students.sb3 import SB3Student
 
 ROUNDS_FILE = "paired_rounds.pkl"
 

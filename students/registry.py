@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aclbench.registry import Registry
-from students.base import Student
-from teachers.base import Teacher
+from aclbench.students.base import Student
+from aclbench.teachers.base import Teacher
 
 STUDENTS: Registry[type[Student]] = Registry(
     "student", entry_point_group="aclbench.students", base=Student

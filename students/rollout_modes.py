@@ -32,9 +32,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 
-from students.callback import CurriculumCallback
-from students.wrapper import TaskSlots
-from teachers.base import Teacher
+from aclbench.students.callback import CurriculumCallback
+from aclbench.students.wrapper import TaskSlots
+from aclbench.teachers.base import Teacher
 
 
 @runtime_checkable

@@ -33,25 +33,29 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
+from aclbench.envs.core import ENVS
 from aclbench.errors import ConfigError, InvalidReturnError
-from aclbench.task_space import TaskSpace
-from envs.core import ENVS
-from students.base import Student, TrainingListener
-from students.callback import CurriculumCallback
-from students.generators import global_generator_states, restore_global_generators
-from students.hyperparams import (
+from aclbench.students.base import Student, TrainingListener
+from aclbench.students.callback import CurriculumCallback
+from aclbench.students.generators import global_generator_states, restore_global_generators
+from aclbench.students.hyperparams import (
     STUDENT_KEYS,
     VEC_ENVS,
     default_params,
     merge_params,
     resolve_schedules,
 )
-from students.paired import PairedTraining, RegretTeacher
-from students.registry import register_student
-from students.rollout_modes import RolloutModeCallback, RolloutModeTeacher, with_update_gate
-from students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
-from teachers.base import Teacher
-from teachers.registry import check_params
+from aclbench.students.paired import PairedTraining, RegretTeacher
+from aclbench.students.registry import register_student
+from aclbench.students.rollout_modes import (
+    RolloutModeCallback,
+    RolloutModeTeacher,
+    with_update_gate,
+)
+from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
+from aclbench.task_space import TaskSpace
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.registry import check_params
 
 _SB3_SKIP = ("self", "env", "seed", "device", "_init_setup_model")
 

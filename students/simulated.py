@@ -15,11 +15,11 @@ from typing import Any, Protocol, cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from aclbench.envs.core import TaskEnv, make_env, task_env
 from aclbench.errors import ConfigError
-from envs.core import TaskEnv, make_env, task_env
-from students.base import Student, TrainingListener
-from students.registry import register_student
-from teachers.base import Teacher
+from aclbench.students.base import Student, TrainingListener
+from aclbench.students.registry import register_student
+from aclbench.teachers.base import Teacher
 
 
 class _SelfLearner(TaskEnv, Protocol):

@@ -26,8 +26,8 @@ import numpy as np
 from gymnasium.envs.registration import EnvSpec
 from numpy.typing import ArrayLike, NDArray
 
+from aclbench.envs.core import task_env
 from aclbench.task_space import Task
-from envs.core import task_env
 
 TASK_KEY = "aclbench_task"
 """``info`` key of an episode's last step: the task the episode was played on, ``(n_dims,)``."""

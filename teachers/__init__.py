@@ -4,7 +4,7 @@ Importable and testable without any environment or student. Importing this packa
 the built-in teachers; ``TEACHERS.names()`` lists them with those of installed plug-ins.
 """
 
-from teachers import (
+from aclbench.teachers import (
     accel,
     alp_gmm,
     covar_gmm,
@@ -19,9 +19,9 @@ from teachers import (
     sec,
     tscl,
 )
-from teachers.base import Rollout, Teacher
-from teachers.checker import check_teacher
-from teachers.registry import TEACHERS, make_teacher, register_teacher, teacher_class
+from aclbench.teachers.base import Rollout, Teacher
+from aclbench.teachers.checker import check_teacher
+from aclbench.teachers.registry import TEACHERS, make_teacher, register_teacher, teacher_class
 
 __all__ = [
     "TEACHERS",

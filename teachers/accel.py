@@ -24,9 +24,9 @@ from collections import deque
 from typing import Any
 
 from aclbench.task_space import Task, TaskSpace
-from teachers.params import check_int
-from teachers.plr import RobustPLRTeacher
-from teachers.registry import register_teacher
+from aclbench.teachers.params import check_int
+from aclbench.teachers.plr import RobustPLRTeacher
+from aclbench.teachers.registry import register_teacher
 
 
 @register_teacher("accel")

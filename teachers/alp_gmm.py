@@ -41,11 +41,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
-from teachers.gmm_fit import Mixture
-from teachers.mixture_teacher import MixtureTeacher
-from teachers.nearest import NearestNeighbours
-from teachers.params import check_int
-from teachers.registry import register_teacher
+from aclbench.teachers.gmm_fit import Mixture
+from aclbench.teachers.mixture_teacher import MixtureTeacher
+from aclbench.teachers.nearest import NearestNeighbours
+from aclbench.teachers.params import check_int
+from aclbench.teachers.registry import register_teacher
 
 MIN_HISTORY_FOR_ALP = 5
 """ALP is 0 until more than this many tasks were played (as in the paper's code)."""

@@ -31,8 +31,8 @@ from numpy.typing import NDArray
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import Dimension, Task, TaskSpace
-from teachers.base import Teacher
-from teachers.params import config_error
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.params import config_error
 
 MAX_DEFAULT_ARMS = 64
 """Largest grid the default binning builds; a 6-D continuous space gets 2 bins per dimension."""

@@ -2,7 +2,7 @@
 
 Run it on your own teacher before naming it in a suite::
 
-    from teachers.checker import check_teacher
+    from aclbench.teachers.checker import check_teacher
     check_teacher(MyTeacher, TaskSpace({"x": (0.0, 1.0), "y": (-1.0, 1.0)}))
 
 It raises ``AssertionError`` with a message saying which rule broke. The test suite runs it over
@@ -19,7 +19,7 @@ import numpy as np
 
 from aclbench.errors import InvalidReturnError, InvalidTaskError
 from aclbench.task_space import Task, TaskSpace
-from teachers.base import Teacher
+from aclbench.teachers.base import Teacher
 
 
 def synthetic_return(task_space: TaskSpace, task: Task, rng: np.random.Generator) -> float:

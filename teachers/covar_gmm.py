@@ -24,10 +24,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
-from teachers.gmm_fit import Mixture
-from teachers.mixture_teacher import MixtureTeacher
-from teachers.params import check_bool
-from teachers.registry import register_teacher
+from aclbench.teachers.gmm_fit import Mixture
+from aclbench.teachers.mixture_teacher import MixtureTeacher
+from aclbench.teachers.params import check_bool
+from aclbench.teachers.registry import register_teacher
 
 
 @register_teacher("covar-gmm")

@@ -16,10 +16,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from aclbench.task_space import Task, TaskSpace
-from teachers.base import Teacher
-from teachers.lp_common import unit_to_task_affine
-from teachers.params import check_fraction, check_int, config_error
-from teachers.registry import register_teacher
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.lp_common import unit_to_task_affine
+from aclbench.teachers.params import check_fraction, check_int, config_error
+from aclbench.teachers.registry import register_teacher
 
 
 @register_teacher("easy-to-hard")

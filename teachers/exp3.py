@@ -62,10 +62,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import TaskSpace
-from teachers.arms import ArmTeacher, BinsSpec, draw
-from teachers.params import check_fraction, check_int, check_number, check_positive
-from teachers.registry import register_teacher
-from teachers.return_windows import ReturnWindows
+from aclbench.teachers.arms import ArmTeacher, BinsSpec, draw
+from aclbench.teachers.params import check_fraction, check_int, check_number, check_positive
+from aclbench.teachers.registry import register_teacher
+from aclbench.teachers.return_windows import ReturnWindows
 
 QUANTILES = np.array([0.2, 0.8])
 

@@ -23,8 +23,8 @@ from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
 from aclbench.task_space import TaskSpace
-from teachers.lp_common import resolve_preset, unit_to_task_affine
-from teachers.params import Owner, check_choice, check_fraction, check_int, check_k_range
+from aclbench.teachers.lp_common import resolve_preset, unit_to_task_affine
+from aclbench.teachers.params import Owner, check_choice, check_fraction, check_int, check_k_range
 
 
 def _n_parameters(k: int, n_dims: int) -> int:

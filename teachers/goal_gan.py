@@ -60,13 +60,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace, task_key
-from teachers.base import Teacher
-from teachers.lp_common import ReturnScaler
-from teachers.params import check_fraction, check_int, check_number, config_error
-from teachers.registry import register_teacher
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.lp_common import ReturnScaler
+from aclbench.teachers.params import check_fraction, check_int, check_number, config_error
+from aclbench.teachers.registry import register_teacher
 
 if TYPE_CHECKING:
-    from teachers.goal_gan_net import TaskGAN
+    from aclbench.teachers.goal_gan_net import TaskGAN
 
 MAX_PENDING = 4096
 """Most tasks awaiting their ``n_rollouts`` episodes; older ones are dropped (feedback that
@@ -134,7 +134,7 @@ class GoalGanTeacher(Teacher):
         self.scale_return = ReturnScaler(self, return_bounds)
         self.warned_bounds = False
         self.gan_iterations = check_int(self, "gan_iterations", gan_iterations, 1)
-        from teachers.goal_gan_net import TaskGAN  # torch, only where it is used
+        from aclbench.teachers.goal_gan_net import TaskGAN  # torch, only where it is used
 
         n_dims = len(task_space)
         self.gan: TaskGAN = TaskGAN(n_dims, n_dims, seed=int(self.rng.integers(2**31)))

@@ -27,7 +27,7 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
-from teachers.torch_threads import one_thread
+from aclbench.teachers.torch_threads import one_thread
 
 
 def _mlp(sizes: Sequence[int], activation: type[nn.Module], out: nn.Module | None) -> nn.Sequential:

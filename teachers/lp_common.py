@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import TaskSpace
-from teachers.params import Owner, check_choice, config_error
+from aclbench.teachers.params import Owner, check_choice, config_error
 
 
 def resolve_preset(

@@ -37,10 +37,10 @@ from numpy.typing import NDArray
 from aclbench.errors import ConfigError
 from aclbench.task_graph import GraphSpec, TaskGraph
 from aclbench.task_space import TaskSpace
-from teachers.arms import ArmTeacher, BinsSpec, draw
-from teachers.params import Owner, check_fraction, check_int, check_positive, config_error
-from teachers.registry import register_teacher
-from teachers.return_windows import ReturnWindows
+from aclbench.teachers.arms import ArmTeacher, BinsSpec, draw
+from aclbench.teachers.params import Owner, check_fraction, check_int, check_positive, config_error
+from aclbench.teachers.registry import register_teacher
+from aclbench.teachers.return_windows import ReturnWindows
 
 _FLOOR = 1e-8
 """Added to every attention before normalizing (as the reference's proportional converter)."""

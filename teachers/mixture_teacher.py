@@ -20,10 +20,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
-from teachers.base import Teacher
-from teachers.gmm_fit import Mixture, MixtureSelector, gaussians_in_task_units, resolve_fit_schedule
-from teachers.lp_common import ReturnScaler, proportional_choice
-from teachers.params import check_bool
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.gmm_fit import (
+    Mixture,
+    MixtureSelector,
+    gaussians_in_task_units,
+    resolve_fit_schedule,
+)
+from aclbench.teachers.lp_common import ReturnScaler, proportional_choice
+from aclbench.teachers.params import check_bool
 
 PRESETS: dict[str, dict[str, Any]] = {
     "paper": {"fit_rate": 250, "random_task_ratio": 0.2, "k_range": (2, 10)},

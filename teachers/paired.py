@@ -40,11 +40,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace, task_key
-from teachers.arms import draw
-from teachers.base import Teacher
-from teachers.level_builders import LevelBuilder, builder_for
-from teachers.params import check_int, check_number, check_positive
-from teachers.registry import register_teacher
+from aclbench.teachers.arms import draw
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.level_builders import LevelBuilder, builder_for
+from aclbench.teachers.params import check_int, check_number, check_positive
+from aclbench.teachers.registry import register_teacher
 
 AGENTS = ("protagonist", "antagonist")
 MAX_PENDING = 4096
@@ -108,7 +108,7 @@ class PAIREDTeacher(Teacher):
         hidden = check_int(self, "hidden", hidden, 1)
         self.bins = check_int(self, "bins", bins, 1)
         builder = self._builder()
-        from teachers.paired_policy import AdversaryPolicy  # torch, only where it is used
+        from aclbench.teachers.paired_policy import AdversaryPolicy  # torch, only where it is used
 
         self.policy = AdversaryPolicy(
             builder.obs_dim,

@@ -23,7 +23,7 @@ import torch
 from numpy.typing import NDArray
 from torch import nn
 
-from teachers.torch_threads import one_thread
+from aclbench.teachers.torch_threads import one_thread
 
 
 class AdversaryPolicy:

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 
 from aclbench.errors import ConfigError
-from teachers.base import Teacher
-from teachers.registry import TEACHERS
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.registry import TEACHERS
 
 Owner = Teacher | str
 """Whose parameter is checked: a teacher instance, or the name to print."""

@@ -45,11 +45,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from aclbench.task_space import Task, TaskSpace, task_key
-from teachers.base import Rollout, Teacher
-from teachers.level_buffer import TRANSFORMS, LevelBuffer
-from teachers.params import check_choice, check_fraction, check_int, check_positive
-from teachers.plr_scores import NEEDS, SCORES, EpisodeStats, EpisodeTracker, check_rollout
-from teachers.registry import register_teacher
+from aclbench.teachers.base import Rollout, Teacher
+from aclbench.teachers.level_buffer import TRANSFORMS, LevelBuffer
+from aclbench.teachers.params import check_choice, check_fraction, check_int, check_positive
+from aclbench.teachers.plr_scores import NEEDS, SCORES, EpisodeStats, EpisodeTracker, check_rollout
+from aclbench.teachers.registry import register_teacher
 
 MAX_AWAITING = 10_000
 """Most sampled levels awaiting their first feedback (the oldest is forgotten first)."""

@@ -35,7 +35,7 @@ import numpy as np
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import Task
-from teachers.base import Rollout
+from aclbench.teachers.base import Rollout
 
 MEANS = (
     "positive_advantage",

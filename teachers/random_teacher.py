@@ -7,8 +7,8 @@ results as ratios to it).
 from __future__ import annotations
 
 from aclbench.task_space import Task
-from teachers.base import Teacher
-from teachers.registry import register_teacher
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.registry import register_teacher
 
 
 @register_teacher("random")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from aclbench.errors import ConfigError
 from aclbench.registry import Registry
 from aclbench.task_space import TaskSpace
-from teachers.base import Teacher
+from aclbench.teachers.base import Teacher
 
 TEACHERS: Registry[type[Teacher]] = Registry(
     "teacher", entry_point_group="aclbench.teachers", base=Teacher

@@ -43,15 +43,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace
-from teachers.base import Teacher
-from teachers.lp_common import (
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.lp_common import (
     ReturnScaler,
     proportional_choice,
     resolve_preset,
     unit_to_task_affine,
 )
-from teachers.params import check_fraction, check_int, check_number, config_error
-from teachers.registry import register_teacher
+from aclbench.teachers.params import check_fraction, check_int, check_number, config_error
+from aclbench.teachers.registry import register_teacher
 
 PRESETS: dict[str, dict[str, Any]] = {
     "paper": {"max_region_size": 200, "n_split_attempts": 50, "min_region_width": 1 / 6},

@@ -43,17 +43,17 @@ from typing import Any
 import numpy as np
 
 from aclbench.task_space import TaskSpace
-from teachers.arms import (
+from aclbench.teachers.arms import (
     RETURN_LIMIT,
     ArmTeacher,
     BinsSpec,
     boltzmann_probabilities,
     draw,
 )
-from teachers.base import Rollout
-from teachers.params import check_choice, check_fraction, check_int, check_positive
-from teachers.registry import register_teacher
-from teachers.return_windows import ReturnWindows
+from aclbench.teachers.base import Rollout
+from aclbench.teachers.params import check_choice, check_fraction, check_int, check_positive
+from aclbench.teachers.registry import register_teacher
+from aclbench.teachers.return_windows import ReturnWindows
 
 ADVANTAGES = ("return", "gae")
 

@@ -48,16 +48,22 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import TaskSpace
-from teachers.arms import (
+from aclbench.teachers.arms import (
     ArmTeacher,
     BinsSpec,
     boltzmann_probabilities,
     draw,
     greedy_probabilities,
 )
-from teachers.params import check_choice, check_fraction, check_int, check_positive, config_error
-from teachers.registry import register_teacher
-from teachers.return_windows import ReturnWindows, slope
+from aclbench.teachers.params import (
+    check_choice,
+    check_fraction,
+    check_int,
+    check_positive,
+    config_error,
+)
+from aclbench.teachers.registry import register_teacher
+from aclbench.teachers.return_windows import ReturnWindows, slope
 
 
 class _Progress(Protocol):

@@ -17,10 +17,8 @@ import argparse
 
 import numpy as np
 
-import envs
-from aclbench.task_space import TaskSpace
-from benchmarks.perf.easy_region import EASY
-from envs.controllers import (
+from aclbench import envs
+from aclbench.envs.controllers import (
     Controller,
     cartpole_action,
     episode_return,
@@ -28,6 +26,8 @@ from envs.controllers import (
     mountaincar_force,
     pendulum_torque,
 )
+from aclbench.task_space import TaskSpace
+from benchmarks.perf.easy_region import EASY
 
 CONTROLLERS: dict[str, Controller] = {
     "cartpole": cartpole_action,

@@ -26,10 +26,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-import envs
+from aclbench import envs
+from aclbench.students import Student, make_student
 from aclbench.task_space import Task, TaskSpace
-from students import Student, make_student
-from teachers.base import Teacher
+from aclbench.teachers.base import Teacher
 
 
 @dataclass(frozen=True)

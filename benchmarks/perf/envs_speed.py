@@ -21,7 +21,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-import envs  # noqa: F401  (registers the aclbench/... ids)
+from aclbench import envs  # noqa: F401  (registers the aclbench/... ids)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.executors import run_local, run_ray
-from benchmarks.suite import Suite
+from aclbench.harness.executors import run_local, run_ray
+from aclbench.harness.suite import Suite
 
 
 def suite(runs: int, steps: int) -> Suite:

@@ -18,8 +18,8 @@ import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.env_util import make_vec_env
 
-from envs.maze import MazeEnv
-from envs.maze_levels import decode, shortest_path
+from aclbench.envs.maze import MazeEnv
+from aclbench.envs.maze_levels import decode, shortest_path
 
 
 def solvable_levels(env: MazeEnv, n: int, seed: int) -> list[np.ndarray]:

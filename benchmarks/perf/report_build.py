@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
+from aclbench.harness.config import RunConfig
+from aclbench.harness.report import build_report, stats
+from aclbench.harness.report.runs import load_results
+from aclbench.harness.results import RunRecorder, write_status
 from aclbench.task_space import TaskSpace
-from benchmarks.config import RunConfig
-from benchmarks.report import build_report, stats
-from benchmarks.report.runs import load_results
-from benchmarks.results import RunRecorder, write_status
 
 SPACE = TaskSpace({"height": (0.0, 3.0), "spacing": (0.0, 6.0)})
 

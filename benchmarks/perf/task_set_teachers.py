@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from envs.task_graph import TaskGraphEnv
-from teachers import Teacher, make_teacher
+from aclbench.envs.task_graph import TaskGraphEnv
+from aclbench.teachers import Teacher, make_teacher
 
 
 @dataclass(frozen=True)

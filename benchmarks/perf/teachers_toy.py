@@ -34,8 +34,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-import teachers
-from envs.toy import ToyEnv
+from aclbench import teachers
+from aclbench.envs.toy import ToyEnv
 
 CELLS_PER_DIM = {1: 10, 2: 10, 3: 5, 4: 4, 5: 3, 6: 3}
 """Cells per dimension of the toy bench for each number of dimensions."""

@@ -41,12 +41,12 @@ import torch
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import SubprocVecEnv
 
-from envs import ENVS
-from envs.core import task_env
-from students import callback, make_student
-from students.hyperparams import STUDENT_KEYS, default_params, resolve_schedules
-from students.sb3 import SB3Student
-from teachers import make_teacher
+from aclbench.envs import ENVS
+from aclbench.envs.core import task_env
+from aclbench.students import callback, make_student
+from aclbench.students.hyperparams import STUDENT_KEYS, default_params, resolve_schedules
+from aclbench.students.sb3 import SB3Student
+from aclbench.teachers import make_teacher
 
 ENV = "cartpole"
 N_ENVS = 4

@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-import envs
-from benchmarks.cli import main as aclbench
-from envs.controllers import cartpole_action, episode_return
+from aclbench import envs
+from aclbench.envs.controllers import cartpole_action, episode_return
+from aclbench.harness.cli import main as aclbench
 
 EASY, HARD, UNLEARNABLE = (0.5, 0.1, 10.0), (0.03, 0.1, 20.0), (0.05, 0.1, 50.0)
 

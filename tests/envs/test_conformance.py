@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-import envs
-from aclbench import InvalidTaskError
-from envs import ENVS, task_env
+from aclbench import InvalidTaskError, envs
+from aclbench.envs import ENVS, task_env
 
 
 def rollout(env: gym.Env, seed: int, task, steps: int = 30) -> list:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import envs
-from benchmarks.cli import main as aclbench
-from envs.controllers import LANDER_MAIN_ACCEL, episode_return, lunarlander_action
+from aclbench import envs
+from aclbench.envs.controllers import LANDER_MAIN_ACCEL, episode_return, lunarlander_action
+from aclbench.harness.cli import main as aclbench
 
 EASY, WINDY, UNLEARNABLE = (-8.0, 0.0, 0.0), (-10.0, 15.0, 1.5), (-19.0, 0.0, 0.0)
 

@@ -10,12 +10,12 @@ from minigrid.core.grid import Grid
 from minigrid.core.world_object import Goal, Wall
 from minigrid.minigrid_env import MiniGridEnv
 
-import envs
+from aclbench import envs
+from aclbench.envs.maze import MazeEnv, MazeTaskSpace
+from aclbench.envs.maze_levels import FORWARD, decode, encode, from_text, solve
+from aclbench.envs.maze_view import ENCODING_MAX
 from aclbench.errors import InvalidTaskError
-from envs.maze import MazeEnv, MazeTaskSpace
-from envs.maze_levels import FORWARD, decode, encode, from_text, solve
-from envs.maze_view import ENCODING_MAX
-from teachers import make_teacher
+from aclbench.teachers import make_teacher
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from envs.maze import MazeTaskSpace
-from envs.maze_builder import MazeBuilder
-from envs.maze_levels import decode
-from teachers.level_builders import builder_for
-from teachers.paired import PAIREDTeacher
+from aclbench.envs.maze import MazeTaskSpace
+from aclbench.envs.maze_builder import MazeBuilder
+from aclbench.envs.maze_levels import decode
+from aclbench.teachers.level_builders import builder_for
+from aclbench.teachers.paired import PAIREDTeacher
 
 
 def build(builder: MazeBuilder, cells: list[int], seed: int = 0) -> np.ndarray:

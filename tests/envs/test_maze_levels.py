@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aclbench.errors import InvalidTaskError
-from envs.maze_levels import (
+from aclbench.envs.maze_levels import (
     FORWARD,
     LEFT,
     RIGHT,
@@ -24,6 +23,7 @@ from envs.maze_levels import (
     solve,
     to_text,
 )
+from aclbench.errors import InvalidTaskError
 
 TINY = [
     ">.#",

@@ -6,11 +6,11 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 from stable_baselines3 import PPO
 
-import envs
+from aclbench import envs
+from aclbench.envs.core import task_env
+from aclbench.envs.minigrid_sequence import CURRICULA, MiniGridSequenceEnv
 from aclbench.errors import UnknownNameError
-from envs.core import task_env
-from envs.minigrid_sequence import CURRICULA, MiniGridSequenceEnv
-from teachers import Teacher, make_teacher
+from aclbench.teachers import Teacher, make_teacher
 
 
 @pytest.mark.parametrize("curriculum", CURRICULA.names())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import envs
-from benchmarks.cli import main as aclbench
-from envs.controllers import episode_return, mountaincar_force
+from aclbench import envs
+from aclbench.envs.controllers import episode_return, mountaincar_force
+from aclbench.harness.cli import main as aclbench
 
 EASY, STOCK = (0.0028, 0.1), (0.0015, 0.45)
 UNLEARNABLE = (0.0002, 0.5)  # below the wall bound: 0.0002 * 1.7 < V(0.5) - V(-1.2)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import envs
-from benchmarks.cli import main as aclbench
-from envs.controllers import episode_return, pendulum_torque
+from aclbench import envs
+from aclbench.envs.controllers import episode_return, pendulum_torque
+from aclbench.harness.cli import main as aclbench
 
 EASY, STOCK, UNLEARNABLE = (0.75, 0.75, 6.0), (1.0, 1.0, 10.0), (4.0, 2.0, 20.0)
 

@@ -13,10 +13,10 @@ import pytest
 from gymnasium.envs.box2d.bipedal_walker import SCALE, TERRAIN_HEIGHT, TERRAIN_STEP, VIEWPORT_H
 from gymnasium.utils.env_checker import check_env
 
+from aclbench.envs import ENVS, make_env
+from aclbench.envs.stump_tracks import TRACK_END, TRACK_START, generate_layout
+from aclbench.envs.walker_bodies import BODIES
 from aclbench.errors import InvalidTaskError, UnknownNameError
-from envs import ENVS, make_env
-from envs.stump_tracks import TRACK_END, TRACK_START, generate_layout
-from envs.walker_bodies import BODIES
 
 BIPEDS = ["classic", "short", "long"]
 FIRST_STUMP_END = TRACK_START + TERRAIN_STEP  # x where the first (default-width) stump ends

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-import envs
+from aclbench import envs
+from aclbench.envs.core import TaskEnv, task_env
+from aclbench.envs.task_graph import TaskGraphEnv
 from aclbench.errors import ConfigError
 from aclbench.task_graph import TaskGraph
-from envs.core import TaskEnv, task_env
-from envs.task_graph import TaskGraphEnv
 
 
 def _play(env: TaskGraphEnv, task: int) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs.toy import ToyEnv
+from aclbench.envs.toy import ToyEnv
 
 
 def cell_centre(cell: tuple[int, ...], cells_per_dim: int) -> np.ndarray:

@@ -14,8 +14,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from aclbench.envs.core import EnvEntry, task_from_options
 from aclbench.task_space import Task, TaskSpace
-from envs.core import EnvEntry, task_from_options
 
 GYM_ID = "aclbench-test/Counting-v0"
 
@@ -63,7 +63,7 @@ class CountingEnv(gym.Env):
 
 def register(monkeypatch: Any) -> str:
     """Register the env as ``counting`` for one test (undone by ``monkeypatch``)."""
-    from envs.core import ENVS
+    from aclbench.envs.core import ENVS
 
     if GYM_ID not in gym.registry:
         gym.register(id=GYM_ID, entry_point="tests.students.counting_env:CountingEnv")

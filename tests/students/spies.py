@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from aclbench.task_space import Task
-from teachers.base import Rollout
-from teachers.random_teacher import RandomTeacher
+from aclbench.teachers.base import Rollout
+from aclbench.teachers.random_teacher import RandomTeacher
 
 
 class SpyTeacher(RandomTeacher):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from students import STUDENTS, make_student
-from students.sb3 import SB3Student
-from teachers import make_teacher
+from aclbench.students import STUDENTS, make_student
+from aclbench.students.sb3 import SB3Student
+from aclbench.teachers import make_teacher
 from tests.students import counting_env
 from tests.students.spies import RecordingListener, RolloutSpyTeacher, SpyTeacher, key
 

@@ -10,12 +10,12 @@ import torch
 from stable_baselines3.common.type_aliases import TrainFreq
 from stable_baselines3.common.vec_env import DummyVecEnv
 
-from envs import make_env
-from envs.core import task_env
-from students import make_student
-from students.hyperparams import PER_ENV, STUDENT_KEYS, default_params, merge_params
-from students.sb3 import SB3Student
-from teachers.random_teacher import RandomTeacher
+from aclbench.envs import make_env
+from aclbench.envs.core import task_env
+from aclbench.students import make_student
+from aclbench.students.hyperparams import PER_ENV, STUDENT_KEYS, default_params, merge_params
+from aclbench.students.sb3 import SB3Student
+from aclbench.teachers.random_teacher import RandomTeacher
 
 
 def build(algo: str, env_name: str, **params: Any) -> SB3Student:

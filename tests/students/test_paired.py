@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from aclbench.errors import ConfigError
-from benchmarks.cli import main
-from students import make_student
-from teachers.paired import PAIREDTeacher, regret
+from aclbench.harness.cli import main
+from aclbench.students import make_student
+from aclbench.teachers.paired import PAIREDTeacher, regret
 from tests.students import counting_env
 from tests.students.spies import RecordingListener, key
 

@@ -9,14 +9,14 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from envs.core import ENVS, EnvEntry, task_env
-from students import make_student
-from teachers import make_teacher
+from aclbench.envs.core import ENVS, EnvEntry, task_env
+from aclbench.students import make_student
+from aclbench.teachers import make_teacher
 from tests.students.spies import RecordingListener
 
 ENTRY_POINTS = {
-    "short-pendulum": "envs.pendulum:TaskPendulumEnv",
-    "short-stump-tracks": "envs.stump_tracks:StumpTracksEnv",
+    "short-pendulum": "aclbench.envs.pendulum:TaskPendulumEnv",
+    "short-stump-tracks": "aclbench.envs.stump_tracks:StumpTracksEnv",
 }
 N_ENVS, N_STEPS, ROLLOUTS = 2, 32, 12
 PARAMS = {"buffer_size": 8, "rho": 0.5, "replay_prob": 0.5}

@@ -6,11 +6,11 @@ import pytest
 import torch
 from stable_baselines3 import PPO
 
-from students import make_student
-from students.rollout_modes import UpdateGate
-from teachers.accel import ACCELTeacher
-from teachers.base import Rollout
-from teachers.plr import PLRTeacher, RobustPLRTeacher
+from aclbench.students import make_student
+from aclbench.students.rollout_modes import UpdateGate
+from aclbench.teachers.accel import ACCELTeacher
+from aclbench.teachers.base import Rollout
+from aclbench.teachers.plr import PLRTeacher, RobustPLRTeacher
 from tests.students import counting_env
 from tests.students.spies import RecordingListener, key
 

@@ -11,11 +11,11 @@ import pytest
 import torch
 from stable_baselines3 import PPO
 
+from aclbench.envs import make_env
+from aclbench.envs.core import ENVS, EnvEntry, task_env
 from aclbench.errors import ConfigError, InvalidReturnError, UnknownNameError
-from envs import make_env
-from envs.core import ENVS, EnvEntry, task_env
-from students import make_student
-from students.hyperparams import default_params
+from aclbench.students import make_student
+from aclbench.students.hyperparams import default_params
 from tests.students import counting_env
 from tests.students.spies import RecordingListener, RolloutSpyTeacher, SpyTeacher, key
 

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import torch
 
-from envs import make_env
-from envs.core import task_env
-from students import generators, make_student
-from students.generators import global_generator_states, restore_global_generators
-from students.sb3 import SB3Student
-from teachers import make_teacher
-from teachers.base import Teacher
+from aclbench.envs import make_env
+from aclbench.envs.core import task_env
+from aclbench.students import generators, make_student
+from aclbench.students.generators import global_generator_states, restore_global_generators
+from aclbench.students.sb3 import SB3Student
+from aclbench.teachers import make_teacher
+from aclbench.teachers.base import Teacher
 from tests.students.spies import RecordingListener, SpyTeacher, key
 
 CARTPOLE = task_env(make_env("cartpole")).task_space

@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from aclbench.envs import make_env
+from aclbench.envs.core import task_env
 from aclbench.errors import ConfigError
+from aclbench.students import make_student
 from aclbench.task_space import Task
-from envs import make_env
-from envs.core import task_env
-from students import make_student
-from teachers.base import Teacher
-from teachers.random_teacher import RandomTeacher
+from aclbench.teachers.base import Teacher
+from aclbench.teachers.random_teacher import RandomTeacher
 from tests.students.spies import RecordingListener
 
 TOY = task_env(make_env("toy")).task_space  # 2-D, 10 x 10 cells

@@ -8,8 +8,8 @@ from multiprocessing import shared_memory
 import numpy as np
 import pytest
 
-from envs import make_env
-from students.wrapper import RETURN_KEY, TASK_KEY, CurriculumWrapper, TaskSlots
+from aclbench.envs import make_env
+from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, CurriculumWrapper, TaskSlots
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from aclbench import TaskSpace
 from aclbench.errors import InvalidReturnError, InvalidTaskError
-from teachers import Rollout, Teacher
-from teachers.checker import synthetic_return
+from aclbench.teachers import Rollout, Teacher
+from aclbench.teachers.checker import synthetic_return
 
 MAX_DIMS = 4
 """Largest task space the strategies draw tasks for."""

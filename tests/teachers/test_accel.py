@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from aclbench.envs.maze import MazeTaskSpace
 from aclbench.task_space import TaskSpace
-from envs.maze import MazeTaskSpace
-from teachers.accel import ACCELTeacher
-from teachers.base import Rollout
+from aclbench.teachers.accel import ACCELTeacher
+from aclbench.teachers.base import Rollout
 
 PLANE = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 10.0)})
 

@@ -7,8 +7,8 @@ import pytest
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
-from teachers import TEACHERS, make_teacher
-from teachers.arms import (
+from aclbench.teachers import TEACHERS, make_teacher
+from aclbench.teachers.arms import (
     RETURN_LIMIT,
     Arms,
     ArmTeacher,

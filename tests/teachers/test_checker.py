@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from aclbench import TaskSpace
-from teachers import Teacher, check_teacher
+from aclbench.teachers import Teacher, check_teacher
 
 SPACE = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 1.0)})
 

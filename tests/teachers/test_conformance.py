@@ -6,7 +6,7 @@ A teacher is covered the day it is registered: nothing here names a particular t
 import pytest
 
 from aclbench import TaskSpace
-from teachers import TEACHERS, check_teacher
+from aclbench.teachers import TEACHERS, check_teacher
 
 SPACES = {
     "2d": TaskSpace({"height": (0.0, 3.0), "spacing": (0.0, 6.0)}),

@@ -5,9 +5,9 @@ import pytest
 
 from aclbench import TaskSpace
 from aclbench.errors import ConfigError
-from teachers import make_teacher
-from teachers.covar_gmm import CovarGmmTeacher
-from teachers.gmm_fit import Mixture
+from aclbench.teachers import make_teacher
+from aclbench.teachers.covar_gmm import CovarGmmTeacher
+from aclbench.teachers.gmm_fit import Mixture
 
 SQUARE = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 2.0)})
 

@@ -5,7 +5,7 @@ import pytest
 
 from aclbench import TaskSpace
 from aclbench.errors import ConfigError
-from teachers import make_teacher
+from aclbench.teachers import make_teacher
 
 SPACE = TaskSpace({"height": (0.0, 3.0), "spacing": (0.0, 6.0)})
 

@@ -5,7 +5,7 @@ import pytest
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
-from teachers.exp3 import Exp3STeacher, Exp3Teacher, exp3s_step
+from aclbench.teachers.exp3 import Exp3STeacher, Exp3Teacher, exp3s_step
 
 
 def test_exp3_step_by_hand() -> None:

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from teachers.gmm_fit import CRITERIA, Mixture, MixtureSelector, _n_parameters
+from aclbench.teachers.gmm_fit import CRITERIA, Mixture, MixtureSelector, _n_parameters
 
 
 def three_clusters(rng, n=90):

@@ -17,8 +17,8 @@ import pytest
 
 from aclbench import TaskSpace
 from aclbench.errors import ConfigError
+from aclbench.teachers import make_teacher
 from benchmarks.perf.teachers_toy import run_toy
-from teachers import make_teacher
 
 UNIT_1D = TaskSpace({"x": (0.0, 1.0)})
 UNIT_2D = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 1.0)})

@@ -7,7 +7,12 @@ import sys
 import numpy as np
 import pytest
 
-from teachers.level_buffer import LevelBuffer, power_weights, rank_weights, staleness_weights
+from aclbench.teachers.level_buffer import (
+    LevelBuffer,
+    power_weights,
+    rank_weights,
+    staleness_weights,
+)
 
 
 def test_rank_prioritization_by_hand() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from aclbench.task_space import TaskSpace
-from teachers.level_builders import VectorBuilder, builder_for
+from aclbench.teachers.level_builders import VectorBuilder, builder_for
 
 MIXED = TaskSpace({"size": 3, "gravity": (-20.0, 0.0)})
 

@@ -5,13 +5,13 @@ import pytest
 
 from aclbench import TaskSpace
 from aclbench.errors import ConfigError
-from teachers.lp_common import (
+from aclbench.teachers.lp_common import (
     ReturnScaler,
     proportional_choice,
     resolve_preset,
     unit_to_task_affine,
 )
-from teachers.nearest import NearestNeighbours
+from aclbench.teachers.nearest import NearestNeighbours
 
 
 def test_proportional_choice_follows_positive_weights():

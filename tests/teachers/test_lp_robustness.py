@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from aclbench import TaskSpace
+from aclbench.envs.toy import ToyEnv
 from aclbench.errors import InvalidReturnError
-from envs.toy import ToyEnv
-from teachers import make_teacher
+from aclbench.teachers import make_teacher
 
 FAST = {
     "alp-gmm": {"fit_rate": 40, "k_range": (2, 4)},

@@ -11,8 +11,8 @@ import pytest
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import DummyVecEnv
 
-from envs import make_env
-from teachers import Teacher, make_teacher
+from aclbench.envs import make_env
+from aclbench.teachers import Teacher, make_teacher
 
 BOUNDS = {"return_bounds": (-150.0, 350.0)}
 SMALL = {

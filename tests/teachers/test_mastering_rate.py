@@ -6,7 +6,7 @@ import pytest
 from aclbench.errors import ConfigError
 from aclbench.task_graph import TaskGraph
 from aclbench.task_space import TaskSpace
-from teachers.mastering_rate import MasteringRateTeacher
+from aclbench.teachers.mastering_rate import MasteringRateTeacher
 
 CHAIN = {1: [0], 2: [1]}
 

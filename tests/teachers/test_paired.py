@@ -9,8 +9,8 @@ import pytest
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
-from teachers.paired import PAIREDTeacher, regret
-from teachers.random_teacher import RandomTeacher
+from aclbench.teachers.paired import PAIREDTeacher, regret
+from aclbench.teachers.random_teacher import RandomTeacher
 
 PLANE = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 2.0)})
 BIG = 1.7976931348623157e308  # the largest float

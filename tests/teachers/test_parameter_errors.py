@@ -12,14 +12,14 @@ import pytest
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
-from teachers import TEACHERS, make_teacher
-from teachers.params import check_int, check_k_range, check_number
-from teachers.plr import PLRTeacher
+from aclbench.teachers import TEACHERS, make_teacher
+from aclbench.teachers.params import check_int, check_k_range, check_number
+from aclbench.teachers.plr import PLRTeacher
 
 SPACE = TaskSpace({"task": 3})
 """Three tasks: three arms for the arm teachers, a level vector for the others."""
 
-BUILT_IN = [n for n in TEACHERS.names() if TEACHERS.get(n).__module__.startswith("teachers.")]
+BUILT_IN = [n for n in TEACHERS.names() if TEACHERS.get(n).__module__.startswith("aclbench.teachers.")]
 
 FRACTION, POSITIVE, NON_NEGATIVE = "in [0, 1]", "> 0", ">= 0"
 AT_LEAST_1, AT_LEAST_2 = "an integer >= 1", "an integer >= 2"

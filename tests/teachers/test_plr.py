@@ -11,9 +11,9 @@ from gymnasium import spaces
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
-from teachers import TEACHERS, Rollout, check_teacher, make_teacher
-from teachers.plr import PLRTeacher, RobustPLRTeacher
-from teachers.random_teacher import RandomTeacher
+from aclbench.teachers import TEACHERS, Rollout, check_teacher, make_teacher
+from aclbench.teachers.plr import PLRTeacher, RobustPLRTeacher
+from aclbench.teachers.random_teacher import RandomTeacher
 
 LINE = TaskSpace({"x": (0.0, 1.0)})
 A, B = np.array([0.1]), np.array([0.9])

@@ -40,7 +40,7 @@ import numpy as np
 import pytest
 
 from aclbench import TaskSpace
-from teachers import TEACHERS, Teacher, make_teacher
+from aclbench.teachers import TEACHERS, Teacher, make_teacher
 from tests.teachers.property_harness import MIN_PLAYED, Run, check_sequences
 
 SPACES = {

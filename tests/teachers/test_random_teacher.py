@@ -1,7 +1,7 @@
 import numpy as np
 
 from aclbench import TaskSpace
-from teachers import make_teacher
+from aclbench.teachers import make_teacher
 
 
 def test_random_teacher_is_uniform_and_ignores_feedback():

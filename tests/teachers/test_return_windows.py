@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from teachers.return_windows import ReturnWindows, slope
+from aclbench.teachers.return_windows import ReturnWindows, slope
 
 
 def test_slope_by_hand() -> None:

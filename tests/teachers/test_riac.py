@@ -7,8 +7,8 @@ import pytest
 
 from aclbench import TaskSpace
 from aclbench.errors import ConfigError
-from teachers import make_teacher
-from teachers.riac import RiacTeacher, window_alp
+from aclbench.teachers import make_teacher
+from aclbench.teachers.riac import RiacTeacher, window_alp
 
 SQUARE = TaskSpace({"x": (0.0, 4.0), "y": (0.0, 1.0)})
 

@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
+from aclbench.envs import make_env, task_env
 from aclbench.errors import ConfigError
+from aclbench.students import make_student
 from aclbench.task_space import TaskSpace
-from envs import make_env, task_env
-from students import make_student
-from teachers.arms import boltzmann_probabilities
-from teachers.base import Rollout
-from teachers.sec import SECTeacher
+from aclbench.teachers.arms import boltzmann_probabilities
+from aclbench.teachers.base import Rollout
+from aclbench.teachers.sec import SECTeacher
 from tests.students.spies import RecordingListener
 
 

@@ -10,9 +10,9 @@ from functools import cache
 import numpy as np
 import pytest
 
-from envs.task_graph import TaskGraphEnv
-from envs.toy import ToyEnv
-from teachers import make_teacher
+from aclbench.envs.task_graph import TaskGraphEnv
+from aclbench.envs.toy import ToyEnv
+from aclbench.teachers import make_teacher
 
 SEEDS = range(5)
 NOISE = 0.02

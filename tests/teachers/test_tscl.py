@@ -5,8 +5,8 @@ import pytest
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
-from teachers import check_teacher, make_teacher
-from teachers.tscl import TSCLTeacher
+from aclbench.teachers import check_teacher, make_teacher
+from aclbench.teachers.tscl import TSCLTeacher
 
 SPACE = TaskSpace({"task": 3})
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from teachers import Teacher
+from aclbench.teachers import Teacher
 
 
 class LowestFirstTeacher(Teacher):

@@ -1,0 +1,88 @@
+"""Checks of a run's config that need no training, so that a bad one fails before anything is
+written: as one line naming what is allowed, not as a TypeError in every run of a suite.
+
+What is checked: the env, teacher and student names; the env kwargs and the teacher parameters
+against their constructors; the values of the env kwargs and of the teacher parameters, by
+building the env and then the teacher on its task space, as the runner does; the student
+parameters against the student's constructor or, for an SB3 student (whose constructor takes
+``**params``), their names against the SB3 algorithm's constructor and the aclbench keys. The
+values of SB3 parameters, and how they combine with the per-env defaults, are checked only when
+the student is built, at the start of the run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+from gymnasium.envs.registration import load_env_creator
+
+from aclbench import envs, students, teachers
+from aclbench.errors import ACLBenchError, ConfigError
+from aclbench.harness.config import RunConfig
+from aclbench.task_space import TaskSpace
+from aclbench.teachers.registry import check_params, teacher_class
+
+BUILD_ERRORS = (ACLBenchError, ValueError, TypeError)
+"""What a constructor raises on a bad value (the teachers' own checks raise ConfigError)."""
+
+
+class ConfigChecker:
+    """:func:`check_config` for the runs of a suite: each env is built once per kwargs and each
+    teacher once per (env, kwargs, teacher, parameters), whatever the number of seeds."""
+
+    def __init__(self) -> None:
+        self._task_spaces: dict[str, TaskSpace] = {}
+        self._checked: set[str] = set()
+
+    def check(self, config: RunConfig) -> None:
+        """Raise ConfigError (or UnknownNameError) where ``config`` cannot start."""
+        check_env_kwargs(config.env, config.env_kwargs)
+        teacher_class(config.teacher, config.teacher_params)
+        students.STUDENTS.get(config.student).check_param_names(
+            config.student_params, name=config.student
+        )
+        self._check_teacher_values(config)
+
+    def _check_teacher_values(self, config: RunConfig) -> None:
+        # repr keys: equal dicts written in another order are only built twice
+        key = repr((config.env, config.env_kwargs, config.teacher, config.teacher_params))
+        if key in self._checked:
+            return
+        task_space = self._task_space(config.env, config.env_kwargs)
+        try:
+            teachers.make_teacher(
+                config.teacher, task_space, seed=config.seed, **config.teacher_params
+            )
+        except BUILD_ERRORS as err:
+            raise ConfigError(f"[teacher.{config.teacher}] {_describe(err)}") from None
+        self._checked.add(key)
+
+    def _task_space(self, name: str, kwargs: dict[str, Any]) -> TaskSpace:
+        key = repr((name, kwargs))
+        if key not in self._task_spaces:
+            try:
+                env = envs.make_env(name, **kwargs)
+            except BUILD_ERRORS as err:
+                raise ConfigError(f"[env.{name}] kwargs: {_describe(err)}") from None
+            self._task_spaces[key] = envs.task_env(env).task_space
+            env.close()
+        return self._task_spaces[key]
+
+
+def check_config(config: RunConfig) -> None:
+    """Raise ConfigError (or UnknownNameError) where ``config`` cannot start."""
+    ConfigChecker().check(config)
+
+
+def check_env_kwargs(name: str, kwargs: dict[str, Any]) -> None:
+    """``kwargs`` against the constructor of the env registered as ``name``."""
+    entry_point = gym.spec(envs.ENVS.get(name).gym_id).entry_point
+    creator = load_env_creator(entry_point) if isinstance(entry_point, str) else entry_point
+    if creator is not None:
+        check_params(creator, kwargs, what=f"env {name!r}", skip=("self",))
+
+
+def _describe(err: Exception) -> str:
+    """Our own errors speak for themselves; a plain ValueError or TypeError is named."""
+    return str(err) if isinstance(err, ACLBenchError) else f"{type(err).__name__}: {err}"

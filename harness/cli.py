@@ -1,0 +1,235 @@
+"""The ``aclbench`` command line: list, run, suite, report.
+
+Errors a user can fix (unknown names, malformed suites, out-of-range tasks) print as one line
+``aclbench: error: ...`` with exit code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aclbench.errors import ACLBenchError, ConfigError
+
+SCOPES = {"env": "env_kwargs", "teacher": "teacher_params", "student": "student_params"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.command(args) or 0)
+    except ACLBenchError as err:
+        print(f"aclbench: error: {err}", file=sys.stderr)
+        return 2
+
+
+def _list(args: argparse.Namespace) -> int:
+    if args.what == "envs":
+        from aclbench import envs
+
+        for name in envs.ENVS.names():
+            entry = envs.ENVS.get(name)
+            env = entry.make()
+            space = envs.task_env(env).task_space
+            env.close()
+            dims = repr(space).partition("(")[2].rstrip(")")  # a large space keeps it short
+            print(f"{name:<20} {dims}  ({entry.gym_id}: {entry.description})")
+    else:
+        from aclbench import students, teachers
+
+        registry = teachers.TEACHERS if args.what == "teachers" else students.STUDENTS
+        for name in registry.names():
+            doc = (registry.get(name).__doc__ or "").strip().splitlines()
+            print(f"{name:<20} {doc[0] if doc else ''}")
+    return 0
+
+
+def _parse_param(text: str) -> tuple[str, str, Any]:
+    """``teacher.fit_rate=150`` -> ("teacher_params", "fit_rate", 150); values are TOML."""
+    key, sep, raw = text.partition("=")
+    scope, dot, name = key.partition(".")
+    if not sep or not dot or scope not in SCOPES or not name:
+        raise ConfigError(
+            f"--param {text!r}: expected SCOPE.KEY=VALUE with SCOPE one of {', '.join(SCOPES)}"
+        )
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word is a string
+    return SCOPES[scope], name, value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from aclbench.harness.checks import check_config
+    from aclbench.harness.config import RunConfig, check_run_folder
+    from aclbench.harness.results import read_status
+    from aclbench.harness.runner import run
+
+    if args.config is not None:
+        names: tuple[str, ...] = ("env", "teacher", "student", "steps", "seed")
+        given = [f"--{k}" for k in names if getattr(args, k) is not None]
+        if given:
+            raise ConfigError(f"--config reruns a saved config; drop {', '.join(given)}")
+        data = RunConfig.load(args.config).to_dict()
+        if args.eval_interval is not None and data["checkpoint_interval"] == data["eval_interval"]:
+            data["checkpoint_interval"] = 0  # it checkpointed at each evaluation: it still will
+    else:
+        names = ("env", "teacher", "student", "steps")
+        missing = [f"--{k}" for k in names if getattr(args, k) is None]
+        if missing:
+            raise ConfigError(f"aclbench run needs --config, or {', '.join(missing)}")
+        data = {
+            "env": args.env,
+            "teacher": args.teacher,
+            "student": args.student,
+            "steps": args.steps,
+            "seed": 0 if args.seed is None else args.seed,
+        }
+    for option in ("eval_interval", "device"):
+        if getattr(args, option) is not None:
+            data[option] = getattr(args, option)
+    for text in args.param:
+        table, name, value = _parse_param(text)
+        data[table] = {**data.get(table, {}), name: value}
+    config = RunConfig.from_dict(data, source="aclbench run")
+    check_config(config)
+    check_run_folder(args.out, config)  # so a finished run found there is this config's
+    if read_status(args.out)["state"] == "done":
+        print(f"already done: {args.out} (to train it again, remove it or give another --out)")
+        return 0
+    status = run(config, args.out, progress=True)
+    if status["state"] == "interrupted":
+        print(f"aclbench: run interrupted: {status['error']}; rerun the same command to resume")
+        return 130
+    if status["state"] != "done":
+        print(f"aclbench: run failed: {status['error']} (see {args.out}/traceback.txt)")
+        return 1
+    print(f"done: {args.out}")
+    return 0
+
+
+def _suite(args: argparse.Namespace) -> int:
+    from aclbench.harness.executors import Terminated, run_local, run_ray
+    from aclbench.harness.results import read_status, write_atomic
+    from aclbench.harness.suite import Suite, plan
+
+    suite = Suite.load(args.file)
+    todo, skipped = plan(suite, args.out, retry_failed=args.retry_failed)
+    (args.out / suite.name).mkdir(parents=True, exist_ok=True)
+    write_atomic(args.out / suite.name / "suite.toml", suite.source)  # once it is valid
+    print(
+        f"suite {suite.name!r}: {len(suite.runs)} runs -> {args.out / suite.name}; "
+        f"to run: {len(todo)}; skipped: {skipped['done']} done, {skipped['failed']} failed"
+        + (f", {skipped['other']} not failed" if args.retry_failed else "")
+    )
+    try:
+        if args.executor == "ray":
+            statuses = run_ray(
+                todo,
+                args.out,
+                address=args.address,
+                cpus_per_run=suite.cpus_per_run,
+                gpus_per_run=suite.gpus_per_run,
+            )
+        else:
+            statuses = run_local(todo, args.out, workers=args.workers)
+    except KeyboardInterrupt as stop:
+        statuses = {planned.path: read_status(args.out / planned.path) for planned in todo}
+        stopped_by = 143 if isinstance(stop, Terminated) else 130
+    else:
+        stopped_by = 0
+    failed = sorted(str(path) for path, status in statuses.items() if status["state"] == "failed")
+    stopped = sum(status["state"] not in ("done", "failed") for status in statuses.values())
+    done = len(statuses) - len(failed) - stopped
+    print(f"finished: {done} done, {len(failed)} failed, {stopped} interrupted or not started")
+    for path in failed:
+        print(f"  failed: {path}: {statuses[Path(path)].get('error')}")
+    if failed:
+        print(f"rerun only these: aclbench suite {args.file} --out {args.out} --retry-failed")
+    if stopped:
+        print(f"resume the interrupted runs: aclbench suite {args.file} --out {args.out}")
+    print(f"report: aclbench report {args.out / suite.name}")
+    return stopped_by or (1 if failed or stopped else 0)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from aclbench.harness.report import build_report, print_summary
+
+    html = build_report(args.dirs, args.out, reps=args.reps, statistic=args.statistic)
+    print_summary(args.dirs)
+    print(f"report: {html}")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aclbench", description="Benchmark suite for Automatic Curriculum Learning in RL."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="list registered envs, teachers or students")
+    listing.add_argument("what", choices=["envs", "teachers", "students"])
+    listing.set_defaults(command=_list)
+
+    run = commands.add_parser("run", help="train one (env, teacher, student, seed) run")
+    run.add_argument("--config", type=Path, help="config.toml of an earlier run, to rerun it")
+    run.add_argument("--env")
+    run.add_argument("--teacher")
+    run.add_argument("--student")
+    run.add_argument("--steps", type=int, help="training budget in env steps")
+    run.add_argument("--seed", type=int, help="seed (default 0)")
+    run.add_argument("--eval-interval", type=int, help="env steps between evaluations")
+    run.add_argument("--device", help="torch device: auto (default), cpu, cuda")
+    run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="SCOPE.KEY=VALUE",
+        help="a parameter: teacher.fit_rate=150, student.n_envs=4, env.body='short'",
+    )
+    run.add_argument("--out", type=Path, required=True, help="the run's folder")
+    run.set_defaults(command=_run)
+
+    suite = commands.add_parser("suite", help="run every run of a suite file")
+    suite.add_argument("file", type=Path)
+    suite.add_argument(
+        "--workers", type=_positive_int, help="parallel runs (default: one per core)"
+    )
+    suite.add_argument("--out", type=Path, default=Path("results"))
+    suite.add_argument(
+        "--retry-failed", action="store_true", help="rerun only the runs that failed before"
+    )
+    suite.add_argument("--executor", choices=["local", "ray"], default="local")
+    suite.add_argument(
+        "--address", help="with --executor ray: an existing cluster ('auto' or host:port)"
+    )
+    suite.set_defaults(command=_suite)
+
+    report = commands.add_parser("report", help="write the report of result folders")
+    report.add_argument("dirs", nargs="+", type=Path)
+    report.add_argument("--out", type=Path, help="report folder (default: DIR/report)")
+    report.add_argument("--reps", type=int, default=2000, help="bootstrap resamples")
+    report.add_argument(
+        "--statistic", choices=["iqm", "mean"], default="iqm", help="curve statistic"
+    )
+    report.set_defaults(command=_report)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The configuration of one run: everything that determines its results.
+
+A run is a function of its :class:`RunConfig` alone: the runner writes it as ``config.toml`` in
+the run's folder, and ``aclbench run --config <that file>`` reruns it exactly.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from aclbench import envs
+from aclbench.errors import ConfigError, describe_type
+
+EVALUATIONS_PER_RUN = 20
+"""Default number of evaluations over a run's budget (plus one before training)."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One (env, teacher, student, seed) run.
+
+    Attributes:
+        env: short name of a registered env (``aclbench list envs``).
+        teacher: name of a registered teacher.
+        student: name of a registered student.
+        seed: seeds the teacher, the student and the envs.
+        steps: training budget in env steps (episodes for one-step envs such as ``toy``).
+        eval_interval: env steps between evaluations on the test set; 0 means
+            ``steps // EVALUATIONS_PER_RUN``, or the env's registered ``min_eval_interval``
+            if that is larger (envs whose test episodes are long).
+        checkpoint_interval: env steps between checkpoints of the run (for resuming it);
+            0 means at every evaluation.
+        env_kwargs: passed to the env's constructor.
+        teacher_params: passed to the teacher's constructor.
+        student_params: learner hyperparameters, over the per-env defaults.
+        device: torch device of neural students; ``"auto"`` picks a GPU where there is one.
+        suite: name of the suite the run belongs to ("" for a lone run).
+    """
+
+    env: str
+    teacher: str
+    student: str
+    seed: int
+    steps: int
+    eval_interval: int = 0
+    checkpoint_interval: int = 0
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+    teacher_params: dict[str, Any] = field(default_factory=dict)
+    student_params: dict[str, Any] = field(default_factory=dict)
+    device: str = "auto"
+    suite: str = ""
+
+    def __post_init__(self) -> None:
+        _expect(self.seed, int, "seed")
+        _expect(self.steps, int, "steps")
+        _expect(self.eval_interval, int, "eval_interval")
+        _expect(self.checkpoint_interval, int, "checkpoint_interval")
+        if self.seed < 0:
+            raise ConfigError(f"seed must be an integer >= 0, got {self.seed}")
+        if self.steps < 1:
+            raise ConfigError(f"steps must be a positive number of env steps, got {self.steps}")
+        for name in ("eval_interval", "checkpoint_interval"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
+        for name in ("env", "teacher", "student", "device", "suite"):
+            _expect(getattr(self, name), str, name)
+        for name in ("env_kwargs", "teacher_params", "student_params"):
+            _expect(getattr(self, name), dict, name)
+        _check_device(self.device)
+
+    @property
+    def resolved_eval_interval(self) -> int:
+        if self.eval_interval:
+            return self.eval_interval
+        floor = envs.ENVS.get(self.env).min_eval_interval if self.env in envs.ENVS else 0
+        return max(1, self.steps // EVALUATIONS_PER_RUN, floor)
+
+    @property
+    def resolved_checkpoint_interval(self) -> int:
+        return self.checkpoint_interval or self.resolved_eval_interval
+
+    def resolved(self) -> RunConfig:
+        """The same config with defaults made explicit, as it is saved."""
+        return replace(
+            self,
+            eval_interval=self.resolved_eval_interval,
+            checkpoint_interval=self.resolved_checkpoint_interval,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "config") -> RunConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            allowed = ", ".join(sorted(known))
+            raise ConfigError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {allowed}")
+        missing = [k for k in ("env", "teacher", "student", "seed", "steps") if k not in data]
+        if missing:
+            raise ConfigError(f"{source}: missing key(s) {', '.join(missing)}")
+        return cls(**data)
+
+    def save(self, path: Path) -> None:
+        from aclbench.harness.results import write_atomic
+
+        write_atomic(path, tomli_w.dumps(self.to_dict()))
+
+    @classmethod
+    def load(cls, path: Path) -> RunConfig:
+        try:
+            data = tomllib.loads(Path(path).read_text())
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(f"cannot read run config {path}: {err}") from None
+        return cls.from_dict(data, source=str(path))
+
+
+def check_run_folder(run_dir: Path, config: RunConfig) -> None:
+    """Raise ConfigError where ``run_dir`` holds a run of another config than ``config``:
+    writing there would discard it. Names the keys that differ."""
+    from aclbench.harness.results import read_status
+
+    saved_path = Path(run_dir) / "config.toml"
+    if read_status(run_dir)["state"] == "missing" or not saved_path.exists():
+        return
+    saved, wanted = RunConfig.load(saved_path).to_dict(), config.resolved().to_dict()
+    changed = [
+        f"{key} {saved[key]!r} -> {wanted[key]!r}" for key in wanted if saved[key] != wanted[key]
+    ]
+    if changed:
+        raise ConfigError(
+            f"{run_dir} holds a run of another config ({'; '.join(changed)}); write to another "
+            "--out or remove that folder"
+        )
+
+
+def _check_device(device: str) -> None:
+    """A device torch cannot parse fails here, naming the key, not in every run."""
+    if device == "auto":
+        return
+    import torch
+
+    try:
+        torch.device(device)
+    except RuntimeError:
+        raise ConfigError(
+            f"device must be 'auto' or a torch device ('cpu', 'cuda', 'cuda:1'...), got {device!r}"
+        ) from None
+
+
+def _expect(value: Any, kind: type, name: str) -> None:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"{name} must be {describe_type(kind)}, got {value!r}")

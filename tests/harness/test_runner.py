@@ -1,0 +1,118 @@
+"""aclbench.harness.runner: what a failed run leaves in its folder."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from aclbench.envs.toy import ToyEnv
+from aclbench.harness.config import RunConfig
+from aclbench.harness.runner import resolve_device, run
+from aclbench.teachers.random_teacher import RandomTeacher
+
+
+def test_a_failed_run_keeps_its_episodes_up_to_the_failure(tmp_path, monkeypatch):
+    """The teacher fails at episode 1700, 700 steps after the last evaluation and checkpoint
+    (toy episodes are one step): tasks.csv still holds the 1700 episodes played."""
+    sample = RandomTeacher._sample_task
+
+    def fail_at_1700(self):
+        if self.episodes == 1700:
+            raise RuntimeError("teacher bug at episode 1700")
+        return sample(self)
+
+    monkeypatch.setattr(RandomTeacher, "_sample_task", fail_at_1700)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=2000, eval_interval=1000)
+    status = run(config, tmp_path)
+    assert status["state"] == "failed" and "teacher bug at episode 1700" in status["error"]
+    tasks = pd.read_csv(tmp_path / "tasks.csv")
+    assert tasks["episode"].tolist() == list(range(1700))
+    assert tasks["env_steps"].tolist() == list(range(1, 1701))
+    assert pd.read_csv(tmp_path / "eval.csv")["env_steps"].tolist() == [0, 1000]
+
+
+def test_a_return_the_teacher_refuses_is_recorded_before_the_run_fails(tmp_path, monkeypatch):
+    """The toy env's episode 300 returns NaN: the teacher refuses it, the run fails naming it,
+    and tasks.csv ends with that episode, so the user sees which task gave it."""
+    step = ToyEnv.step
+    played = {"episodes": 0}
+
+    def nan_at_300(self, action):
+        obs, reward, terminated, truncated, info = step(self, action)
+        played["episodes"] += 1
+        return obs, float("nan") if played["episodes"] == 300 else reward, True, truncated, info
+
+    monkeypatch.setattr(ToyEnv, "step", nan_at_300)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=2000, eval_interval=1000)
+    status = run(config, tmp_path)
+    assert status["state"] == "failed" and "nan" in status["error"].lower()
+    tasks = pd.read_csv(tmp_path / "tasks.csv")
+    assert len(tasks) == 300 and np.isnan(tasks["return"].iloc[-1])
+    assert np.isfinite(tasks["return"].iloc[:-1]).all()
+
+
+def test_a_failed_run_that_succeeds_when_retried_keeps_no_stale_traceback(tmp_path, monkeypatch):
+    sample = RandomTeacher._sample_task
+
+    def fail_at_100(self):
+        if self.episodes == 100:
+            raise RuntimeError("teacher bug at episode 100")
+        return sample(self)
+
+    monkeypatch.setattr(RandomTeacher, "_sample_task", fail_at_100)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=300, eval_interval=100)
+    assert run(config, tmp_path)["state"] == "failed"
+    assert "teacher bug" in (tmp_path / "traceback.txt").read_text()
+    monkeypatch.undo()  # the bug is fixed: --retry-failed runs it again
+    assert run(config, tmp_path)["state"] == "done"
+    assert not (tmp_path / "traceback.txt").exists()
+
+
+def test_the_device_recorded_in_status_is_the_one_sb3_trains_on():
+    """SB3 trains on the CPU when asked for CUDA on a machine without it."""
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto") == expected
+    assert resolve_device("cuda") == expected
+    assert resolve_device("cpu") == "cpu"
+
+
+def test_the_final_model_files_appear_whole_or_not_at_all(tmp_path, monkeypatch):
+    """A save that dies half way (killed, disk full) leaves no half-written file in the run
+    folder: the student writes into a temporary folder whose files are then renamed in."""
+    from aclbench.students.simulated import SimulatedStudent
+
+    def half_save(self, directory):
+        (directory / "competence.npy").write_bytes(b"\x93NUMPY half")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(SimulatedStudent, "save", half_save)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=200, eval_interval=100)
+    assert run(config, tmp_path)["state"] == "failed"
+    assert not (tmp_path / "competence.npy").exists()
+    monkeypatch.undo()
+    assert run(config, tmp_path)["state"] == "done"
+    assert np.load(tmp_path / "competence.npy").shape == (10, 10)  # the toy grid
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_run_killed_while_its_checkpoint_is_removed_is_already_done(tmp_path, monkeypatch):
+    """The checkpoint is removed only once status.json says done: a kill in between (a large
+    replay buffer takes a while to delete) must not leave a run with neither, which a rerun
+    would train again from scratch."""
+    import aclbench.harness.runner
+
+    removals = []
+
+    def killed_on_the_final_removal(run_dir):
+        removals.append(run_dir)
+        if len(removals) == 2:  # the first is at the start, before any checkpoint
+            raise SystemExit("killed")
+
+    monkeypatch.setattr(aclbench.harness.runner, "remove_checkpoints", killed_on_the_final_removal)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=200, eval_interval=100)
+    with pytest.raises(SystemExit):
+        run(config, tmp_path)
+    status = json.loads((tmp_path / "status.json").read_text())
+    assert status["state"] == "done" and status["wall_s"] > 0
