@@ -13,7 +13,7 @@ def test_write_your_own_teacher_example_runs_and_passes_check_teacher():
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     assert "check_teacher(IntermediateDifficultyTeacher" in code
     check = code + (
-        "\nfrom teachers import make_teacher"
+        "\nfrom aclbench import make_teacher"
         "\nteacher = make_teacher('intermediate', TaskSpace({'x': (0.0, 1.0)}), seed=0)"
         "\nteacher.update([0.5], 0.5)"
         "\nassert teacher.intermediate and teacher.sample_task().shape == (1,)"

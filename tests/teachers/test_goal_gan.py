@@ -176,11 +176,11 @@ def test_bad_parameters_are_refused_with_their_name(params, message):
     assert message in str(err.value)
 
 
-def test_import_teachers_leaves_torch_unloaded():
-    """Torch loads when a goal-gan teacher is built, not when ``teachers`` is imported."""
+def test_import_aclbench_leaves_torch_unloaded():
+    """Torch loads when a goal-gan teacher is built, not when ``aclbench`` is imported."""
     code = (
-        "import sys, teachers; assert 'torch' not in sys.modules; "
-        "from aclbench import TaskSpace; teachers.make_teacher('goal-gan', TaskSpace({'x': 2})); "
+        "import sys, aclbench; assert 'torch' not in sys.modules; "
+        "aclbench.make_teacher('goal-gan', aclbench.TaskSpace({'x': 2})); "
         "assert 'torch' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -19,7 +19,9 @@ from aclbench.teachers.plr import PLRTeacher
 SPACE = TaskSpace({"task": 3})
 """Three tasks: three arms for the arm teachers, a level vector for the others."""
 
-BUILT_IN = [n for n in TEACHERS.names() if TEACHERS.get(n).__module__.startswith("aclbench.teachers.")]
+BUILT_IN = [
+    n for n in TEACHERS.names() if TEACHERS.get(n).__module__.startswith("aclbench.teachers.")
+]
 
 FRACTION, POSITIVE, NON_NEGATIVE = "in [0, 1]", "> 0", ">= 0"
 AT_LEAST_1, AT_LEAST_2 = "an integer >= 1", "an integer >= 2"
