@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Protocol
 
+import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
@@ -72,6 +73,12 @@ class Student(ABC):
         """Raise ConfigError naming the hyperparameters this learner does not take, without
         building it, so that a suite with a typo fails before its first run starts."""
         check_params(cls, params, what=f"student {name!r}", skip=CONSTRUCTOR_ARGS)
+
+    @classmethod
+    def check_env(cls, env: gym.Env, *, name: str, env_name: str) -> None:
+        """Raise ConfigError, naming the env, the student and why, where this learner cannot
+        train on ``env`` (an instance the suite check builds once), so that a suite pairing
+        them fails before any run folder is made. The default accepts every env."""
 
     @abstractmethod
     def learn(self, total_steps: int, listener: TrainingListener) -> None:

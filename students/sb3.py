@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 import torch
+from gymnasium import spaces
 from numpy.typing import NDArray
 from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
@@ -52,6 +53,7 @@ from aclbench.students.rollout_modes import (
     RolloutModeTeacher,
     with_update_gate,
 )
+from aclbench.students.simulated import is_self_learner
 from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.base import Teacher
@@ -90,6 +92,8 @@ class SB3Student(Student):
     """
 
     algorithm: ClassVar[type[BaseAlgorithm]]
+    action_spaces: ClassVar[tuple[type[gym.Space[Any]], ...]]
+    """The action spaces the algorithm supports (SB3 asserts them when it is built)."""
     eval_envs: ClassVar[int] = 16
 
     def __init__(
@@ -147,6 +151,22 @@ class SB3Student(Student):
             f"{', '.join(STUDENT_KEYS)})",
             skip=_SB3_SKIP,
         )
+
+    @classmethod
+    def check_env(cls, env: gym.Env, *, name: str, env_name: str) -> None:
+        """A network learns a real env: not a simulated student, and with actions of a kind
+        the algorithm supports."""
+        if is_self_learner(env):
+            raise ConfigError(
+                f"student {name!r} cannot train on env {env_name!r}: it simulates its own "
+                "student (use student 'simulated')"
+            )
+        if not isinstance(env.action_space, cls.action_spaces):
+            allowed = ", ".join(space.__name__ for space in cls.action_spaces)
+            raise ConfigError(
+                f"student {name!r} cannot train on env {env_name!r}: its actions are "
+                f"{type(env.action_space).__name__}, {cls.algorithm.__name__} supports {allowed}"
+            )
 
     def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
         name = self.algorithm.__name__.lower()
@@ -351,6 +371,7 @@ class PPOStudent(SB3Student):
     """SB3's PPO, on-policy; the learner of the regret-based teachers (PLR, ACCEL, PAIRED)."""
 
     algorithm = PPO
+    action_spaces = (spaces.Box, spaces.Discrete, spaces.MultiDiscrete, spaces.MultiBinary)
 
 
 @register_student("a2c")
@@ -358,6 +379,7 @@ class A2CStudent(SB3Student):
     """SB3's A2C, on-policy."""
 
     algorithm = A2C
+    action_spaces = (spaces.Box, spaces.Discrete, spaces.MultiDiscrete, spaces.MultiBinary)
 
 
 @register_student("sac")
@@ -365,6 +387,7 @@ class SACStudent(SB3Student):
     """SB3's SAC, off-policy, continuous actions (pendulum, mountaincar)."""
 
     algorithm = SAC
+    action_spaces = (spaces.Box,)
 
 
 @register_student("td3")
@@ -372,6 +395,7 @@ class TD3Student(SB3Student):
     """SB3's TD3, off-policy, continuous actions."""
 
     algorithm = TD3
+    action_spaces = (spaces.Box,)
 
 
 @register_student("dqn")
@@ -379,3 +403,4 @@ class DQNStudent(SB3Student):
     """SB3's DQN, off-policy, discrete actions."""
 
     algorithm = DQN
+    action_spaces = (spaces.Discrete,)
