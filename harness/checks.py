@@ -3,8 +3,9 @@ written: as one line naming what is allowed, not as a TypeError in every run of 
 
 What is checked: the env, teacher and student names; that the student can train on the env
 (no SB3 student on a simulated-student env, actions the algorithm supports); the env kwargs and
-the teacher parameters against their constructors; the values of the env kwargs and of the teacher parameters, by
-building the env and then the teacher on its task space, as the runner does; the student
+the teacher parameters against their constructors; the values of the env kwargs and of the
+teacher parameters, by building the env and then the teacher on its task space, as the runner
+does; the student
 parameters against the student's constructor or, for an SB3 student (whose constructor takes
 ``**params``), their names against the SB3 algorithm's constructor and the aclbench keys. The
 values of SB3 parameters, and how they combine with the per-env defaults, are checked only when
