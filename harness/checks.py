@@ -5,11 +5,10 @@ What is checked: the env, teacher and student names; that the student can train 
 (no SB3 student on a simulated-student env, actions the algorithm supports); the env kwargs and
 the teacher parameters against their constructors; the values of the env kwargs and of the
 teacher parameters, by building the env and then the teacher on its task space, as the runner
-does; the student
-parameters against the student's constructor or, for an SB3 student (whose constructor takes
-``**params``), their names against the SB3 algorithm's constructor and the aclbench keys. The
-values of SB3 parameters, and how they combine with the per-env defaults, are checked only when
-the student is built, at the start of the run.
+does; the student parameters against the student's constructor or, for an SB3 student (whose
+constructor takes ``**params``), their names against the SB3 algorithm's constructor and the
+aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults,
+are checked only when the student is built, at the start of the run.
 """
 
 from __future__ import annotations
