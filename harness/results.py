@@ -84,6 +84,7 @@ def provenance(device: str) -> dict[str, Any]:
     return {
         "versions": versions,
         "device": device,
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
         "git_commit": _git_commit(),
         "host": socket.gethostname(),
     }

@@ -119,14 +119,6 @@ class EvaluationSchedule:
         self.progress.update(self.env_steps)
 
 
-def resolve_device(device: str) -> str:
-    """The device SB3 trains on: ``"auto"`` and ``"cuda"`` mean the CPU where CUDA is not
-    available (SB3's ``get_device``), so that ``status.json`` records what was used."""
-    from stable_baselines3.common.utils import get_device
-
-    return str(get_device(device))
-
-
 def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str, Any]:
     """Train and evaluate one run; return its final status: ``done``, ``failed`` or
     ``interrupted`` (by SIGTERM/SIGINT, after a checkpoint).
@@ -148,7 +140,7 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
     status: dict[str, Any] = {
         "state": "running",
         "started": now(),
-        **provenance(resolve_device(config.device)),
+        **provenance(config.device),  # "auto" until the student says which it uses
     }
     if resume is not None:
         status["resumed_at_env_steps"] = resume[0]["env_steps"]
@@ -157,7 +149,7 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
     previous = _catch_stop_signals(stop)
     bar = tqdm(total=config.steps, desc=run_dir.name, unit="step", disable=not progress)
     try:
-        _train(config, run_dir, bar, stop, resume)
+        _train(config, run_dir, status, bar, stop, resume)
         status["state"] = "done"
     except RunInterrupted as err:
         status.update(state="interrupted", error=str(err))
@@ -197,6 +189,7 @@ def _catch_stop_signals(stop: threading.Event) -> dict[int, Any]:
 def _train(
     config: RunConfig,
     run_dir: Path,
+    status: dict[str, Any],
     bar: tqdm,
     stop: threading.Event,
     resume: tuple[dict[str, Any], Path] | None,
@@ -222,6 +215,8 @@ def _train(
         device=config.device,
         **config.student_params,
     )
+    status["device"] = student.device  # the one it really trains on
+    write_status(run_dir, status)
     try:
         recorder = RunRecorder(run_dir, task_space, test_tasks, threshold)
         recorder.save_student_params(student.hyperparams)

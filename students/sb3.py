@@ -38,6 +38,7 @@ from aclbench.envs.core import ENVS
 from aclbench.errors import ConfigError, InvalidReturnError
 from aclbench.students.base import Student, TrainingListener
 from aclbench.students.callback import CurriculumCallback
+from aclbench.students.devices import training_device
 from aclbench.students.generators import global_generator_states, restore_global_generators
 from aclbench.students.hyperparams import (
     STUDENT_KEYS,
@@ -110,6 +111,7 @@ class SB3Student(Student):
             env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device, **params
         )
         config = self._check_config(params)
+        self.device = training_device(device, self.algorithm, config.get("policy", "MlpPolicy"))
         self.n_envs: int = config.pop("n_envs")
         vec_env: str = config.pop("vec_env")
         torch.set_num_threads(config.pop("torch_threads"))  # per process: one run per worker

@@ -67,6 +67,7 @@ class SimulatedStudent(Student):
         device: str = "auto",
     ) -> None:
         super().__init__(env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device)
+        self.device = "cpu"  # no network: whatever device is asked for
         self.env = make_env(env_name, **self.env_kwargs)
         self.check_env(self.env, name="simulated", env_name=env_name)
         self.learner = cast(_SelfLearner, task_env(self.env))  # checked just above

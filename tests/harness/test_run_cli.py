@@ -175,3 +175,11 @@ def test_a_new_eval_interval_for_a_saved_config_moves_its_checkpoints_too(tmp_pa
     assert main([*rerun, "--out", str(again)]) == 0
     saved = (again / "config.toml").read_text()
     assert "eval_interval = 500" in saved and "checkpoint_interval = 500" in saved
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
+def test_device_cuda_without_cuda_is_refused_before_anything_is_written(tmp_path, capsys):
+    argv = ["run", "--env", "cartpole", "--teacher", "random", "--student", "ppo"]
+    assert main([*argv, "--steps", "100", "--device", "cuda", "--out", str(tmp_path / "r")]) == 2
+    assert "device = 'cuda' but torch sees no CUDA device" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
