@@ -25,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
 import numpy as np
 import torch
 from numpy.typing import NDArray
@@ -35,7 +37,7 @@ from aclbench.students.sb3 import SB3Student
 from aclbench.task_space import Task
 from aclbench.teachers import make_teacher
 
-CASES = {
+CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "ppo": ("cartpole", {"n_envs": 4, "n_steps": 256, "batch_size": 256}),
     "sac": ("pendulum", {"learning_starts": 200, "batch_size": 256}),
 }
