@@ -51,12 +51,17 @@ class ConfigChecker:
         self._check_teacher_values(config)
 
     def _check_student_env(self, config: RunConfig) -> None:
-        key = repr((config.student, config.env, config.env_kwargs))
+        key = repr(
+            (config.student, config.env, config.env_kwargs, config.steps, config.student_params)
+        )
         if key in self._checked:
             return
         env = self._env(config.env, config.env_kwargs)
         student = students.STUDENTS.get(config.student)
         student.check_env(env, name=config.student, env_name=config.env)
+        student.check_budget(
+            config.steps, name=config.student, env_name=config.env, params=config.student_params
+        )
         self._checked.add(key)
 
     def _check_teacher_values(self, config: RunConfig) -> None:

@@ -233,6 +233,8 @@ def _train(
                 student.learn(config.steps - schedule.env_steps, schedule)
             if schedule.last_eval != schedule.env_steps:
                 schedule.evaluate()
+            status["env_steps"] = schedule.env_steps
+            status["overshoot_steps"] = schedule.env_steps - config.steps  # end of a rollout
         except Exception:
             recorder.flush()  # a failed run keeps its rows up to the failure, not to a checkpoint
             raise

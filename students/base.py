@@ -80,6 +80,12 @@ class Student(ABC):
         train on ``env`` (an instance the suite check builds once), so that a suite pairing
         them fails before any run folder is made. The default accepts every env."""
 
+    @classmethod
+    def check_budget(cls, steps: int, *, name: str, env_name: str, params: dict[str, Any]) -> None:
+        """Raise ConfigError where a budget of ``steps`` env steps is too small for this learner
+        with ``params`` to train at all (less than one on-policy rollout), rather than overshoot
+        it many times. The default accepts any budget."""
+
     @abstractmethod
     def learn(self, total_steps: int, listener: TrainingListener) -> None:
         """Train for ``total_steps`` env steps, reporting to ``listener``."""

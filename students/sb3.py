@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import multiprocessing
 import pickle
 import weakref
@@ -168,6 +169,23 @@ class SB3Student(Student):
             raise ConfigError(
                 f"student {name!r} cannot train on env {env_name!r}: its actions are "
                 f"{type(env.action_space).__name__}, {cls.algorithm.__name__} supports {allowed}"
+            )
+
+    @classmethod
+    def check_budget(cls, steps: int, *, name: str, env_name: str, params: dict[str, Any]) -> None:
+        """An on-policy algorithm collects whole rollouts of ``n_steps`` x ``n_envs`` env steps
+        before it trains: a budget below one would run the whole rollout anyway."""
+        if not issubclass(cls.algorithm, OnPolicyAlgorithm):
+            return
+        merged = merge_params(default_params(cls.algorithm.__name__.lower(), env_name), params)
+        sb3_default = inspect.signature(cls.algorithm).parameters["n_steps"].default
+        n_steps, n_envs = merged.get("n_steps", sb3_default), merged["n_envs"]
+        rollout = n_steps * n_envs
+        if steps < rollout:
+            raise ConfigError(
+                f"steps = {steps} is less than one rollout of student {name!r} on env "
+                f"{env_name!r} (n_steps {n_steps} x n_envs {n_envs} = {rollout} env steps); "
+                "raise steps or lower n_steps or n_envs"
             )
 
     def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -131,3 +131,13 @@ def test_a_run_killed_while_its_checkpoint_is_removed_is_already_done(tmp_path, 
         run(config, tmp_path)
     status = json.loads((tmp_path / "status.json").read_text())
     assert status["state"] == "done" and status["wall_s"] > 0
+
+
+def test_status_json_records_the_steps_run_past_the_budget(tmp_path):
+    """An on-policy student ends the rollout that crosses its budget: 40 steps with rollouts of
+    32 run 64, and status.json says so."""
+    params = {"n_envs": 1, "n_steps": 32, "batch_size": 32}
+    config = RunConfig("cartpole", "random", "ppo", seed=0, steps=40, student_params=params)
+    assert run(config, tmp_path)["state"] == "done"
+    status = json.loads((tmp_path / "status.json").read_text())
+    assert (status["env_steps"], status["overshoot_steps"]) == (64, 24)

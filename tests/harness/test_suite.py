@@ -240,3 +240,19 @@ def test_a_student_paired_with_an_env_it_cannot_train_is_refused_at_parse_time(
 def test_students_pass_the_env_check_where_their_algorithm_applies(env, student):
     text = MINIMAL.replace('["toy"]', f'["{env}"]').replace('["simulated"]', f'["{student}"]')
     assert Suite.parse(text).runs[0].config.student == student
+
+
+def test_a_budget_below_one_on_policy_rollout_is_refused_at_parse_time():
+    """PPO on cartpole collects 32 x 8 = 256 env steps per rollout by default: 100 steps would
+    run 256 anyway."""
+    text = MINIMAL.replace('["toy"]', '["cartpole"]').replace('["simulated"]', '["ppo"]')
+    with pytest.raises(ConfigError) as err:
+        Suite.parse(text.replace("steps = 20000", "steps = 100"))
+    assert "steps = 100 is less than one rollout of student 'ppo' on env 'cartpole'" in str(
+        err.value
+    )
+    assert "(n_steps 32 x n_envs 8 = 256 env steps)" in str(err.value)
+    small = Suite.parse(
+        text.replace("steps = 20000", "steps = 100") + "[student.ppo]\nn_envs = 2\nn_steps = 50\n"
+    )
+    assert small.runs[0].config.steps == 100
