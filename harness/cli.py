@@ -1,4 +1,4 @@
-"""The ``aclbench`` command line: list, run, suite, report.
+"""The ``aclbench`` command line: list, run, suite, report, play.
 
 Errors a user can fix (unknown names, malformed suites, out-of-range tasks) print as one line
 ``aclbench: error: ...`` with exit code 2, never as a traceback.
@@ -112,6 +112,23 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _play(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from aclbench.harness.play import play, test_task
+
+    if (args.task is None) == (args.task_values is None):
+        raise ConfigError("aclbench play needs one of --task K or --task-values V [V ...]")
+    task = np.asarray(args.task_values) if args.task is None else test_task(args.run, args.task)
+    out = args.out or args.run / f"play-task-{'custom' if args.task is None else args.task}.gif"
+    replay = play(args.run, task, out, model=args.model)
+    print(
+        f"wrote {replay.path}: task {replay.task}, return {replay.episode_return:.1f} in "
+        f"{replay.steps} steps"
+    )
+    return 0
+
+
 def _suite(args: argparse.Namespace) -> int:
     from aclbench.harness.executors import Terminated, run_local, run_ray
     from aclbench.harness.results import read_status, write_atomic
@@ -219,6 +236,18 @@ def _parser() -> argparse.ArgumentParser:
         "--address", help="with --executor ray: an existing cluster ('auto' or host:port)"
     )
     suite.set_defaults(command=_suite)
+
+    play = commands.add_parser(
+        "play", help="replay a run's trained student on a task and write a GIF"
+    )
+    play.add_argument("run", type=Path, help="the run's folder (holding config.toml, model.zip)")
+    play.add_argument("--task", type=int, help="index of a task of the run's test_tasks.csv")
+    play.add_argument(
+        "--task-values", type=float, nargs="+", metavar="V", help="a task given by its values"
+    )
+    play.add_argument("--model", type=Path, help="a model.zip (default: RUN/model.zip)")
+    play.add_argument("--out", type=Path, help="the .gif to write (default: RUN/play-task-K.gif)")
+    play.set_defaults(command=_play)
 
     report = commands.add_parser("report", help="write the report of result folders")
     report.add_argument("dirs", nargs="+", type=Path)
