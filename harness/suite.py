@@ -34,7 +34,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
@@ -45,6 +45,7 @@ from aclbench.errors import ConfigError, describe_type
 from aclbench.harness.checks import ConfigChecker
 from aclbench.harness.config import RunConfig, check_run_folder
 from aclbench.harness.results import read_status
+from aclbench.registry import import_plugins
 
 TOP_KEYS = {
     "name": str,
@@ -58,6 +59,7 @@ TOP_KEYS = {
     "device": str,
     "cpus_per_run": (int, float),
     "gpus_per_run": (int, float),
+    "import": list,
     "env": dict,
     "teacher": dict,
     "student": dict,
@@ -94,21 +96,25 @@ class Suite:
     gpus_per_run: float = 0.0
 
     @classmethod
-    def load(cls, path: Path) -> Suite:
+    def load(cls, path: Path, *, imports: Sequence[str] = ()) -> Suite:
+        """The suite of the file ``path``; ``imports`` adds modules to its ``import`` list."""
         path = Path(path)
         try:
             text = path.read_text()
         except OSError as err:
             raise ConfigError(f"cannot read suite file {path}: {err.strerror}") from None
-        return cls.parse(text, source=str(path))
+        return cls.parse(text, source=str(path), imports=imports)
 
     @classmethod
-    def parse(cls, text: str, *, source: str = "suite") -> Suite:
+    def parse(cls, text: str, *, source: str = "suite", imports: Sequence[str] = ()) -> Suite:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{source}: not valid TOML: {err}") from None
         _check_table(data, TOP_KEYS, source)
+        if imports:
+            data["import"] = sorted({*data.get("import", []), *imports})
+        import_plugins(data.get("import", []), source=f"{source}: import")
         missing = [key for key in REQUIRED if key not in data]
         if missing:
             raise ConfigError(f"{source}: missing required key(s) {', '.join(missing)}")
@@ -160,6 +166,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 student_params=dict(_params(student_params, student, "student", source)),
                 device=data.get("device", "auto"),
                 suite=data["name"],
+                imports=list(data.get("import", [])),
             )
             try:
                 checker.check(config)  # bad parameters fail here, not in every run
