@@ -33,7 +33,7 @@ import numbers
 import reprlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -117,10 +117,6 @@ class Capabilities:
                 "Capabilities: adversarial=True excludes rollouts and rollout_mode (the "
                 "student plays PAIRED rounds, which send no rollouts)"
             )
-
-    def declared(self) -> tuple[str, ...]:
-        """The names of the capabilities declared, in field order."""
-        return tuple(f.name for f in fields(self) if getattr(self, f.name))
 
 
 _METHODS = {
