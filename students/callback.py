@@ -47,8 +47,8 @@ class CurriculumCallback(BaseCallback):
         record_rollouts: record the task and raw reward of every step and call
             ``teacher.on_rollout_end`` at the end of each on-policy rollout. Rewards are the
             env's; SB3's buffer adds ``gamma * V(s_T)`` to those of truncated episodes, which its
-            advantages and returns include. For a teacher that ``needs_policy_outputs``, the rollout
-            also carries the policy's per-step entropies and, for discrete actions, action
+            advantages and returns include. For a teacher that declares ``policy_outputs``, the
+            rollout also carries the policy's per-step entropies and, for discrete actions, action
             probabilities (:func:`policy_outputs`).
 
     Attributes:
@@ -103,7 +103,7 @@ class CurriculumCallback(BaseCallback):
         assert self._tasks is not None and self._rewards is not None
         n = self._row  # == n_steps unless training stopped early
         entropies, action_probs = None, None
-        if self.teacher.needs_policy_outputs:
+        if self.teacher.capabilities.policy_outputs:
             entropies, action_probs = policy_outputs(self.model.policy, buffer, n)
         self.teacher.on_rollout_end(
             Rollout(

@@ -6,10 +6,11 @@ lives in the main process; the envs run in a ``DummyVecEnv`` or ``SubprocVecEnv`
 :class:`~students.wrapper.CurriculumWrapper`, and :class:`~students.callback.CurriculumCallback`
 carries tasks and feedback between them (one episode ahead, so that the envs never wait).
 
-Two kinds of teacher change how an on-policy student trains: one with ``begin_rollout`` (PLR,
-Robust PLR, ACCEL) gets rollouts of replays only or new levels only, and no gradient step on
-the latter if it says so (:mod:`students.rollout_modes`); one with ``end_round`` (PAIRED's
-adversary) gets PAIRED rounds with a second model, the antagonist (:mod:`students.paired`).
+How the model trains is a :class:`~students.loops.TrainingLoop` chosen by :func:`loop_class`
+from the capabilities the teacher declares: SB3's ``learn`` with the teacher channel; rollouts
+of replays only or new levels only for a teacher with ``rollout_mode`` (PLR, Robust PLR, ACCEL:
+:mod:`students.rollout_modes`); PAIRED rounds with a second model, the antagonist, for a
+teacher with ``adversarial`` (:mod:`students.paired`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 from aclbench.envs.core import ENVS
 from aclbench.errors import ConfigError, InvalidReturnError
 from aclbench.students.base import Student, TrainingListener
-from aclbench.students.callback import CurriculumCallback
 from aclbench.students.devices import training_device
 from aclbench.students.generators import global_generator_states, restore_global_generators
 from aclbench.students.hyperparams import (
@@ -48,17 +48,14 @@ from aclbench.students.hyperparams import (
     merge_params,
     resolve_schedules,
 )
-from aclbench.students.paired import PairedTraining, RegretTeacher
+from aclbench.students.loops import PlainLoop, TrainingLoop
+from aclbench.students.paired import PairedLoop
 from aclbench.students.registry import register_student
-from aclbench.students.rollout_modes import (
-    RolloutModeCallback,
-    RolloutModeTeacher,
-    with_update_gate,
-)
+from aclbench.students.rollout_modes import RolloutModeLoop
 from aclbench.students.simulated import is_self_learner
 from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
 from aclbench.task_space import TaskSpace
-from aclbench.teachers.base import Teacher
+from aclbench.teachers.base import Teacher, check_capabilities
 from aclbench.teachers.registry import check_params
 
 _SB3_SKIP = ("self", "env", "seed", "device", "_init_setup_model")
@@ -78,6 +75,17 @@ def _preload_forkserver() -> None:
         multiprocessing.get_context("forkserver").set_forkserver_preload(_FORKSERVER_PRELOAD)
 
 
+def loop_class(teacher: Teacher) -> type[TrainingLoop]:
+    """The training loop for ``teacher``, from the capabilities it declares (and implements:
+    TypeError otherwise), whatever other methods it has."""
+    capabilities = check_capabilities(teacher)
+    if capabilities.adversarial:
+        return PairedLoop
+    if capabilities.rollout_mode:
+        return RolloutModeLoop
+    return PlainLoop
+
+
 class SB3Student(Student):
     """A Stable-Baselines3 algorithm trained with a teacher.
 
@@ -90,6 +98,7 @@ class SB3Student(Student):
 
     Attributes:
         model: the SB3 algorithm.
+        loop: how ``model`` trains with the teacher (:func:`loop_class`).
         eval_envs: evaluation episodes run in batches of at most this many envs.
     """
 
@@ -111,35 +120,30 @@ class SB3Student(Student):
         super().__init__(
             env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device, **params
         )
+        self._loop_class = loop_class(teacher)
         config = self._check_config(params)
         self.device = training_device(device, self.algorithm, config.get("policy", "MlpPolicy"))
         self.n_envs: int = config.pop("n_envs")
-        vec_env: str = config.pop("vec_env")
+        self._vec_env: str = config.pop("vec_env")
         torch.set_num_threads(config.pop("torch_threads"))  # per process: one run per worker
         entry = ENVS.get(env_name)
         self._spec = gym.spec(entry.gym_id)
         self._env_kwargs = {**entry.kwargs, **self.env_kwargs}
         self.slots = TaskSlots(self.n_envs, 2, len(teacher.task_space))
         try:
-            self.venv = self._make_venv(self.slots, vec_env)
+            self.venv = self._make_venv(self.slots, self._vec_env)
         except BaseException:
             self.slots.unlink()
             raise
         self._close = weakref.finalize(self, _close, self.venv, self.slots)
         try:
             self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
-            self.model = self._make_model(dict(config), self.venv, seed)
-            self._paired = (
-                PairedTraining(self, config, vec_env)
-                if isinstance(teacher, RegretTeacher)
-                else None
-            )
+            self._config = config  # the model's constructor arguments, for new_model
+            self.model = self._make_model(self.venv, seed)
+            self.loop = self._loop_class(self)
         except BaseException:
             self._close()
             raise
-        self._callback = self._make_callback()
-        self._started = False
-        self._resumed = False
 
     # --- configuration -------------------------------------------------------------------------
     @classmethod
@@ -199,20 +203,12 @@ class SB3Student(Student):
         for key in ("n_envs", "torch_threads"):
             if not isinstance(config[key], int) or config[key] < 1:
                 raise ConfigError(f"{key} = {config[key]!r}; expected an integer >= 1")
-        per_rollout = isinstance(self.teacher, RolloutModeTeacher)
-        if (self.teacher.needs_rollouts or per_rollout) and not issubclass(
-            self.algorithm, OnPolicyAlgorithm
-        ):
-            raise ConfigError(
-                f"teacher {type(self.teacher).__name__} needs on-policy rollouts, which student "
-                f"{name!r} does not produce; use an on-policy student ('ppo' or 'a2c')"
-            )
+        self._loop_class.check_config(self.teacher, self.algorithm, config)
         return config
 
-    def _make_model(self, config: dict[str, Any], venv: VecEnv, seed: int) -> BaseAlgorithm:
-        algorithm = self.algorithm
-        if isinstance(self.teacher, RolloutModeTeacher):  # may skip updates (rollout_modes)
-            algorithm = with_update_gate(algorithm)
+    def _make_model(self, venv: VecEnv, seed: int) -> BaseAlgorithm:
+        config = dict(self._config)
+        algorithm = self._loop_class.model_class(self.algorithm)
         try:
             return algorithm(
                 config.pop("policy", "MlpPolicy"),
@@ -227,11 +223,16 @@ class SB3Student(Student):
                 f"{self.env_name!r}: {err}"
             ) from err
 
-    def _make_callback(self) -> CurriculumCallback:
-        """The teacher channel of the training envs, to be primed before their first reset."""
-        per_rollout = isinstance(self.teacher, RolloutModeTeacher)
-        callback = RolloutModeCallback if per_rollout else CurriculumCallback
-        return callback(self.teacher, self.slots, record_rollouts=self.teacher.needs_rollouts)
+    def new_model(self, slots: TaskSlots, seed: int) -> tuple[VecEnv, BaseAlgorithm]:
+        """Another model of this student's algorithm and hyperparameters, seeded with ``seed``,
+        on training envs of its own that read their tasks from ``slots`` (PAIRED's
+        antagonist). The caller closes the envs."""
+        venv = self._make_venv(slots, self._vec_env)
+        try:
+            return venv, self._make_model(venv, seed)
+        except BaseException:
+            venv.close()
+            raise
 
     def _check_task_space(self, space: TaskSpace) -> None:
         if space != self.teacher.task_space:
@@ -253,22 +254,9 @@ class SB3Student(Student):
     # --- Student interface ---------------------------------------------------------------------
     def learn(self, total_steps: int, listener: TrainingListener) -> None:
         """Train for ``total_steps`` more env steps (SB3 finishes the rollout under way, so an
-        on-policy student may overshoot by up to ``n_steps * n_envs - 1``)."""
-        if self._paired is not None:  # PAIRED rounds (students.paired)
-            self._paired.learn(total_steps, listener)
-            return
-        if not self._started:
-            self._callback.prime()  # before learn's first reset plays the first tasks
-        self._callback.listener = listener
-        try:
-            self.model.learn(
-                total_steps,
-                callback=self._callback,
-                reset_num_timesteps=not (self._started or self._resumed),
-            )
-        finally:
-            self._callback.listener = None  # keep nothing of the harness's alive after training
-        self._started = True
+        on-policy student may overshoot by up to ``n_steps * n_envs - 1``; PAIRED rounds by
+        less than one round)."""
+        self.loop.learn(total_steps, listener)
 
     def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:
         """One deterministic episode per task, ``n_tasks`` returns in the order of ``tasks``.
@@ -329,8 +317,7 @@ class SB3Student(Student):
     def save(self, directory: Path) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
         self.model.save(Path(directory) / "model.zip")
-        if self._paired is not None:
-            self._paired.save(directory)
+        self.loop.save(Path(directory))
 
     def save_checkpoint(self, directory: Path) -> None:
         """Weights, optimizer and step counters (``model.zip``), the replay buffer of off-policy
@@ -339,8 +326,7 @@ class SB3Student(Student):
         PAIRED runs add the antagonist and the round under way (:mod:`students.paired`)."""
         directory = Path(directory)
         self.save(directory)
-        if self._paired is not None:
-            self._paired.save_checkpoint(directory)
+        self.loop.save_checkpoint(directory)
         if isinstance(self.model, OffPolicyAlgorithm) and self.model.replay_buffer is not None:
             self.model.save_replay_buffer(directory / "replay_buffer.pkl")
         generators = global_generator_states()
@@ -361,23 +347,17 @@ class SB3Student(Student):
         buffer = directory / "replay_buffer.pkl"
         if isinstance(self.model, OffPolicyAlgorithm) and buffer.exists():
             self.model.load_replay_buffer(buffer)
-        if self._paired is not None:
-            self._paired.load_checkpoint(directory)  # reseeds generators: before restoring them
+        self.loop.load_checkpoint(directory)  # may reseed generators: before restoring them
         restore_global_generators(pickle.loads((directory / "generators.pkl").read_bytes()))
-        # The teacher channel restarts as in a fresh student: every env from episode 0, its
-        # first two tasks written by the next learn, before the reset that the loaded model
-        # (without observations) does first. ``episodes`` is the outermost wrapper's.
+        # Every env starts again from episode 0 (``episodes`` is the outermost wrapper's), as
+        # the loop's teacher channel does.
         self.venv.set_attr("episodes", 0)
-        self._callback = self._make_callback()
-        self._started = False
-        self._resumed = True
 
     def close(self) -> None:
         """Stop the training envs (worker processes) and free their task slots. Also done when
         the student is garbage-collected (SB3's models sit in reference cycles, so only once the
         cyclic collector runs) or when the interpreter exits."""
-        if self._paired is not None:
-            self._paired.close()
+        self.loop.close()
         self._close()
 
 

@@ -10,10 +10,10 @@ and arms are drawn from the Boltzmann distribution ``softmax(Q / temperature)``.
 Where the advantages come from (``advantage``):
 
 - ``"gae"``: the student's own advantages, as in the paper. The teacher asks for on-policy
-  rollouts (``needs_rollouts``); after each one, an arm's reward is the mean ``|A_t|`` over the
-  steps played on its tasks in that rollout (the rollout is the paper's batch), and every arm
-  played in it gets one TD(0) update. Until the first rollout arrives (or with a student that
-  sends none), it falls back to ``"return"``.
+  rollouts (it declares ``rollouts``); after each one, an arm's reward is the mean ``|A_t|``
+  over the steps played on its tasks in that rollout (the rollout is the paper's batch), and
+  every arm played in it gets one TD(0) update. Until the first rollout arrives (or with a
+  student that sends none), it falls back to ``"return"``.
 - ``"return"`` (default; works with any student, off-policy ones included): one episode return
   at a time, the advantage of an episode approximated by ``|return - baseline|`` with the arm's
   baseline the mean return of its previous ``window`` episodes (the first episode of an arm
@@ -50,7 +50,7 @@ from aclbench.teachers.arms import (
     boltzmann_probabilities,
     draw,
 )
-from aclbench.teachers.base import Rollout
+from aclbench.teachers.base import Capabilities, Rollout
 from aclbench.teachers.params import check_choice, check_fraction, check_int, check_positive
 from aclbench.teachers.registry import register_teacher
 from aclbench.teachers.return_windows import ReturnWindows
@@ -86,7 +86,7 @@ class SECTeacher(ArmTeacher):
         self.temperature = check_positive(self, "temperature", temperature)
         self.advantage = check_choice(self, "advantage", advantage, ADVANTAGES)
         # per instance: only the "gae" teacher asks the student for rollouts
-        self.needs_rollouts = advantage == "gae"
+        self.capabilities = Capabilities(rollouts=advantage == "gae")
         self.scored_by_rollouts = False
         self.values = np.zeros(self.n_arms)
         self.windows = ReturnWindows(self.n_arms, check_int(self, "window", window, 1))
@@ -108,7 +108,7 @@ class SECTeacher(ArmTeacher):
         self.windows.push(arm, self.episodes, episode_return)
 
     def _on_rollout_end(self, rollout: Rollout) -> None:
-        if not self.needs_rollouts:
+        if not self.capabilities.rollouts:
             return
         self.scored_by_rollouts = True
         for arm, reward in self.rollout_rewards(rollout).items():
