@@ -37,6 +37,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from aclbench.envs.core import ENVS
 from aclbench.errors import ConfigError, InvalidReturnError
+from aclbench.registry import check_params
 from aclbench.students.base import Student, TrainingListener
 from aclbench.students.callback import CurriculumCallback
 from aclbench.students.devices import training_device
@@ -59,7 +60,6 @@ from aclbench.students.simulated import is_self_learner
 from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.base import Teacher
-from aclbench.teachers.registry import check_params
 
 _SB3_SKIP = ("self", "env", "seed", "device", "_init_setup_model")
 

@@ -83,10 +83,19 @@ class Teacher(ABC):
             :attr:`Rollout.entropies` and :attr:`Rollout.action_probs`; students compute them
             (an extra forward pass over each rollout) only then.
         episodes: number of feedback episodes received so far.
+        resolved_params: the constructor parameters as the teacher runs with them, noted by
+            the checks of :mod:`teachers.params` (a preset's values, defaults computed from
+            other parameters); the run writes them, with the rest, to ``teacher_params.json``.
     """
 
     needs_rollouts: bool = False
     needs_policy_outputs: bool = False
+    resolved_params: dict[str, Any]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Teacher:
+        teacher = super().__new__(cls)
+        teacher.resolved_params = {}  # before any __init__ runs a check
+        return teacher
 
     def __init__(self, task_space: TaskSpace, *, seed: int | None = None) -> None:
         self.task_space = task_space

@@ -195,27 +195,6 @@ class Exp3STeacher(Exp3Teacher):
         alpha: weight-sharing rate (0 gives EXP3); see :class:`Exp3Teacher` for the others.
     """
 
-    def __init__(
-        self,
-        task_space: TaskSpace,
-        *,
-        seed: int | None = None,
-        eta: float = 0.1,
-        epsilon: float = 0.05,
-        beta: float = 0.0,
-        alpha: float = 0.02,
-        window: int = 10,
-        history: int = 1000,
-        bins: BinsSpec = None,
-    ) -> None:
-        super().__init__(
-            task_space,
-            seed=seed,
-            eta=eta,
-            epsilon=epsilon,
-            beta=beta,
-            window=window,
-            history=history,
-            bins=bins,
-        )
+    def __init__(self, task_space: TaskSpace, *, alpha: float = 0.02, **kwargs: Any) -> None:
+        super().__init__(task_space, **kwargs)
         self.share = check_fraction(self, "alpha", alpha)
