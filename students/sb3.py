@@ -68,10 +68,10 @@ _FORKSERVER_PRELOAD = ["__main__", "stable_baselines3.common.vec_env.subproc_vec
 def _preload_forkserver() -> None:
     """Have SB3's default ``forkserver`` import torch, SB3 and aclbench once, before forking.
 
-    Each ``SubprocVecEnv`` worker imports SB3's worker module, hence torch: about a second of
-    CPU and 190 MB per worker, 20 s per 4 workers on a loaded 2-core machine. Preloaded in the
-    server, workers start in a fraction of a second and share those pages. No effect if the
-    server is already running or another start method is in use.
+    Each ``SubprocVecEnv`` worker imports SB3's worker module, hence torch, which costs every
+    worker CPU time and memory of its own. Preloaded in the server, workers start much faster
+    and share those pages (figures in ``results/perf/2026-12-04-students-docstring-figures.md``).
+    No effect if the server is already running or another start method is in use.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         multiprocessing.get_context("forkserver").set_forkserver_preload(_FORKSERVER_PRELOAD)

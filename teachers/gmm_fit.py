@@ -148,7 +148,7 @@ class MixtureSelector:
         k_range: ``(k_min, k_max)``, both included.
         criterion: a key of :data:`CRITERIA`.
         warm_start: start each k's EM from its previous fit instead of from k-means (an option
-            of the reference code, off there by default; it makes refits several times faster).
+            of the reference code, off there by default; it makes refits cheaper).
     """
 
     def __init__(self, k_range: tuple[int, int], criterion: str, warm_start: bool) -> None:

@@ -25,9 +25,13 @@ Presets (any parameter given explicitly overrides its preset value):
 ==================  ===============  ================  ================
 preset              max_region_size  n_split_attempts  min_region_width
 ==================  ===============  ================  ================
-``"paper"``         200              50                1/6
+``"paper"``         200              50                1/15
 ``"teachmyagent"``  150              75                0.1
 ==================  ===============  ================  ================
+
+``"paper"`` holds the values of the authors' code (teachDeepRL, Portelas et al. 2019),
+``"teachmyagent"`` those of TeachMyAgent's benchmark (Romac et al., ICML 2021); the other
+parameters keep their defaults in both.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,7 +58,7 @@ from aclbench.teachers.params import check_fraction, check_int, check_number, co
 from aclbench.teachers.registry import register_teacher
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "paper": {"max_region_size": 200, "n_split_attempts": 50, "min_region_width": 1 / 6},
+    "paper": {"max_region_size": 200, "n_split_attempts": 50, "min_region_width": 1 / 15},
     "teachmyagent": {"max_region_size": 150, "n_split_attempts": 75, "min_region_width": 0.1},
 }
 
@@ -118,6 +122,9 @@ class RiacTeacher(Teacher):
             ``None`` keeps raw returns.
     """
 
+    presets: ClassVar[dict[str, dict[str, Any]]] = PRESETS
+    """Named values of ``max_region_size``, ``n_split_attempts`` and ``min_region_width``."""
+
     def __init__(
         self,
         task_space: TaskSpace,
@@ -138,7 +145,7 @@ class RiacTeacher(Teacher):
         super().__init__(task_space, seed=seed)
         params = resolve_preset(
             self,
-            PRESETS,
+            self.presets,
             preset,
             {
                 "max_region_size": max_region_size,

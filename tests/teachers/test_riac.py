@@ -75,6 +75,7 @@ def test_presets_and_errors():
     assert (tma.max_region_size, tma.n_split_attempts, tma.min_region_width) == (150, 75, 0.1)
     paper = make_teacher("riac", SQUARE, seed=0)
     assert (paper.max_region_size, paper.n_split_attempts, paper.min_region_size) == (200, 50, 10)
+    assert paper.min_region_width == pytest.approx(1 / 15)
     for bad in ({"min_region_width": 0.7}, {"random_ratio": 0.8, "mutation_ratio": 0.3}):
         with pytest.raises(ConfigError, match=next(iter(bad))):
             make_teacher("riac", SQUARE, seed=0, **bad)
