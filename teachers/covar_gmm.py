@@ -11,11 +11,12 @@ positive covariance between time and return means the returns of those tasks are
 is its learning progress. A task is drawn uniformly with probability ``random_task_ratio``, else
 from a Gaussian chosen in proportion to the positive part of that covariance.
 
-Presets: ``"paper"`` (the authors' code) and ``"teachmyagent"``, the values of ALP-GMM's
-presets of the same names (tabled in :mod:`teachers.alp_gmm`); any parameter given explicitly
-overrides its preset value. Warm-started EM (``warm_start=True``), which helps ALP-GMM, does not
-help Covar-GMM on the toy bench (``python -m benchmarks.perf.teachers_toy``; figures in
-``results/perf/2026-12-04-teachers-presets.md``), so no preset turns it on.
+Presets: ``"paper"`` (the authors' code, the default) and ``"teachmyagent"``, the values of
+ALP-GMM's presets of the same names (tabled in :mod:`teachers.alp_gmm`); any parameter given
+explicitly overrides its preset value. On the toy bench the two master as many cells and
+``"paper"`` costs less teacher time; warm-started EM (``warm_start=True``), which helps ALP-GMM,
+makes Covar-GMM worse, so no preset turns it on (``python -m benchmarks.perf.teachers_toy``;
+figures in ``results/perf/2026-12-04-teachers-presets.md``).
 """
 
 from __future__ import annotations

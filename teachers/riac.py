@@ -30,8 +30,10 @@ preset              max_region_size  n_split_attempts  min_region_width
 ==================  ===============  ================  ================
 
 ``"paper"`` holds the values of the authors' code (teachDeepRL, Portelas et al. 2019),
-``"teachmyagent"`` those of TeachMyAgent's benchmark (Romac et al., ICML 2021); the other
-parameters keep their defaults in both.
+``"teachmyagent"`` those of TeachMyAgent's benchmark (Romac et al., ICML 2021), which tuned
+them; the other parameters keep their defaults in both. ``"teachmyagent"`` is the default
+because it measures best on the toy bench (``python -m benchmarks.perf.teachers_toy``; figures
+and the commit they were measured at in ``results/perf/2026-12-04-teachers-presets.md``).
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ class RiacTeacher(Teacher):
     Args:
         task_space: the space tasks are proposed from.
         seed: seed of the teacher's generator (``0`` is valid).
-        preset: ``"paper"`` or ``"teachmyagent"``.
+        preset: ``"teachmyagent"`` or ``"paper"`` (see the module docstring).
         max_region_size: pairs a leaf holds before it is split.
         n_split_attempts: random cuts tried per split.
         min_region_width: smallest width of a child along any dimension, as a fraction of the
@@ -130,7 +132,7 @@ class RiacTeacher(Teacher):
         task_space: TaskSpace,
         *,
         seed: int | None = None,
-        preset: str = "paper",
+        preset: str = "teachmyagent",
         max_region_size: int | None = None,
         n_split_attempts: int | None = None,
         min_region_width: float | None = None,
