@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 import reprlib
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar, cast
 
 from aclbench.errors import ConfigError, UnknownNameError
 
 T = TypeVar("T")
+C = TypeVar("C", bound=type)
 
 
 class Registry(Generic[T]):
@@ -51,12 +53,18 @@ class Registry(Generic[T]):
         self._broken: dict[str, str] = {}  # plug-ins that failed to load: name -> why
         self._plugins_loaded = entry_point_group is None
 
-    def register(self, name: str) -> Callable[[T], T]:
-        """Decorator: ``@registry.register("my-teacher")`` above a class."""
+    def register(self, name: str) -> Callable[[C], C]:
+        """Class decorator: ``@registry.register("my-teacher")`` makes the class available by
+        name; a class that is not a subclass of ``base`` is refused with a TypeError."""
 
-        def decorator(obj: T) -> T:
-            self.add(name, obj)
-            return obj
+        def decorator(cls: C) -> C:
+            if self.base is not None and not (isinstance(cls, type) and issubclass(cls, self.base)):
+                raise TypeError(
+                    f"registering {self.kind} {name!r} expects a {self.base.__name__} subclass, "
+                    f"got {cls!r}"
+                )
+            self.add(name, cls)  # type: ignore[arg-type]
+            return cls
 
         return decorator
 
@@ -131,6 +139,57 @@ class Registry(Generic[T]):
                 f"{wanted} ({self.base.__module__}.{self.base.__name__})"
             )
         return cast(T, obj)
+
+
+def accepted_parameters(func: Callable[..., Any]) -> dict[str, inspect.Parameter] | None:
+    """The parameters ``func`` accepts by keyword, by name; ``None`` if it accepts any name.
+
+    For a class, the parameters of its ``__init__`` (``self`` left out), followed up the class
+    hierarchy while an ``__init__`` takes ``**kwargs``: a subclass that passes its parent's
+    keywords on through ``**kwargs`` accepts them without listing them, and a default the
+    subclass lists wins over its parent's. ``**kwargs`` that reach no parent ``__init__``
+    accept any name.
+    """
+    if not isinstance(func, type):
+        signature = inspect.signature(func)
+        found = _by_keyword(signature.parameters.values())
+        return None if _takes_var_keyword(signature) else found
+    found = {}
+    for cls in func.__mro__:
+        if cls is object or "__init__" not in vars(cls):
+            continue
+        signature = inspect.signature(vars(cls)["__init__"])
+        for name, parameter in _by_keyword(list(signature.parameters.values())[1:]).items():
+            found.setdefault(name, parameter)
+        if not _takes_var_keyword(signature):
+            return found
+    return None
+
+
+def _by_keyword(parameters: Iterable[inspect.Parameter]) -> dict[str, inspect.Parameter]:
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {p.name: p for p in parameters if p.kind in kinds}
+
+
+def _takes_var_keyword(signature: inspect.Signature) -> bool:
+    return any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+
+
+def check_params(
+    func: Callable[..., Any], params: Mapping[str, Any], *, what: str, skip: tuple[str, ...] = ()
+) -> None:
+    """Raise ConfigError naming the parameters ``func`` does not accept, and those it does
+    (:func:`accepted_parameters`: a class's are followed up its ``**kwargs``)."""
+    parameters = accepted_parameters(func)
+    if parameters is None:
+        return
+    accepted = [n for n in parameters if n not in skip]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise ConfigError(
+            f"{what} has no parameter {', '.join(map(repr, unknown))}; "
+            f"accepted: {', '.join(accepted) or '(none)'}"
+        )
 
 
 def _article(name: str) -> str:

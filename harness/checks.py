@@ -21,10 +21,10 @@ from gymnasium.envs.registration import load_env_creator
 from aclbench import envs, students, teachers
 from aclbench.errors import ACLBenchError, ConfigError
 from aclbench.harness.config import RunConfig
-from aclbench.registry import import_plugins
+from aclbench.registry import check_params, import_plugins
 from aclbench.students.devices import check_device_available
 from aclbench.task_space import TaskSpace
-from aclbench.teachers.registry import check_params, teacher_class
+from aclbench.teachers.registry import teacher_class
 
 BUILD_ERRORS = (ACLBenchError, ValueError, TypeError)
 """What a constructor raises on a bad value (the teachers' own checks raise ConfigError)."""

@@ -221,6 +221,7 @@ def _train(
     write_status(run_dir, status)
     try:
         recorder = RunRecorder(run_dir, task_space, test_tasks, threshold)
+        recorder.save_teacher_params(teachers.teacher_params(teacher, config.teacher_params))
         recorder.save_student_params(student.hyperparams)
         schedule = EvaluationSchedule(recorder, student, teacher, config, bar, stop)
         if resume is None:

@@ -17,9 +17,9 @@ import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
+from aclbench.registry import check_params
 from aclbench.task_space import Task
 from aclbench.teachers.base import Teacher
-from aclbench.teachers.registry import check_params
 
 CONSTRUCTOR_ARGS = ("self", "env_name", "teacher", "seed", "env_kwargs", "device")
 """The arguments every student takes; the others are its hyperparameters."""

@@ -13,8 +13,9 @@ the teacher has then seen every episode finished so far by any env, but not epis
 of env ``e``, which is being played. With one env that is one episode of lag; with ``n_envs``
 envs, about ``n_envs`` episodes in flight, the lag any vectorized sampler has. Removing it would
 make each worker wait for the main process at every reset: on cheap envs such a blocking round
-trip per episode end costs PPO over a tenth of its throughput (13% on cartpole in
-``benchmarks/perf/throughput.py`` on a loaded 2-core machine), while this channel costs ~2%.
+trip per episode end costs PPO a large share of its throughput, this channel a small one
+(measured by ``python -m benchmarks.perf.throughput``; figures in
+``results/perf/2026-12-04-students-docstring-figures.md``).
 
 Each finished episode reaches the teacher exactly once, paired with the task the env reports it
 played; the callback checks that task against its own record of what it wrote (which also gives

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import inspect
 import multiprocessing
 import pickle
 import weakref
@@ -38,6 +37,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from aclbench.envs.core import ENVS
 from aclbench.errors import ConfigError, InvalidReturnError
+from aclbench.registry import accepted_parameters, check_params
 from aclbench.students.base import Student, TrainingListener
 from aclbench.students.devices import training_device
 from aclbench.students.generators import global_generator_states, restore_global_generators
@@ -56,7 +56,6 @@ from aclbench.students.simulated import is_self_learner
 from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.base import Teacher, check_capabilities
-from aclbench.teachers.registry import check_params
 
 _SB3_SKIP = ("self", "env", "seed", "device", "_init_setup_model")
 
@@ -66,10 +65,10 @@ _FORKSERVER_PRELOAD = ["__main__", "stable_baselines3.common.vec_env.subproc_vec
 def _preload_forkserver() -> None:
     """Have SB3's default ``forkserver`` import torch, SB3 and aclbench once, before forking.
 
-    Each ``SubprocVecEnv`` worker imports SB3's worker module, hence torch: about a second of
-    CPU and 190 MB per worker, 20 s per 4 workers on a loaded 2-core machine. Preloaded in the
-    server, workers start in a fraction of a second and share those pages. No effect if the
-    server is already running or another start method is in use.
+    Each ``SubprocVecEnv`` worker imports SB3's worker module, hence torch, which costs every
+    worker CPU time and memory of its own. Preloaded in the server, workers start much faster
+    and share those pages (figures in ``results/perf/2026-12-04-students-docstring-figures.md``).
+    No effect if the server is already running or another start method is in use.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         multiprocessing.get_context("forkserver").set_forkserver_preload(_FORKSERVER_PRELOAD)
@@ -176,14 +175,25 @@ class SB3Student(Student):
             )
 
     @classmethod
+    def algorithm_defaults(cls) -> dict[str, Any]:
+        """The SB3 algorithm's hyperparameters and their defaults, read from its constructor
+        (``policy`` as the student's default, ``"MlpPolicy"``)."""
+        parameters = accepted_parameters(cls.algorithm) or {}
+        return {"policy": "MlpPolicy"} | {
+            name: parameter.default
+            for name, parameter in parameters.items()
+            if name not in _SB3_SKIP and parameter.default is not parameter.empty
+        }
+
+    @classmethod
     def check_budget(cls, steps: int, *, name: str, env_name: str, params: dict[str, Any]) -> None:
         """An on-policy algorithm collects whole rollouts of ``n_steps`` x ``n_envs`` env steps
         before it trains: a budget below one would run the whole rollout anyway."""
         if not issubclass(cls.algorithm, OnPolicyAlgorithm):
             return
-        merged = merge_params(default_params(cls.algorithm.__name__.lower(), env_name), params)
-        sb3_default = inspect.signature(cls.algorithm).parameters["n_steps"].default
-        n_steps, n_envs = merged.get("n_steps", sb3_default), merged["n_envs"]
+        defaults = default_params(cls.algorithm.__name__.lower(), env_name)
+        merged = merge_params({**cls.algorithm_defaults(), **defaults}, params)
+        n_steps, n_envs = merged["n_steps"], merged["n_envs"]
         rollout = n_steps * n_envs
         if steps < rollout:
             raise ConfigError(
@@ -195,7 +205,10 @@ class SB3Student(Student):
     def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
         name = self.algorithm.__name__.lower()
         merged = merge_params(default_params(name, self.env_name), params)
-        self.hyperparams = copy.deepcopy(merged)  # as written: schedules stay "lin_<start>"
+        self.hyperparams = {  # as written: schedules stay "lin_<start>"
+            **self.algorithm_defaults(),
+            **copy.deepcopy(merged),
+        }
         config = resolve_schedules(merged)
         self.check_param_names(config, name=name)
         if config["vec_env"] not in VEC_ENVS:

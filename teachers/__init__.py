@@ -21,7 +21,13 @@ from aclbench.teachers import (
 )
 from aclbench.teachers.base import Capabilities, Rollout, Teacher, check_capabilities
 from aclbench.teachers.checker import check_teacher
-from aclbench.teachers.registry import TEACHERS, make_teacher, register_teacher, teacher_class
+from aclbench.teachers.registry import (
+    TEACHERS,
+    make_teacher,
+    register_teacher,
+    teacher_class,
+    teacher_params,
+)
 
 __all__ = [
     "TEACHERS",
@@ -45,5 +51,6 @@ __all__ = [
     "riac",
     "sec",
     "teacher_class",
+    "teacher_params",
     "tscl",
 ]

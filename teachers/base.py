@@ -166,6 +166,9 @@ class Teacher(ABC):
         train_on_new_levels: for a teacher with ``rollout_mode``, whether the student takes
             a gradient step on rollouts of new levels (false: on replays only, as Robust PLR).
         episodes: number of feedback episodes received so far.
+        resolved_params: the constructor parameters as the teacher runs with them, noted by
+            the checks of :mod:`teachers.params` (a preset's values, defaults computed from
+            other parameters); the run writes them, with the rest, to ``teacher_params.json``.
     """
 
     capabilities: Capabilities = Capabilities()
@@ -180,6 +183,13 @@ class Teacher(ABC):
                 "declare capabilities = Capabilities(rollouts=True, policy_outputs=...) instead"
             )
         check_capabilities(cls)
+
+    resolved_params: dict[str, Any]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Teacher:
+        teacher = super().__new__(cls)
+        teacher.resolved_params = {}  # before any __init__ runs a check
+        return teacher
 
     def __init__(self, task_space: TaskSpace, *, seed: int | None = None) -> None:
         self.task_space = task_space

@@ -28,11 +28,11 @@ Defaults and where they come from (ALGORITHMS.md gives none):
   0/1 rewards and a fraction ``p`` of correct answers, the mean ``|A|`` is about
   ``2 sqrt(p (1 - p))``, up to 1. Ours are in return units, where the same 0/1 returns give a
   mean ``|return - p|`` of ``2 p (1 - p)``, at most 0.5, and the simulated task-graph student's
-  are about 0.015 (noise) against about 0.1 on the task being learned. There the paper's
-  temperatures do no better than ``random`` (1000 episodes, 5 seeds: 3.0 tasks mastered with
-  1.0, 3.2 with 0.4, 3.8 with 0.2, random 3.0; 5.2 with 0.1, 6.0 with 0.05 or 0.02; episodes to
-  master the 6-task chain: 1315, 1229, 1060 against 451 with 0.02), and with 1.0 as the default
-  the test that SEC beats random fails. Scale it with your returns or advantages.
+  are an order of magnitude smaller still. There the paper's temperatures do no better than
+  ``random``, and 0.02 masters the task chain soonest (``python -m
+  benchmarks.perf.task_set_teachers``; figures in
+  ``results/perf/2026-12-04-teachers-docstring-figures.md``). Scale it with your returns or
+  advantages.
 - ``window`` 10: ours (the ``"return"`` estimate is ours).
 """
 
