@@ -3,8 +3,9 @@
 The run's final model (``model.zip``), or the model of one of its checkpoints, plays one
 deterministic episode on a task of the run's own test set (``test_tasks.csv``, by index) or on
 task values given by hand, in the env built with ``render_mode="rgb_array"`` and the run's env
-kwargs; each frame is rendered and the frames are written as an animated GIF with Pillow (a
-dependency of matplotlib, so nothing more to install).
+kwargs, its observations normalized with the run's frozen statistics where the student
+normalized them (``vecnormalize.pkl``); each frame is rendered and the frames are written as
+an animated GIF with Pillow (a dependency of matplotlib, so nothing more to install).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from PIL import Image
+from stable_baselines3.common.vec_env import VecNormalize
 
 from aclbench import envs, students
 from aclbench.errors import ConfigError
 from aclbench.harness.config import RunConfig
+from aclbench.students.normalization import observation_normalizer
 
 MODEL_FILE = "model.zip"
 
@@ -73,7 +76,10 @@ def play(
         space = envs.task_env(env).task_space
         task = space.validate(task)
         policy = algorithm.load(model_path, device="cpu")
-        frames, episode_return, steps = _episode(env, policy, task, config.seed, max_steps)
+        normalizer = observation_normalizer(model_path)  # the run's statistics, frozen
+        frames, episode_return, steps = _episode(
+            env, policy, normalizer, task, config.seed, max_steps
+        )
     finally:
         env.close()
     if not frames:
@@ -89,13 +95,19 @@ def play(
 
 
 def _episode(
-    env: Any, policy: Any, task: NDArray[np.float64], seed: int, max_steps: int
+    env: Any,
+    policy: Any,
+    normalizer: VecNormalize | None,
+    task: NDArray[np.float64],
+    seed: int,
+    max_steps: int,
 ) -> tuple[list[Any], float, int]:
     obs, _ = env.reset(seed=seed, options={"task": task})
     frames, total, steps = [env.render()], 0.0, 0
     done = False
     while not done and steps < max_steps:
-        action, _ = policy.predict(obs, deterministic=True)
+        seen = obs if normalizer is None else normalizer.normalize_obs(obs)
+        action, _ = policy.predict(seen, deterministic=True)
         obs, reward, terminated, truncated, _ = env.step(action)
         frames.append(env.render())
         total += float(reward)

@@ -18,9 +18,15 @@ from stable_baselines3.common.utils import LinearSchedule
 
 from aclbench.errors import ConfigError
 
-STUDENT_KEYS: dict[str, Any] = {"n_envs": 1, "vec_env": "dummy", "torch_threads": 1}
+STUDENT_KEYS: dict[str, Any] = {
+    "n_envs": 1,
+    "vec_env": "dummy",
+    "torch_threads": 1,
+    "normalize": False,
+}
 """aclbench keys of an SB3 student and their defaults. ``torch_threads`` is 1 because runs
-execute in parallel worker processes, one run per core; raise it for a lone run on a big CPU."""
+execute in parallel worker processes, one run per core; raise it for a lone run on a big CPU.
+``normalize`` is ``false``, ``true`` or ``"obs"`` (:mod:`students.normalization`)."""
 
 VEC_ENVS = ("dummy", "subproc")
 
@@ -87,6 +93,19 @@ PER_ENV: dict[tuple[str, str], dict[str, Any]] = {
         "gamma": 0.999,
         "n_epochs": 4,
         "ent_coef": 0.01,
+    },
+    # rl-baselines3-zoo's tuned PPO for BipedalWalker-v3, normalization included.
+    ("ppo", "stump-tracks"): {
+        "normalize": True,
+        "n_envs": 32,
+        "n_steps": 2048,
+        "batch_size": 64,
+        "gae_lambda": 0.95,
+        "gamma": 0.999,
+        "n_epochs": 10,
+        "ent_coef": 0.001,
+        "learning_rate": 2.5e-4,
+        "clip_range": 0.18,
     },
     # TeachMyAgent's SAC (Romac et al. 2021, its run_utils/student_args_handler.py): 400/300
     # units, a fixed entropy coefficient of 0.005, 10 gradient steps every 10 env steps, 10k

@@ -49,6 +49,7 @@ from aclbench.students.hyperparams import (
     resolve_schedules,
 )
 from aclbench.students.loops import PlainLoop, TrainingLoop
+from aclbench.students.normalization import Normalization, load_statistics, save_statistics
 from aclbench.students.paired import PairedLoop
 from aclbench.students.registry import register_student
 from aclbench.students.rollout_modes import RolloutModeLoop
@@ -124,6 +125,8 @@ class SB3Student(Student):
         self.device = training_device(device, self.algorithm, config.get("policy", "MlpPolicy"))
         self.n_envs: int = config.pop("n_envs")
         self._vec_env: str = config.pop("vec_env")
+        self.normalization = Normalization.from_setting(config.pop("normalize"))
+        self._config = config  # the model's constructor arguments, for new_model
         torch.set_num_threads(config.pop("torch_threads"))  # per process: one run per worker
         entry = ENVS.get(env_name)
         self._spec = gym.spec(entry.gym_id)
@@ -137,7 +140,6 @@ class SB3Student(Student):
         self._close = weakref.finalize(self, _close, self.venv, self.slots)
         try:
             self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
-            self._config = config  # the model's constructor arguments, for new_model
             self.model = self._make_model(self.venv, seed)
             self.loop = self._loop_class(self)
         except BaseException:
@@ -255,6 +257,12 @@ class SB3Student(Student):
             )
 
     def _make_venv(self, slots: TaskSlots, kind: str) -> VecEnv:
+        """Training envs of ``kind`` reading their tasks from ``slots``, normalized with
+        statistics of their own where the student normalizes."""
+        gamma = float(self._config.get("gamma", self.algorithm_defaults()["gamma"]))
+        return self.normalization.training_env(self._bare_venv(slots, kind), gamma)
+
+    def _bare_venv(self, slots: TaskSlots, kind: str) -> VecEnv:
         factories: list[Callable[[], gym.Env]] = [
             functools.partial(make_wrapped_env, self._spec, self._env_kwargs, slots, i)
             for i in range(slots.shape[0])
@@ -291,7 +299,7 @@ class SB3Student(Student):
         for k, task in enumerate(tasks):
             slots.write(k % n, k // n, task)
         try:
-            venv = self._make_venv(slots, "dummy")
+            venv = self.normalization.evaluation_env(self._bare_venv(slots, "dummy"), self.venv)
             try:
                 self._play(venv, tasks, results)
             finally:
@@ -330,6 +338,7 @@ class SB3Student(Student):
     def save(self, directory: Path) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
         self.model.save(Path(directory) / "model.zip")
+        save_statistics(self.venv, Path(directory))
         self.loop.save(Path(directory))
 
     def save_checkpoint(self, directory: Path) -> None:
@@ -349,6 +358,7 @@ class SB3Student(Student):
         """Restore :meth:`save_checkpoint`'s state, into a fresh student or one that has trained
         already: the next :meth:`learn` resets the envs and goes on as a fresh student would."""
         directory = Path(directory)
+        load_statistics(self.venv, directory)
         self.model = type(self.model).load(  # the update-gated class where there is one
             directory / "model.zip", env=self.venv, device=self.model.device
         )

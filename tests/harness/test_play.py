@@ -57,3 +57,11 @@ def test_a_simulated_student_has_nothing_to_replay(tmp_path, capsys):
     assert main(["run", *toy, "--out", str(tmp_path / "toy")]) == 0
     assert main(["play", str(tmp_path / "toy"), "--task", "0"]) == 2
     assert "student 'simulated' has no policy to replay" in capsys.readouterr().err
+
+
+def test_a_normalized_student_plays_with_its_saved_statistics(tmp_path, capsys):
+    out = tmp_path / "norm"
+    assert main(["run", *CARTPOLE, *SMALL, "-p", "student.normalize=true", "--out", str(out)]) == 0
+    assert (out / "vecnormalize.pkl").is_file()  # beside model.zip
+    assert main(["play", str(out), "--task", "0"]) == 0
+    assert "wrote" in capsys.readouterr().out
