@@ -13,7 +13,10 @@ from aclbench.harness.runner import run
 from aclbench.harness.suite import Suite
 
 SUITES = sorted((Path(__file__).parents[2] / "benchmarks" / "suites").glob("stump-tracks*.toml"))
-TINY = {"sac": {"learning_starts": 100, "batch_size": 64, "buffer_size": 1000}}
+TINY = {
+    "sac": {"learning_starts": 100, "batch_size": 64, "buffer_size": 1000},
+    "ppo": {"n_envs": 2, "n_steps": 64, "batch_size": 64, "n_epochs": 1},
+}
 
 
 @pytest.mark.parametrize("path", SUITES, ids=[p.stem for p in SUITES])
