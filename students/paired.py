@@ -57,9 +57,9 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
+from aclbench.envs.curriculum import RETURN_KEY, TASK_KEY, TaskSlots
 from aclbench.errors import ConfigError
 from aclbench.students.base import TrainingListener
-from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
 from aclbench.teachers.base import Teacher
 
 if TYPE_CHECKING:

@@ -3,8 +3,10 @@
 Any SB3 algorithm becomes a student by subclassing :class:`SB3Student` with ``algorithm`` set
 and registering it; ``ppo``, ``a2c``, ``sac``, ``td3`` and ``dqn`` are built in. The teacher
 lives in the main process; the envs run in a ``DummyVecEnv`` or ``SubprocVecEnv``, each inside a
-:class:`~students.wrapper.CurriculumWrapper`, and :class:`~students.callback.CurriculumCallback`
-carries tasks and feedback between them (one episode ahead, so that the envs never wait).
+:class:`~aclbench.envs.curriculum.CurriculumEnv` built by a
+:class:`~aclbench.envs.curriculum.Curriculum`, and :class:`~students.callback.CurriculumCallback`
+carries tasks and feedback between them (one episode ahead, so that the envs never wait): the
+public API any training loop uses.
 
 Two kinds of teacher change how an on-policy student trains: one with ``begin_rollout`` (PLR,
 Robust PLR, ACCEL) gets rollouts of replays only or new levels only, and no gradient step on
@@ -35,6 +37,7 @@ from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from aclbench.envs.core import ENVS
+from aclbench.envs.curriculum import RETURN_KEY, TASK_KEY, Curriculum, TaskSlots, make_wrapped_env
 from aclbench.errors import ConfigError, InvalidReturnError
 from aclbench.students.base import Student, TrainingListener
 from aclbench.students.callback import CurriculumCallback
@@ -55,7 +58,6 @@ from aclbench.students.rollout_modes import (
     with_update_gate,
 )
 from aclbench.students.simulated import is_self_learner
-from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.base import Teacher
 from aclbench.teachers.registry import check_params
@@ -118,13 +120,22 @@ class SB3Student(Student):
         entry = ENVS.get(env_name)
         self._spec = gym.spec(entry.gym_id)
         self._env_kwargs = {**entry.kwargs, **self.env_kwargs}
-        self.slots = TaskSlots(self.n_envs, 2, len(teacher.task_space))
+        # PAIRED writes its levels itself (students.paired): no teacher channel to sample ahead.
+        self.curriculum = (
+            None if isinstance(teacher, RegretTeacher) else Curriculum(teacher, self.n_envs)
+        )
+        self.slots = (
+            self.curriculum.slots
+            if self.curriculum is not None
+            else TaskSlots(self.n_envs, 2, len(teacher.task_space))
+        )
+        free = self.curriculum.close if self.curriculum is not None else self.slots.unlink
         try:
             self.venv = self._make_venv(self.slots, vec_env)
         except BaseException:
-            self.slots.unlink()
+            free()
             raise
-        self._close = weakref.finalize(self, _close, self.venv, self.slots)
+        self._close = weakref.finalize(self, _close, self.venv, free)
         try:
             self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
             self.model = self._make_model(dict(config), self.venv, seed)
@@ -209,11 +220,13 @@ class SB3Student(Student):
                 f"{self.env_name!r}: {err}"
             ) from err
 
-    def _make_callback(self) -> CurriculumCallback:
-        """The teacher channel of the training envs, to be primed before their first reset."""
+    def _make_callback(self) -> CurriculumCallback | None:
+        """The teacher channel of the training envs (none for PAIRED)."""
+        if self.curriculum is None:
+            return None
         per_rollout = isinstance(self.teacher, RolloutModeTeacher)
         callback = RolloutModeCallback if per_rollout else CurriculumCallback
-        return callback(self.teacher, self.slots, record_rollouts=self.teacher.needs_rollouts)
+        return callback(self.curriculum, record_rollouts=self.teacher.needs_rollouts)
 
     def _check_task_space(self, space: TaskSpace) -> None:
         if space != self.teacher.task_space:
@@ -239,8 +252,7 @@ class SB3Student(Student):
         if self._paired is not None:  # PAIRED rounds (students.paired)
             self._paired.learn(total_steps, listener)
             return
-        if not self._started:
-            self._callback.prime()  # before learn's first reset plays the first tasks
+        assert self._callback is not None
         self._callback.listener = listener
         try:
             self.model.learn(
@@ -346,10 +358,12 @@ class SB3Student(Student):
         if self._paired is not None:
             self._paired.load_checkpoint(directory)  # reseeds generators: before restoring them
         restore_global_generators(pickle.loads((directory / "generators.pkl").read_bytes()))
-        # The teacher channel restarts as in a fresh student: every env from episode 0, its
-        # first two tasks written by the next learn, before the reset that the loaded model
-        # (without observations) does first. ``episodes`` is the outermost wrapper's.
-        self.venv.set_attr("episodes", 0)
+        # The teacher channel restarts as in a fresh student, before the reset that the loaded
+        # model (without observations) does first: fresh tasks from the restored teacher.
+        if self.curriculum is not None:
+            self.curriculum.restart(self.venv.get_attr("episodes"))
+        else:  # PAIRED: every env from episode 0, as in a fresh student
+            self.venv.set_attr("episodes", 0)
         self._callback = self._make_callback()
         self._started = False
         self._resumed = True
@@ -363,9 +377,9 @@ class SB3Student(Student):
         self._close()
 
 
-def _close(venv: VecEnv, slots: TaskSlots) -> None:
+def _close(venv: VecEnv, free: Callable[[], None]) -> None:
     venv.close()
-    slots.unlink()
+    free()
 
 
 @register_student("ppo")

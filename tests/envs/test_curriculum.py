@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from aclbench.envs import make_env
-from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, CurriculumWrapper, TaskSlots
+from aclbench.envs.curriculum import RETURN_KEY, TASK_KEY, CurriculumEnv, TaskSlots
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_unlink_frees_the_block() -> None:
 def test_wrapper_plays_written_tasks_and_reports_the_undiscounted_return(
     slots: TaskSlots,
 ) -> None:
-    env = CurriculumWrapper(make_env("toy", noise=0.0), slots, index=1)
+    env = CurriculumEnv(make_env("toy", noise=0.0), slots, index=1)
     slots.write(1, 0, [0.05, 0.05])
     slots.write(1, 1, [0.95, 0.95])
     env.reset(seed=0)
