@@ -88,7 +88,7 @@ class TaskSlots:
     ) -> None:
         self.shape = (n_envs, depth, 1 + n_dims)
         self.strict = strict
-        size = n_envs * depth * (2 * n_dims + 4) * 8
+        size = max(8, n_envs * depth * (2 * n_dims + 4) * 8)
         self._owner = name is None
         self._memory = shared_memory.SharedMemory(name=name, create=self._owner, size=size)
         tasks = int(np.prod(self.shape))
@@ -185,8 +185,8 @@ class CurriculumEnv(gym.Wrapper):
                     "curriculum.collect() after every reset() and step() of the envs (with SB3, "
                     "pass callback=CurriculumCallback(curriculum) to learn())"
                 )
+        obs, info = self.env.reset(seed=seed, options=options)  # may refuse the task: no episode
         self.episodes += 1
-        obs, info = self.env.reset(seed=seed, options=options)
         self._task = np.array(task_env(self.env).task, dtype=np.float64)
         self._return = 0.0
         self._running = True
@@ -221,7 +221,8 @@ class Curriculum:
 
     Args:
         teacher: stays in this process; its ``task_space`` must be the envs'.
-        n_envs: envs in the vectorized env, each playing its own tasks.
+        n_envs: envs in the vectorized env, each playing its own tasks; 0 for a loop that
+            plays the tasks itself (:meth:`sample_task`, :meth:`report`).
 
     The tasks of every env's first two episodes are sampled here, so the envs can be reset as
     soon as they are built. ``Curriculum`` cannot be pickled: give worker processes
@@ -236,26 +237,21 @@ class Curriculum:
             the teacher's ``update`` (a logger, the harness's listener).
     """
 
-    def __init__(self, teacher: TeacherLike, n_envs: int) -> None:
-        if not isinstance(n_envs, int) or n_envs < 1:
-            raise CurriculumError(f"n_envs = {n_envs!r}; expected an integer >= 1")
+    def __init__(self, teacher: TeacherLike, n_envs: int = 0) -> None:
+        if not isinstance(n_envs, int) or isinstance(n_envs, bool) or n_envs < 0:
+            raise CurriculumError(f"n_envs = {n_envs!r}; expected an integer >= 0")
         self.teacher = teacher
         self.slots = TaskSlots(n_envs, 2, len(teacher.task_space), strict=True)
         self._close = weakref.finalize(self, self.slots.unlink)
-        self.playing = np.array([teacher.sample_task() for _ in range(n_envs)])
-        self.queued = np.array([teacher.sample_task() for _ in range(n_envs)])
-        for e in range(n_envs):
-            self.slots.write(e, 0, self.playing[e])
-            self.slots.write(e, 1, self.queued[e])
         self.delivered = 0
         self.on_episode: Callable[[Task, float], None] | None = None
-        self._next = np.zeros(n_envs, dtype=np.int64)  # per env, the episode under way
         self._envs = np.arange(n_envs)
         self._given: list[Task] = []
+        self.restart(np.zeros(n_envs, dtype=np.int64))
 
     @property
     def n_envs(self) -> int:
-        return len(self._next)
+        return len(self._envs)
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise CurriculumError(
@@ -274,6 +270,10 @@ class Curriculum:
                 returning an aclbench env.
             env_kwargs: passed to ``gymnasium.make`` or to the function.
         """
+        if self.n_envs == 0:
+            raise CurriculumError(
+                "this curriculum has n_envs = 0; build it with Curriculum(teacher, n_envs=N)"
+            )
         return [
             functools.partial(make_wrapped_env, env, env_kwargs, self.slots, i)
             for i in range(self.n_envs)
@@ -324,10 +324,12 @@ class Curriculum:
                 starts: its :class:`CurriculumEnv`'s ``episodes`` (SB3:
                 ``venv.get_attr("episodes")``). The episodes under way are never fed.
         """
-        self._next = np.array(next_episodes, dtype=np.int64).reshape(self.n_envs)
-        self.playing = np.array([self.teacher.sample_task() for _ in range(self.n_envs)])
-        self.queued = np.array([self.teacher.sample_task() for _ in range(self.n_envs)])
-        for e in range(self.n_envs):
+        n_envs, n_dims = len(self._envs), len(self.teacher.task_space)
+        self._next = np.array(next_episodes, dtype=np.int64).reshape(n_envs)
+        self.playing = np.array([self.teacher.sample_task() for _ in range(n_envs)])
+        self.queued = np.array([self.teacher.sample_task() for _ in range(n_envs)])
+        self.playing, self.queued = (a.reshape(n_envs, n_dims) for a in (self.playing, self.queued))
+        for e in range(n_envs):
             self.slots.write(e, int(self._next[e]), self.playing[e])
             self.slots.write(e, int(self._next[e]) + 1, self.queued[e])
 
