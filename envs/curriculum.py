@@ -88,17 +88,22 @@ class TaskSlots:
     ) -> None:
         self.shape = (n_envs, depth, 1 + n_dims)
         self.strict = strict
-        size = max(8, n_envs * depth * (2 * n_dims + 4) * 8)
+        size = max(8, n_envs * (depth * (2 * n_dims + 4) + 1) * 8)
         self._owner = name is None
         self._memory = shared_memory.SharedMemory(name=name, create=self._owner, size=size)
-        tasks = int(np.prod(self.shape))
+        tasks, results = n_envs * depth * (1 + n_dims), n_envs * depth * (3 + n_dims)
         self.slots: NDArray[np.float64] = np.ndarray(self.shape, np.float64, self._memory.buf)
         self.results: NDArray[np.float64] = np.ndarray(
             (n_envs, depth, 3 + n_dims), np.float64, self._memory.buf, offset=tasks * 8
         )
+        self.reported: NDArray[np.float64] = np.ndarray(
+            (n_envs,), np.float64, self._memory.buf, offset=(tasks + results) * 8
+        )
+        """Per env, the results written so far: one array to read when nothing happened."""
         if self._owner:
             self.slots[..., 0] = -1.0
             self.results[..., 0] = -1.0
+            self.reported[:] = 0.0
 
     @property
     def name(self) -> str:
@@ -120,11 +125,12 @@ class TaskSlots:
     def report(self, env: int, episode: int, code: float, value: float, task: Task) -> None:
         row = self.results[env, episode % self.shape[1]]
         row[1:] = (code, value, *task)
-        row[0] = episode  # last: the number marks the row complete
+        row[0] = episode  # then the number, which marks the row complete
+        self.reported[env] += 1
 
     def unlink(self) -> None:
         """Free the memory (owner only); attached processes keep their mapping until they exit."""
-        del self.slots, self.results
+        del self.slots, self.results, self.reported
         self._memory.close()
         if self._owner:
             self._memory.unlink()
@@ -247,6 +253,7 @@ class Curriculum:
         self.on_episode: Callable[[Task, float], None] | None = None
         self._envs = np.arange(n_envs)
         self._given: list[Task] = []
+        self._reported = self.slots.reported.tolist()
         self.restart(np.zeros(n_envs, dtype=np.int64))
 
     @property
@@ -287,12 +294,16 @@ class Curriculum:
         number of finished episodes fed. A result the teacher refuses (a NaN return) raises
         and stays unread, so nothing of it is recorded.
         """
+        reported = self.slots.reported.tolist()
+        if reported == self._reported:  # the common case, a step where no episode ended
+            return 0
         depth = self.slots.shape[1]
         ready = self.slots.results[self._envs, self._next % depth, 0] == self._next
         fed = 0
         for e in np.flatnonzero(ready):
             while (row := self.slots.results[e, self._next[e] % depth])[0] == self._next[e]:
                 fed += self._consume(int(e), row[1], float(row[2]), row[3:].copy())
+        self._reported = reported  # only now: a result that raised is read again next time
         return fed
 
     def _consume(self, e: int, code: float, episode_return: float, task: Task) -> int:

@@ -38,12 +38,14 @@ class Agent(nn.Module):
         return action, dist.log_prob(action), dist.entropy(), self.value(obs)
 
 
-def train(total_steps: int, use_curriculum: bool = True, seed: int = 0) -> dict:
+def train(
+    total_steps: int, use_curriculum: bool = True, seed: int = 0, teacher_name: str = "alp-gmm"
+) -> dict:
     torch.manual_seed(seed)
     curriculum = None
     if use_curriculum:
         task_space = aclbench.make_env("cartpole").unwrapped.task_space
-        teacher = aclbench.make_teacher("alp-gmm", task_space, seed=seed)
+        teacher = aclbench.make_teacher(teacher_name, task_space, seed=seed)
         curriculum = Curriculum(teacher, n_envs=N_ENVS)  # curriculum
         env_fns = curriculum.env_fns(ENV_ID)  # curriculum
     else:
