@@ -96,8 +96,8 @@ class CurriculumCallback(BaseCallback):
         return True
 
     def _on_episode(self, task: NDArray[np.float64], episode_return: float) -> None:
-        assert self.listener is not None  # first, so a return the teacher refuses is recorded
-        self.listener.on_episode(task, episode_return, self.num_timesteps)
+        if self.listener is not None:  # before the teacher: a return it refuses is recorded
+            self.listener.on_episode(task, episode_return, self.num_timesteps)
 
     def _on_rollout_end(self) -> None:
         buffer = getattr(self.model, "rollout_buffer", None)
