@@ -157,9 +157,10 @@ class CurriculumEnv(gym.Wrapper):
 
     def __init__(self, env: gym.Env, slots: TaskSlots, index: int) -> None:
         super().__init__(env)
-        if task_env(env).task_space.shape != (slots.shape[2] - 1,):
+        self._inner = task_env(env)  # once: a protocol check costs microseconds per reset
+        if self._inner.task_space.shape != (slots.shape[2] - 1,):
             raise CurriculumError(
-                f"env {env} has {len(task_env(env).task_space)} task dimensions, the "
+                f"env {env} has {len(self._inner.task_space)} task dimensions, the "
                 f"curriculum's teacher {slots.shape[2] - 1}; build the teacher from the env's "
                 "task_space"
             )
@@ -193,7 +194,7 @@ class CurriculumEnv(gym.Wrapper):
                 )
         obs, info = self.env.reset(seed=seed, options=options)  # may refuse the task: no episode
         self.episodes += 1
-        self._task = np.array(task_env(self.env).task, dtype=np.float64)
+        self._task = np.array(self._inner.task, dtype=np.float64)
         self._return = 0.0
         self._running = True
         return obs, info
