@@ -11,14 +11,19 @@ folder of the repository, and depend one way:
 - ``aclbench.students``: learners (Stable-Baselines3, simulated) wired to a teacher;
 - ``aclbench.harness``: suites, runner, executors, results store, reports, command line.
 
-Importing this package imports neither torch nor Stable-Baselines3.
+A curriculum in any training loop: :class:`Curriculum` keeps the teacher in the main process
+and builds the envs (:class:`CurriculumEnv`) that play its tasks in any vectorized env; SB3's
+one-line callback is ``aclbench.students.callback.CurriculumCallback``. Importing this package
+imports neither torch nor Stable-Baselines3.
 """
 
 from aclbench import envs, teachers
 from aclbench.envs import ENVS, TaskEnv, make_env, register_env
+from aclbench.envs.curriculum import Curriculum, CurriculumEnv
 from aclbench.errors import (
     ACLBenchError,
     ConfigError,
+    CurriculumError,
     InvalidReturnError,
     InvalidTaskError,
     UnknownNameError,
@@ -26,6 +31,7 @@ from aclbench.errors import (
 from aclbench.task_space import Dimension, Task, TaskSpace
 from aclbench.teachers import (
     TEACHERS,
+    Capabilities,
     Rollout,
     Teacher,
     check_teacher,
@@ -39,7 +45,11 @@ __all__ = [
     "ENVS",
     "TEACHERS",
     "ACLBenchError",
+    "Capabilities",
     "ConfigError",
+    "Curriculum",
+    "CurriculumEnv",
+    "CurriculumError",
     "Dimension",
     "InvalidReturnError",
     "InvalidTaskError",

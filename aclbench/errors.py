@@ -30,6 +30,11 @@ class ConfigError(ACLBenchError, ValueError):
     """A suite or run configuration is malformed: wrong key, type or value."""
 
 
+class CurriculumError(ACLBenchError, RuntimeError):
+    """A teacher and its training envs are wired wrongly: a teacher copied into a worker,
+    feedback that never reaches it, or an env that ignores the task it is given."""
+
+
 def describe_type(kind: type) -> str:
     """``int`` -> "an integer": for messages such as "steps must be an integer"."""
     names = {int: "an integer", float: "a number", str: "a string", dict: "a table", list: "a list"}

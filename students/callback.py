@@ -1,30 +1,26 @@
-"""The main-process side of the teacher channel: an SB3 callback that feeds the teacher.
+"""The SB3 side of the teacher channel: one callback adds a curriculum to ``model.learn``.
 
-Protocol (one episode ahead). Before training, the tasks of each env's first two episodes are
-written into its :class:`~students.wrapper.TaskSlots`: the first is played at the initial reset,
-the second waits. SB3 auto-resets a finished env inside the worker, immediately, on the waiting
-task; the callback then sees the finished episode in ``self.locals["infos"]``, calls
-``teacher.update`` once for it, samples the task of the episode after next and writes it,
-before the next ``VecEnv.step`` reaches the worker. Workers never wait for the teacher, and an
-env never lacks a task because an episode lasts at least one step.
+    curriculum = Curriculum(teacher, n_envs=4)
+    venv = SubprocVecEnv(curriculum.env_fns("aclbench/CartPole-v0"))
+    model = PPO("MlpPolicy", venv)
+    model.learn(10_000, callback=CurriculumCallback(curriculum))
+
+Any SB3 algorithm (on- or off-policy, sb3-contrib's too) calls ``_on_step`` after every
+vectorized step; the callback then runs :meth:`~aclbench.envs.curriculum.Curriculum.collect`,
+which feeds the teacher each finished episode once and queues the next tasks. ``learn`` may be
+called again, with ``reset_num_timesteps`` either way, with this callback or a new one: the
+state lives in the :class:`~aclbench.envs.curriculum.Curriculum`, and the episodes that
+``learn``'s own reset cuts are collected before the first step (they are not fed, as they did
+not finish).
 
 Freshness. The task of env ``e``'s episode ``k + 2`` is sampled when its episode ``k`` ends:
 the teacher has then seen every episode finished so far by any env, but not episode ``k + 1``
-of env ``e``, which is being played. With one env that is one episode of lag; with ``n_envs``
-envs, about ``n_envs`` episodes in flight, the lag any vectorized sampler has. Removing it would
-make each worker wait for the main process at every reset: on cheap envs such a blocking round
-trip per episode end costs PPO a large share of its throughput, this channel a small one
-(measured by ``python -m benchmarks.perf.throughput``; figures in
-``results/perf/2026-12-04-students-docstring-figures.md``).
-
-Each finished episode reaches the teacher exactly once, paired with the task the env reports it
-played; the callback checks that task against its own record of what it wrote (which also gives
-the per-step tasks of :class:`~teachers.base.Rollout` without any extra traffic).
+of env ``e``, which is being played. With ``n_envs`` envs that is about ``n_envs`` episodes in
+flight, the lag any vectorized sampler has; removing it would make every worker wait for the
+main process at each reset (see :mod:`aclbench.envs.curriculum`).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import torch
@@ -34,68 +30,74 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.distributions import CategoricalDistribution
 from stable_baselines3.common.policies import BasePolicy
 
+from aclbench.envs.curriculum import Curriculum
 from aclbench.students.base import TrainingListener
-from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
 from aclbench.teachers.base import Rollout, Teacher
 
 
 class CurriculumCallback(BaseCallback):
-    """Feeds every finished training episode to the teacher and keeps each env one task ahead.
+    """Feeds every finished training episode to the curriculum's teacher, once.
 
     Args:
-        teacher: lives in the main process.
-        slots: the training envs' task slots (``depth`` >= 2), one row per env.
+        curriculum: built with the teacher; the model's envs come from its ``env_fns``.
         record_rollouts: record the task and raw reward of every step and call
             ``teacher.on_rollout_end`` at the end of each on-policy rollout. Rewards are the
             env's; SB3's buffer adds ``gamma * V(s_T)`` to those of truncated episodes, which its
             advantages and returns include. For a teacher that declares ``policy_outputs``, the
             rollout also carries the policy's per-step entropies and, for discrete actions, action
-            probabilities (:func:`policy_outputs`).
+            probabilities (:func:`policy_outputs`). ``None``: as the teacher's capabilities
+            declare (``rollouts``).
 
     Attributes:
-        listener: told of every episode and every vectorized step; set before each ``learn``.
-        current: ``n_envs`` x ``n_dims``, the task each env is playing.
-        queued: ``n_envs`` x ``n_dims``, the task each env will play next.
+        listener: told of every episode and every vectorized step (the harness's).
     """
 
-    def __init__(
-        self, teacher: Teacher, slots: TaskSlots, *, record_rollouts: bool = False
-    ) -> None:
+    def __init__(self, curriculum: Curriculum, *, record_rollouts: bool | None = None) -> None:
         super().__init__()
-        self.teacher = teacher
-        self.slots = slots
+        self.curriculum = curriculum
+        self.teacher: Teacher = curriculum.teacher  # type: ignore[assignment]
         self.listener: TrainingListener | None = None
-        n_envs, n_dims = slots.shape[0], len(teacher.task_space)
-        self.current = np.zeros((n_envs, n_dims))
-        self.queued = np.zeros((n_envs, n_dims))
-        self.next_episode = np.ones(n_envs, dtype=np.int64)
+        if record_rollouts is None:
+            record_rollouts = self.teacher.capabilities.rollouts
         self.record_rollouts = record_rollouts
         self._row = 0
         self._tasks: np.ndarray | None = None
         self._rewards: np.ndarray | None = None
 
-    def prime(self) -> None:
-        """Write each env's first two tasks; call once, before the ``VecEnv``'s first reset."""
-        for e in range(len(self.current)):
-            self.current[e] = self.teacher.sample_task()
-            self.slots.write(e, 0, self.current[e])
-        for e in range(len(self.current)):
-            self.queued[e] = self.teacher.sample_task()
-            self.slots.write(e, 1, self.queued[e])
+    @property
+    def current(self) -> NDArray[np.float64]:
+        """``n_envs`` x ``n_dims``, the task each env is playing."""
+        return self.curriculum.playing
 
     # --- SB3 hooks -----------------------------------------------------------------------------
+    def _on_training_start(self) -> None:
+        if self.training_env.num_envs != self.curriculum.n_envs:
+            raise ValueError(
+                f"the model trains {self.training_env.num_envs} envs, the curriculum has "
+                f"{self.curriculum.n_envs}; build the envs from curriculum.env_fns(...)"
+            )
+        if self.listener is not None:
+            self.curriculum.on_episode = self._on_episode
+        self.curriculum.collect()  # the episodes learn's reset cut, if it reset
+
+    def _on_training_end(self) -> None:
+        if self.listener is not None:  # keep nothing of the listener alive after training
+            self.curriculum.on_episode = None
+
     def _on_rollout_start(self) -> None:
         self._row = 0
 
     def _on_step(self) -> bool:
-        dones = self.locals["dones"]
         if self.record_rollouts:
             self._record_step()
-        if dones.any():
-            self._on_episodes_end(np.flatnonzero(dones), self.locals["infos"])
+        self.curriculum.collect()
         if self.listener is not None:
             self.listener.on_steps(self.num_timesteps)
         return True
+
+    def _on_episode(self, task: NDArray[np.float64], episode_return: float) -> None:
+        if self.listener is not None:  # before the teacher: a return it refuses is recorded
+            self.listener.on_episode(task, episode_return, self.num_timesteps)
 
     def _on_rollout_end(self) -> None:
         buffer = getattr(self.model, "rollout_buffer", None)
@@ -126,28 +128,11 @@ class CurriculumCallback(BaseCallback):
             self._tasks = np.zeros((n_steps, *self.current.shape))
             self._rewards = np.zeros((n_steps, len(self.current)))
         assert self._rewards is not None
-        # Copied now: SB3 adds the bootstrap value of truncated episodes to `rewards` afterwards.
+        # Before collect(), which moves `current` on to the next episodes; copied now, as SB3
+        # adds the bootstrap value of truncated episodes to `rewards` afterwards.
         self._tasks[self._row] = self.current
         self._rewards[self._row] = self.locals["rewards"]
         self._row += 1
-
-    def _on_episodes_end(self, envs: np.ndarray, infos: Any) -> None:
-        for e in envs:
-            info = infos[e]
-            task, episode_return = info[TASK_KEY], info[RETURN_KEY]
-            if not np.array_equal(task, self.current[e]):
-                raise RuntimeError(
-                    f"env {e} played task {task}, but the teacher channel sent {self.current[e]}: "
-                    "something reset the training env outside the curriculum callback"
-                )
-            if self.listener is not None:  # first, so a return the teacher refuses is recorded
-                self.listener.on_episode(task, episode_return, self.num_timesteps)
-            self.teacher.update(task, episode_return)
-        self.current[envs] = self.queued[envs]
-        self.next_episode[envs] += 1
-        for e in envs:
-            self.queued[e] = self.teacher.sample_task()
-            self.slots.write(e, self.next_episode[e], self.queued[e])
 
 
 def policy_outputs(

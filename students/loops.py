@@ -25,10 +25,10 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
+from aclbench.envs.curriculum import Curriculum, TaskSlots
 from aclbench.errors import ConfigError
 from aclbench.students.base import TrainingListener
 from aclbench.students.callback import CurriculumCallback
-from aclbench.students.wrapper import TaskSlots
 from aclbench.teachers.base import Teacher
 
 
@@ -38,6 +38,7 @@ class LoopStudent(Protocol):
     teacher: Teacher
     model: BaseAlgorithm
     slots: TaskSlots
+    curriculum: Curriculum | None  # None for a teacher that writes the levels itself (PAIRED)
     seed: int
 
     def new_model(self, slots: TaskSlots, seed: int) -> tuple[VecEnv, BaseAlgorithm]:
@@ -111,18 +112,17 @@ class PlainLoop(TrainingLoop):
     def __init__(self, student: LoopStudent) -> None:
         super().__init__(student)
         self.callback = self._new_callback()
-        self.started = False  # the first learn primes the channel and starts SB3's counters
+        self.started = False  # the first learn starts SB3's counters
         self.resumed = False  # a checkpoint was loaded: SB3's counters go on from it
 
     def _new_callback(self) -> CurriculumCallback:
-        """The teacher channel of the training envs, to be primed before their first reset."""
-        return self.callback_class(
-            self.teacher, self.student.slots, record_rollouts=self.teacher.capabilities.rollouts
-        )
+        """The teacher channel of the training envs (the student's curriculum)."""
+        curriculum = self.student.curriculum
+        if curriculum is None:
+            raise TypeError(f"{type(self).__name__} needs the student's curriculum")
+        return self.callback_class(curriculum, record_rollouts=self.teacher.capabilities.rollouts)
 
     def learn(self, total_steps: int, listener: TrainingListener) -> None:
-        if not self.started:
-            self.callback.prime()  # before learn's first reset plays the first tasks
         self.callback.listener = listener
         try:
             self.student.model.learn(
@@ -135,9 +135,8 @@ class PlainLoop(TrainingLoop):
         self.started = True
 
     def load_checkpoint(self, directory: Path) -> None:
-        """The teacher channel restarts as in a fresh student: every env from episode 0, its
-        first two tasks written by the next learn, before the reset that the loaded model
-        (without observations) does first."""
+        """The teacher channel restarts as in a fresh student (the student restarts its
+        curriculum), and SB3's counters go on from the checkpoint's."""
         self.callback = self._new_callback()
         self.started = False
         self.resumed = True

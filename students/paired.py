@@ -56,10 +56,10 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 
+from aclbench.envs.curriculum import RETURN_KEY, TASK_KEY, TaskSlots
 from aclbench.errors import ConfigError
 from aclbench.students.base import TrainingListener
 from aclbench.students.loops import LoopStudent, TrainingLoop, require_on_policy
-from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
 from aclbench.teachers.base import Teacher
 
 ROUNDS_FILE = "paired_rounds.pkl"

@@ -10,12 +10,12 @@ an on-policy SB3 student then trains in a :class:`RolloutModeLoop`: with
 
 The guarantee. Every step of a rollout is played on a task the teacher sampled under that
 rollout's decision: a replay rollout holds replayed levels only, a new-level rollout new levels
-only. Tasks travel one episode ahead (:mod:`students.callback`), so when a rollout starts, each
-env is playing a task and holds the next one, both sampled under the previous rollout's
-decision. If the new decision is the same, they are kept and episodes carry over the rollout
-boundary. If it differs, the callback samples a fresh current and next task for every env,
-writes them into the task slots and resets every env before the rollout's first step (the
-reference implementation resets at every rollout). An episode cut this way is never reported to
+only. Tasks travel one episode ahead (:mod:`aclbench.envs.curriculum`), so when a rollout
+starts, each env is playing a task and holds the next one, both sampled under the previous
+rollout's decision. If the new decision is the same, they are kept and episodes carry over the
+rollout boundary. If it differs, the callback samples a fresh next task for every env, resets
+every env onto it and samples the one after, before the rollout's first step (the reference
+implementation resets at every rollout). An episode cut this way is never reported to
 ``teacher.update`` or to the listener (it did not finish); its steps belong to the previous
 rollout, where the student's value bootstrap treats it as truncated, and PLR scores it from those
 steps as an episode that ended there. The tasks queued but never played are dropped.
@@ -34,9 +34,9 @@ import numpy as np
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 
+from aclbench.envs.curriculum import Curriculum
 from aclbench.students.callback import CurriculumCallback
 from aclbench.students.loops import PlainLoop, require_on_policy
-from aclbench.students.wrapper import TaskSlots
 from aclbench.teachers.base import Teacher
 
 
@@ -68,39 +68,30 @@ def with_update_gate(algorithm: type[OnPolicyAlgorithm]) -> type[OnPolicyAlgorit
 class RolloutModeCallback(CurriculumCallback):
     """:class:`~students.callback.CurriculumCallback` for a teacher with ``rollout_mode``.
 
-    Calls ``teacher.begin_rollout()`` at the start of every rollout (the first decision is
-    taken in :meth:`prime`, before the first tasks are sampled), restarts the envs when the
-    decision changes (module docstring), and gates the next gradient update.
+    Calls ``teacher.begin_rollout()`` at the start of every rollout, restarts the envs when the
+    decision changes (module docstring; also before the first rollout, whose envs hold tasks
+    sampled before any decision), and gates the next gradient update.
 
     Attributes:
-        replay: the decision of the rollout under way (or about to start).
-        restarts: rollouts that began by restarting the envs.
+        replay: the decision of the rollout under way (``None`` before the first).
+        restarts: rollouts after the first that began by restarting the envs.
     """
 
-    def __init__(
-        self, teacher: Teacher, slots: TaskSlots, *, record_rollouts: bool = False
-    ) -> None:
-        if not teacher.capabilities.rollout_mode:
-            raise TypeError(f"{type(teacher).__name__} does not declare rollout_mode")
-        super().__init__(teacher, slots, record_rollouts=record_rollouts)
+    def __init__(self, curriculum: Curriculum, *, record_rollouts: bool | None = None) -> None:
+        super().__init__(curriculum, record_rollouts=record_rollouts)
+        if not self.teacher.capabilities.rollout_mode:
+            raise TypeError(f"{type(self.teacher).__name__} does not declare rollout_mode")
         self.replay: bool | None = None
         self.restarts = 0
-        self._decided = False  # true when the coming rollout's decision is already taken
-        self._train_on_new = teacher.train_on_new_levels
-
-    def prime(self) -> None:
-        self.replay = self.teacher.begin_rollout()
-        self._decided = True
-        super().prime()
+        self._train_on_new = self.teacher.train_on_new_levels
 
     def _on_rollout_start(self) -> None:
         super()._on_rollout_start()
-        if not self._decided:
-            replay = self.teacher.begin_rollout()
-            if replay != self.replay:
-                self.replay = replay
-                self._restart_envs()
-        self._decided = False
+        replay = self.teacher.begin_rollout()
+        if replay != self.replay:
+            self.restarts += self.replay is not None
+            self.replay = replay
+            self._restart_envs()
         if isinstance(self.model, UpdateGate):
             self.model.skip_update = not (self.replay or self._train_on_new)
 
@@ -113,18 +104,10 @@ class RolloutModeCallback(CurriculumCallback):
 
     def _restart_envs(self) -> None:
         """New current and next tasks for every env, then a reset of all envs onto them."""
-        n_envs = len(self.current)
-        for e in range(n_envs):
-            self.current[e] = self.teacher.sample_task()
-            self.slots.write(e, self.next_episode[e], self.current[e])
-        for e in range(n_envs):
-            self.queued[e] = self.teacher.sample_task()
-            self.slots.write(e, self.next_episode[e] + 1, self.queued[e])
-        # Each env's next reset reads episode `next_episode[e]`: the current task just written.
+        self.curriculum.requeue()  # the next episodes: played from the reset below
         self.model._last_obs = self.training_env.reset()  # type: ignore[assignment]
-        self.model._last_episode_starts = np.ones(n_envs, dtype=bool)
-        self.next_episode += 1
-        self.restarts += 1
+        self.model._last_episode_starts = np.ones(self.curriculum.n_envs, dtype=bool)
+        self.curriculum.collect()  # the cut episodes: each env's next task sampled now
 
 
 class RolloutModeLoop(PlainLoop):

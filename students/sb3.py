@@ -3,8 +3,10 @@
 Any SB3 algorithm becomes a student by subclassing :class:`SB3Student` with ``algorithm`` set
 and registering it; ``ppo``, ``a2c``, ``sac``, ``td3`` and ``dqn`` are built in. The teacher
 lives in the main process; the envs run in a ``DummyVecEnv`` or ``SubprocVecEnv``, each inside a
-:class:`~students.wrapper.CurriculumWrapper`, and :class:`~students.callback.CurriculumCallback`
-carries tasks and feedback between them (one episode ahead, so that the envs never wait).
+:class:`~aclbench.envs.curriculum.CurriculumEnv` built by a
+:class:`~aclbench.envs.curriculum.Curriculum`, and :class:`~students.callback.CurriculumCallback`
+carries tasks and feedback between them (one episode ahead, so that the envs never wait): the
+public API any training loop uses.
 
 How the model trains is a :class:`~students.loops.TrainingLoop` chosen by :func:`loop_class`
 from the capabilities the teacher declares: SB3's ``learn`` with the teacher channel; rollouts
@@ -36,6 +38,7 @@ from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from aclbench.envs.core import ENVS
+from aclbench.envs.curriculum import RETURN_KEY, TASK_KEY, Curriculum, TaskSlots, make_wrapped_env
 from aclbench.errors import ConfigError, InvalidReturnError
 from aclbench.registry import accepted_parameters, check_params
 from aclbench.students.base import Student, TrainingListener
@@ -54,7 +57,6 @@ from aclbench.students.paired import PairedLoop
 from aclbench.students.registry import register_student
 from aclbench.students.rollout_modes import RolloutModeLoop
 from aclbench.students.simulated import is_self_learner
-from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.base import Teacher, check_capabilities
 
@@ -131,13 +133,22 @@ class SB3Student(Student):
         entry = ENVS.get(env_name)
         self._spec = gym.spec(entry.gym_id)
         self._env_kwargs = {**entry.kwargs, **self.env_kwargs}
-        self.slots = TaskSlots(self.n_envs, 2, len(teacher.task_space))
+        # PAIRED writes its levels itself (students.paired): no teacher channel to sample ahead.
+        self.curriculum = (
+            None if teacher.capabilities.adversarial else Curriculum(teacher, self.n_envs)
+        )
+        self.slots = (
+            self.curriculum.slots
+            if self.curriculum is not None
+            else TaskSlots(self.n_envs, 2, len(teacher.task_space))
+        )
+        free = self.curriculum.close if self.curriculum is not None else self.slots.unlink
         try:
             self.venv = self._make_venv(self.slots, self._vec_env)
         except BaseException:
-            self.slots.unlink()
+            free()
             raise
-        self._close = weakref.finalize(self, _close, self.venv, self.slots)
+        self._close = weakref.finalize(self, _close, self.venv, free)
         try:
             self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
             self.model = self._make_model(self.venv, seed)
@@ -372,9 +383,12 @@ class SB3Student(Student):
             self.model.load_replay_buffer(buffer)
         self.loop.load_checkpoint(directory)  # may reseed generators: before restoring them
         restore_global_generators(pickle.loads((directory / "generators.pkl").read_bytes()))
-        # Every env starts again from episode 0 (``episodes`` is the outermost wrapper's), as
-        # the loop's teacher channel does.
-        self.venv.set_attr("episodes", 0)
+        # The teacher channel restarts as in a fresh student, before the reset that the loaded
+        # model (without observations) does first: fresh tasks from the restored teacher.
+        if self.curriculum is not None:
+            self.curriculum.restart(self.venv.get_attr("episodes"))
+        else:  # PAIRED: every env from episode 0, as in a fresh student
+            self.venv.set_attr("episodes", 0)
 
     def close(self) -> None:
         """Stop the training envs (worker processes) and free their task slots. Also done when
@@ -384,9 +398,9 @@ class SB3Student(Student):
         self._close()
 
 
-def _close(venv: VecEnv, slots: TaskSlots) -> None:
+def _close(venv: VecEnv, free: Callable[[], None]) -> None:
     venv.close()
-    slots.unlink()
+    free()
 
 
 @register_student("ppo")

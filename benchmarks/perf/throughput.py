@@ -3,9 +3,10 @@
 Both sides train PPO on ``cartpole`` in a ``SubprocVecEnv`` of 4 workers with the same
 hyperparameters (``students.hyperparams`` for cartpole, ``n_steps`` doubled to keep 256 steps
 per rollout with 4 envs) and one torch thread. The curriculum side is the ``ppo`` student: a
-:class:`~students.wrapper.CurriculumWrapper` in every worker, the
-:class:`~students.callback.CurriculumCallback` and a ``random`` teacher in the main process,
-and a listener that does nothing. The plain side is ``stable_baselines3.PPO`` on the bare envs,
+:class:`~aclbench.envs.curriculum.CurriculumEnv` in every worker, the public
+:class:`~aclbench.envs.curriculum.Curriculum` with its SB3
+:class:`~students.callback.CurriculumCallback` and a ``random`` teacher in the main process, and
+a listener that does nothing. The plain side is ``stable_baselines3.PPO`` on the bare envs,
 which draw their own uniform tasks (the same distribution).
 
 On a shared machine the load drifts by tens of percent within a minute, so both models live

@@ -90,3 +90,13 @@ def test_the_env_keeps_its_own_copy_of_the_task(env):
     given[0] = inner.task_space.high[0]  # differs from ``kept`` on some dimension
     np.testing.assert_array_equal(inner.task, kept)
     np.testing.assert_array_equal(info["task"], kept)
+
+
+def test_two_tasks_at_reset_give_observably_different_worlds(env):
+    """The task must take effect (CARL once ignored its context without a word): the same seed
+    and actions on the first and last test task give different observations, rewards or endings."""
+    tests = task_env(env).test_tasks()
+    assert not np.array_equal(tests[0], tests[-1])
+    first = rollout(env, seed=5, task=tests[0], steps=60)
+    last = rollout(gym.make(env.spec), seed=5, task=tests[-1], steps=60)
+    assert not (len(first) == len(last) and all(same(a, b) for a, b in zip(first, last)))
