@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 import torch
 from stable_baselines3.common.type_aliases import TrainFreq
-from stable_baselines3.common.vec_env import DummyVecEnv
+from stable_baselines3.common.vec_env import DummyVecEnv, VecNormalize
 
 from aclbench.envs import make_env
 from aclbench.envs.core import task_env
 from aclbench.students import make_student
 from aclbench.students.hyperparams import PER_ENV, STUDENT_KEYS, default_params, merge_params
+from aclbench.students.normalization import Normalization
 from aclbench.students.sb3 import SB3Student
 from aclbench.teachers.random_teacher import RandomTeacher
 
@@ -76,8 +77,23 @@ def model_value(student: SB3Student, key: str) -> Any:
     """The value of parameter ``key`` as the built student and its SB3 model hold it."""
     aclbench = {
         "n_envs": lambda: student.model.n_envs,
-        "vec_env": lambda: "dummy" if isinstance(student.venv, DummyVecEnv) else "subproc",
+        "vec_env": lambda: (
+            "dummy"
+            if isinstance(
+                getattr(student.venv, "venv", student.venv), DummyVecEnv
+            )  # VecNormalize's
+            else "subproc"
+        ),
         "torch_threads": torch.get_num_threads,
+        "normalize": lambda: (
+            {
+                Normalization(): False,
+                Normalization(obs=True): "obs",
+                Normalization(obs=True, reward=True): True,
+            }[student.normalization]
+            if isinstance(student.venv, VecNormalize) == student.normalization.enabled
+            else "wrapper and setting disagree"
+        ),
     }
     if key in aclbench:
         return aclbench[key]()
