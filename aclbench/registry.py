@@ -11,7 +11,7 @@ import difflib
 import importlib
 import reprlib
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
@@ -31,14 +31,23 @@ class Registry(Generic[T]):
         base: the class a ``"module:attribute"`` name must import a subclass of (``Teacher``),
             so that a name that is no such class gets a clear error instead of one from deep
             inside the caller, and is not listed among the known names.
+        adapt: turns what a plug-in or a ``"module:attribute"`` name imports into the entry
+            to register, given the name (envs: a Gymnasium env class -> its ``EnvEntry``);
+            raises ``ConfigError`` where the object does not fit.
     """
 
     def __init__(
-        self, kind: str, entry_point_group: str | None = None, *, base: type | None = None
+        self,
+        kind: str,
+        entry_point_group: str | None = None,
+        *,
+        base: type | None = None,
+        adapt: Callable[[str, Any], T] | None = None,
     ) -> None:
         self.kind = kind
         self.entry_point_group = entry_point_group
         self.base = base
+        self.adapt = adapt
         self._entries: dict[str, T] = {}
         self._broken: dict[str, str] = {}  # plug-ins that failed to load: name -> why
         self._plugins_loaded = entry_point_group is None
@@ -62,7 +71,7 @@ class Registry(Generic[T]):
         """The object registered as ``name``; a ``"module:attribute"`` name imports it."""
         self._load_plugins()
         if name not in self._entries and ":" in name:
-            self.add(name, _import(name, self.kind, self.base))
+            self.add(name, self._entry(name, _import(name, self.kind), name))
         try:
             return self._entries[name]
         except KeyError:
@@ -101,19 +110,48 @@ class Registry(Generic[T]):
                 warnings.warn(f"{where} ignored: the name is taken by {taken!r}", stacklevel=2)
                 continue
             try:
-                self.add(entry.name, _check_base(entry.load(), entry.value, self.kind, self.base))
+                self.add(entry.name, self._entry(entry.name, entry.load(), entry.value))
             except Exception as err:  # noqa: BLE001 - a broken plug-in must not break the others
                 self._broken[entry.name] = f"{where} failed to load: {type(err).__name__}: {err}"
                 warnings.warn(self._broken[entry.name], stacklevel=2)
 
+    def _entry(self, name: str, obj: Any, path: str) -> T:
+        obj = _check_base(obj, path, self.kind, self.base)
+        return self.adapt(name, obj) if self.adapt is not None else obj
 
-def _import(path: str, kind: str, base: type | None) -> Any:
+
+def import_modules(modules: Iterable[str], where: str = "--import") -> None:
+    """Import each of ``modules`` (dotted names), for the teachers, students and envs they
+    register by name. A module that is missing or fails to import raises one-line
+    ``ConfigError`` naming it and ``where`` it was asked for."""
+    for module in modules:
+        if not isinstance(module, str) or not module:
+            raise ConfigError(f"{where}: expected module names (strings), got {module!r}")
+        try:
+            importlib.import_module(module)
+        except Exception as err:  # noqa: BLE001 - any error of a user's module is one line
+            raise ConfigError(
+                f"{where}: cannot import module {module!r}: {type(err).__name__}: {err}"
+            ) from None
+
+
+def _import(path: str, kind: str) -> Any:
     module_name, _, attribute = path.partition(":")
     try:
-        obj = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as err:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
         raise UnknownNameError(f"cannot import {kind} {path!r}: {err}") from None
-    return _check_base(obj, path, kind, base)
+    except Exception as err:  # noqa: BLE001 - a user's module failing is one line, not a trace
+        raise ConfigError(
+            f"cannot import {kind} {path!r}: importing {module_name!r} raised "
+            f"{type(err).__name__}: {err}"
+        ) from None
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise UnknownNameError(
+            f"cannot import {kind} {path!r}: module {module_name!r} has no attribute {attribute!r}"
+        ) from None
 
 
 def _check_base(obj: Any, path: str, kind: str, base: type | None) -> Any:

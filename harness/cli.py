@@ -2,11 +2,17 @@
 
 Errors a user can fix (unknown names, malformed suites, out-of-range tasks) print as one line
 ``aclbench: error: ...`` with exit code 2, never as a traceback.
+
+As ``python -m`` does, the current folder is searched for the modules that plug-in names
+(``--teacher mymodule:Cls``) and ``--import`` give; unlike ``python -m``, it comes after the
+installed packages, so that a project's own ``envs/`` or ``teachers/`` folder is never taken
+for a module it shadows.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -14,13 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from aclbench.errors import ACLBenchError, ConfigError
+from aclbench.registry import import_modules
 
 SCOPES = {"env": "env_kwargs", "teacher": "teacher_params", "student": "student_params"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.append(os.getcwd())  # spawned run workers inherit it
     try:
+        import_modules(args.imports)
         return int(args.command(args) or 0)
     except ACLBenchError as err:
         print(f"aclbench: error: {err}", file=sys.stderr)
@@ -89,6 +99,7 @@ def _run(args: argparse.Namespace) -> int:
             "steps": args.steps,
             "seed": 0 if args.seed is None else args.seed,
         }
+    data["imports"] = list(dict.fromkeys([*data.get("imports", []), *args.imports]))
     for option in ("eval_interval", "device"):
         if getattr(args, option) is not None:
             data[option] = getattr(args, option)
@@ -96,6 +107,7 @@ def _run(args: argparse.Namespace) -> int:
         table, name, value = _parse_param(text)
         data[table] = {**data.get(table, {}), name: value}
     config = RunConfig.from_dict(data, source="aclbench run")
+    import_modules(config.imports, f"{args.config}: imports" if args.config else "--import")
     check_config(config)
     check_run_folder(args.out, config)  # so a finished run found there is this config's
     if read_status(args.out)["state"] == "done":
@@ -134,7 +146,7 @@ def _suite(args: argparse.Namespace) -> int:
     from aclbench.harness.results import read_status, write_atomic
     from aclbench.harness.suite import Suite, plan
 
-    suite = Suite.load(args.file)
+    suite = Suite.load(args.file, imports=args.imports)
     todo, skipped = plan(suite, args.out, retry_failed=args.retry_failed)
     (args.out / suite.name).mkdir(parents=True, exist_ok=True)
     write_atomic(args.out / suite.name / "suite.toml", suite.source)  # once it is valid
@@ -197,12 +209,25 @@ def _parser() -> argparse.ArgumentParser:
         prog="aclbench", description="Benchmark suite for Automatic Curriculum Learning in RL."
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-
-    listing = commands.add_parser("list", help="list registered envs, teachers or students")
+    plugins = argparse.ArgumentParser(add_help=False)
+    plugins.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE first, for the teachers, students and envs it registers by name "
+        "(repeatable; the current folder is searched too)",
+    )
+    listing = commands.add_parser(
+        "list", parents=[plugins], help="list registered envs, teachers or students"
+    )
     listing.add_argument("what", choices=["envs", "teachers", "students"])
     listing.set_defaults(command=_list)
 
-    run = commands.add_parser("run", help="train one (env, teacher, student, seed) run")
+    run = commands.add_parser(
+        "run", parents=[plugins], help="train one (env, teacher, student, seed) run"
+    )
     run.add_argument("--config", type=Path, help="config.toml of an earlier run, to rerun it")
     run.add_argument("--env")
     run.add_argument("--teacher")
@@ -222,7 +247,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, required=True, help="the run's folder")
     run.set_defaults(command=_run)
 
-    suite = commands.add_parser("suite", help="run every run of a suite file")
+    suite = commands.add_parser("suite", parents=[plugins], help="run every run of a suite file")
     suite.add_argument("file", type=Path)
     suite.add_argument(
         "--workers", type=_positive_int, help="parallel runs (default: one per core)"
@@ -247,7 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     play.add_argument("--model", type=Path, help="a model.zip (default: RUN/model.zip)")
     play.add_argument("--out", type=Path, help="the .gif to write (default: RUN/play-task-K.gif)")
-    play.set_defaults(command=_play)
+    play.set_defaults(command=_play, imports=[])
 
     report = commands.add_parser("report", help="write the report of result folders")
     report.add_argument("dirs", nargs="+", type=Path)
@@ -256,7 +281,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--statistic", choices=["iqm", "mean"], default="iqm", help="curve statistic"
     )
-    report.set_defaults(command=_report)
+    report.set_defaults(command=_report, imports=[])
     return parser
 
 

@@ -41,6 +41,8 @@ class RunConfig:
         student_params: learner hyperparameters, over the per-env defaults.
         device: torch device of neural students; ``"auto"`` picks a GPU where there is one.
         suite: name of the suite the run belongs to ("" for a lone run).
+        imports: modules imported before the run is built, for the teachers, students and
+            envs they register by name (``aclbench run --import``, a suite's ``import``).
     """
 
     env: str
@@ -55,6 +57,7 @@ class RunConfig:
     student_params: dict[str, Any] = field(default_factory=dict)
     device: str = "auto"
     suite: str = ""
+    imports: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         _expect(self.seed, int, "seed")
@@ -72,6 +75,9 @@ class RunConfig:
             _expect(getattr(self, name), str, name)
         for name in ("env_kwargs", "teacher_params", "student_params"):
             _expect(getattr(self, name), dict, name)
+        _expect(self.imports, list, "imports")
+        for module in self.imports:
+            _expect(module, str, "imports")
         _check_device(self.device)
 
     @property

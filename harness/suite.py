@@ -9,11 +9,12 @@ The smallest complete suite::
     seeds = [0, 1, 2]
     steps = 20000
 
-Optional keys: ``eval_interval``, ``device``, and the resources a cluster gives each run,
-``cpus_per_run`` and ``gpus_per_run``, at the top; tables ``[teacher.NAME]`` and
-``[student.NAME]`` of constructor parameters; and ``[env.NAME]`` tables overriding, for one
-env, ``students``, ``teachers``, ``seeds``, ``steps`` and ``eval_interval``, plus a ``kwargs``
-table for the env's constructor::
+Optional keys: ``eval_interval``, ``device``, ``import`` (modules to import first, for the
+teachers, students and envs they register by name: ``import = ["mymodule"]``), and the
+resources a cluster gives each run, ``cpus_per_run`` and ``gpus_per_run``, at the top;
+tables ``[teacher.NAME]`` and ``[student.NAME]`` of constructor parameters; and ``[env.NAME]``
+tables overriding, for one env, ``students``, ``teachers``, ``seeds``, ``steps`` and
+``eval_interval``, plus a ``kwargs`` table for the env's constructor::
 
     [env.cartpole]
     students = ["ppo"]
@@ -34,7 +35,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
@@ -45,6 +46,7 @@ from aclbench.errors import ConfigError, describe_type
 from aclbench.harness.checks import ConfigChecker
 from aclbench.harness.config import RunConfig, check_run_folder
 from aclbench.harness.results import read_status
+from aclbench.registry import import_modules
 
 TOP_KEYS = {
     "name": str,
@@ -56,6 +58,7 @@ TOP_KEYS = {
     "eval_interval": int,
     "checkpoint_interval": int,
     "device": str,
+    "import": list,
     "cpus_per_run": (int, float),
     "gpus_per_run": (int, float),
     "env": dict,
@@ -94,16 +97,20 @@ class Suite:
     gpus_per_run: float = 0.0
 
     @classmethod
-    def load(cls, path: Path) -> Suite:
+    def load(cls, path: Path, *, imports: Sequence[str] = ()) -> Suite:
         path = Path(path)
         try:
             text = path.read_text()
         except OSError as err:
             raise ConfigError(f"cannot read suite file {path}: {err.strerror}") from None
-        return cls.parse(text, source=str(path))
+        except UnicodeDecodeError:
+            raise ConfigError(f"cannot read suite file {path}: not UTF-8 text") from None
+        return cls.parse(text, source=str(path), imports=imports)
 
     @classmethod
-    def parse(cls, text: str, *, source: str = "suite") -> Suite:
+    def parse(cls, text: str, *, source: str = "suite", imports: Sequence[str] = ()) -> Suite:
+        """The suite of TOML ``text``; ``imports`` (``aclbench suite --import``) are imported
+        before the suite's own ``import`` list, and every run imports both."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
@@ -113,7 +120,9 @@ class Suite:
         if missing:
             raise ConfigError(f"{source}: missing required key(s) {', '.join(missing)}")
         _check_top(data, source)
-        runs = _expand(data, source)
+        modules = list(dict.fromkeys([*imports, *data.get("import", [])]))
+        import_modules(data.get("import", []), f"{source}: import")
+        runs = _expand({**data, "import": modules}, source)
         return cls(
             name=data["name"],
             runs=tuple(runs),
@@ -160,6 +169,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 student_params=dict(_params(student_params, student, "student", source)),
                 device=data.get("device", "auto"),
                 suite=data["name"],
+                imports=list(data["import"]),
             )
             try:
                 checker.check(config)  # bad parameters fail here, not in every run

@@ -22,9 +22,10 @@ PPO = (
 ).split()
 
 
-def start(args: list[str], out: Path) -> subprocess.Popen:
+def start(args: list[str], out: Path, *, pause: list[str] = ()) -> subprocess.Popen:
+    module = "tests.harness.pausing_run" if pause else "aclbench.harness.cli"
     return subprocess.Popen(
-        [sys.executable, "-m", "aclbench.harness.cli", "run", *args, "--out", str(out)],
+        [sys.executable, "-m", module, *pause, "run", *args, "--out", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=Path(__file__).parents[2],
@@ -43,16 +44,21 @@ def checkpointed_steps(out: Path) -> int:
         return 0
 
 
-def interrupt(args: list[str], out: Path, signum: int, after_steps: int) -> None:
-    """Start a run and send it ``signum`` once it has checkpointed ``after_steps`` steps."""
-    process = start(args, out)
+def interrupt(args: list[str], out: Path, signum: int, after_steps: int) -> int:
+    """Start a run, let it pause right after its first checkpoint of ``after_steps`` steps or
+    more, send it ``signum`` there, then let it go on; return the checkpoint's env steps. The
+    run waits for the signal, so the test never races it."""
+    paused, go = out.with_name(f"{out.name}.paused"), out.with_name(f"{out.name}.go")
+    process = start(args, out, pause=[str(after_steps), str(paused), str(go)])
     deadline = time.monotonic() + 240
-    while checkpointed_steps(out) < after_steps and process.poll() is None:
+    while not paused.exists():  # the run blocks once it has written this file
+        assert process.poll() is None, "the run ended before it could be interrupted"
         assert time.monotonic() < deadline, "the run never checkpointed"
         time.sleep(0.05)
-    assert process.poll() is None, "the run ended before it could be interrupted"
     os.kill(process.pid, signum)
+    go.touch()
     process.wait(timeout=60)
+    return int(paused.read_text())
 
 
 def frames(out: Path) -> dict[str, pd.DataFrame]:
@@ -67,10 +73,10 @@ def test_toy_run_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
     assert reference["state"] == "done" and not (tmp_path / "reference/checkpoint").exists()
 
     killed = tmp_path / "killed"
-    interrupt(TOY, killed, signal.SIGKILL, after_steps=5000)
+    at = interrupt(TOY, killed, signal.SIGKILL, after_steps=5000)
     assert json.loads((killed / "status.json").read_text())["state"] == "running"
     resumed = finish(TOY, killed)
-    assert resumed["state"] == "done" and resumed["resumed_at_env_steps"] >= 5000
+    assert resumed["state"] == "done" and resumed["resumed_at_env_steps"] == at >= 5000
     for name, frame in frames(tmp_path / "reference").items():
         pd.testing.assert_frame_equal(frames(killed)[name], frame, obj=name)
     logs = [(tmp_path / d / "teacher_log.jsonl").read_text() for d in ("reference", "killed")]
@@ -79,10 +85,10 @@ def test_toy_run_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
 
 def test_sigterm_checkpoints_and_marks_the_run_interrupted(tmp_path):
     out = tmp_path / "run"
-    interrupt(TOY, out, signal.SIGTERM, after_steps=2000)
+    at = interrupt(TOY, out, signal.SIGTERM, after_steps=2000)
     status = json.loads((out / "status.json").read_text())
     assert status["state"] == "interrupted" and "signal" in status["error"]
-    assert checkpointed_steps(out) >= 2000
+    assert checkpointed_steps(out) > at >= 2000  # it checkpointed again as it stopped
     assert finish(TOY, out)["state"] == "done"
     assert frames(out)["eval.csv"]["env_steps"].tolist() == list(range(0, 12001, 500))
 
@@ -90,9 +96,9 @@ def test_sigterm_checkpoints_and_marks_the_run_interrupted(tmp_path):
 def test_ppo_run_killed_mid_way_resumes_with_the_same_rows_and_step_counts(tmp_path):
     finish(PPO, tmp_path / "reference")
     killed = tmp_path / "killed"
-    interrupt(PPO, killed, signal.SIGKILL, after_steps=2048)
+    at = interrupt(PPO, killed, signal.SIGKILL, after_steps=2048)
     status = finish(PPO, killed)
-    assert status["state"] == "done" and status["resumed_at_env_steps"] >= 2048
+    assert status["state"] == "done" and status["resumed_at_env_steps"] == at >= 2048
     reference, resumed = frames(tmp_path / "reference"), frames(killed)
     assert resumed["eval.csv"]["env_steps"].tolist() == reference["eval.csv"]["env_steps"].tolist()
     tasks = resumed["tasks.csv"]
@@ -119,8 +125,8 @@ def test_paired_run_killed_mid_round_resumes_its_round_with_the_same_rows(tmp_pa
 
     assert main(["run", *PAIRED, "--out", str(tmp_path / "reference")]) == 0  # in-process: faster
     killed = tmp_path / "killed"
-    interrupt(PAIRED, killed, signal.SIGKILL, after_steps=300)
-    at = pickle.loads((killed / "checkpoint" / "harness.pkl").read_bytes())["env_steps"]
+    at = interrupt(PAIRED, killed, signal.SIGKILL, after_steps=300)
+    assert pickle.loads((killed / "checkpoint" / "harness.pkl").read_bytes())["env_steps"] == at
     status = finish(PAIRED, killed)
     assert status["state"] == "done" and status["resumed_at_env_steps"] == at >= 300
     reference, resumed = frames(tmp_path / "reference"), frames(killed)

@@ -1,4 +1,5 @@
-"""A teacher from a separately installed package is usable by name, with no edit to aclbench."""
+"""A teacher and an env from a separately installed package are usable by name, with no edit
+to aclbench (entry-point groups ``aclbench.teachers`` and ``aclbench.envs``)."""
 
 import os
 import subprocess
@@ -61,3 +62,19 @@ def test_installed_teacher_is_listed_and_runs_in_a_suite(plugin_path, tmp_path):
     tasks = pd.read_csv(tmp_path / "out/plugin/toy/lowest-first/seed-0/tasks.csv")
     assert len(tasks) == 500
     assert tasks[["x0", "x1"]].max().max() <= 0.5  # the plug-in's behaviour, not random's
+
+
+def test_installed_env_is_listed_and_trained(plugin_path, tmp_path):
+    listed = aclbench(["list", "envs"], plugin_path, tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    line = next(line for line in listed.stdout.splitlines() if line.startswith("coarse-toy "))
+    assert "aclbench-plugins/coarse-toy" in line and "3 x 3 grid" in line
+
+    result = aclbench(
+        ["run", "--env", "coarse-toy", "--teacher", "lowest-first", "--student", "simulated"]
+        + ["--steps", "300", "--out", "run"],
+        plugin_path,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(pd.read_csv(tmp_path / "run/test_tasks.csv")) == 9  # the plug-in's 3 x 3 cells
