@@ -9,12 +9,13 @@ The smallest complete suite::
     seeds = [0, 1, 2]
     steps = 20000
 
-Optional keys: ``eval_interval``, ``device``, ``import`` (modules to import first, for the
-teachers, students and envs they register by name: ``import = ["mymodule"]``), and the
-resources a cluster gives each run, ``cpus_per_run`` and ``gpus_per_run``, at the top;
-tables ``[teacher.NAME]`` and ``[student.NAME]`` of constructor parameters; and ``[env.NAME]``
-tables overriding, for one env, ``students``, ``teachers``, ``seeds``, ``steps`` and
-``eval_interval``, plus a ``kwargs`` table for the env's constructor::
+Optional keys: ``eval_interval`` (0, the default: a twentieth of ``steps``), ``device``,
+``import`` (modules to import first, for the teachers, students and envs they register by
+name: ``import = ["mymodule"]``), and the resources a cluster gives each run,
+``cpus_per_run`` and ``gpus_per_run``, at the top; tables ``[teacher.NAME]`` and
+``[student.NAME]`` of constructor parameters; and ``[env.NAME]`` tables overriding, for one
+env, ``students``, ``teachers``, ``seeds``, ``steps`` and ``eval_interval``, plus a ``kwargs``
+table for the env's constructor::
 
     [env.cartpole]
     students = ["ppo"]
