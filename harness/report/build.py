@@ -23,6 +23,7 @@ from aclbench.harness.report import figures, stats, tables
 from aclbench.harness.report.curriculum import curriculum_figure
 from aclbench.harness.report.render import FigureRef, Section, render_html, render_markdown
 from aclbench.harness.report.runs import Results, load_results
+from aclbench.harness.results import write_atomic
 
 Saver = Callable[[Figure, str, str], FigureRef]
 """Saves a figure under a file name with a caption, for a section to show."""
@@ -95,8 +96,9 @@ def _write(
     ]
     title = "aclbench report"
     meta = f"{', '.join(map(str, run_dirs))}; generated {datetime.now():%Y-%m-%d %H:%M}"
-    (out / "report.html").write_text(render_html(title, meta, sections, out))
-    (out / "report.md").write_text(render_markdown(title, meta, sections))
+    # whole or not at all: a report killed while writing is never taken for a finished one
+    write_atomic(out / "report.md", render_markdown(title, meta, sections))
+    write_atomic(out / "report.html", render_html(title, meta, sections, out))
 
 
 def _overview(results: Results, statistic: str) -> Section:

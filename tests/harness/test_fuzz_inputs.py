@@ -14,9 +14,7 @@ from aclbench.harness.cli import _parse_param
 from aclbench.harness.config import RunConfig
 from aclbench.harness.suite import TOP_KEYS, Suite
 
-SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Names only from these lists: a fuzzed "module:attribute" name must import nothing at random.
 NAMES = ["toy", "task-graph", "random", "alp-gmm", "riac", "simulated", "nope", "", "a/b", "json"]
 scalars = st.one_of(
@@ -28,8 +26,10 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from([*NAMES, "steps", "seeds", "kwargs"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from([*NAMES, "steps", "seeds", "kwargs"]), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 small = {
