@@ -14,7 +14,7 @@ import reprlib
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 from aclbench.errors import ConfigError, UnknownNameError
 
@@ -33,8 +33,9 @@ class Registry(Generic[T]):
         base: the class a ``"module:attribute"`` name must import a subclass of (``Teacher``),
             so that a name that is no such class gets a clear error instead of one from deep
             inside the caller, and is not listed among the known names.
-        instances: the registry holds instances of ``base`` (an env's ``EnvEntry``) rather
-            than subclasses of it.
+        adapt: turns what a plug-in or a ``"module:attribute"`` name imports into the entry
+            to register, given the name (envs: a Gymnasium env class -> its ``EnvEntry``);
+            raises ``ConfigError`` where the object does not fit.
     """
 
     def __init__(
@@ -43,12 +44,12 @@ class Registry(Generic[T]):
         entry_point_group: str | None = None,
         *,
         base: type | None = None,
-        instances: bool = False,
+        adapt: Callable[[str, Any], T] | None = None,
     ) -> None:
         self.kind = kind
         self.entry_point_group = entry_point_group
         self.base = base
-        self.instances = instances
+        self.adapt = adapt
         self._entries: dict[str, T] = {}
         self._broken: dict[str, str] = {}  # plug-ins that failed to load: name -> why
         self._plugins_loaded = entry_point_group is None
@@ -78,7 +79,7 @@ class Registry(Generic[T]):
         """The object registered as ``name``; a ``"module:attribute"`` name imports it."""
         self._load_plugins()
         if name not in self._entries and ":" in name:
-            self.add(name, self._checked(_import(name, self.kind), name))
+            self.add(name, self._entry(name, _import(name, self.kind), name))
         try:
             return self._entries[name]
         except KeyError:
@@ -117,28 +118,14 @@ class Registry(Generic[T]):
                 warnings.warn(f"{where} ignored: the name is taken by {taken!r}", stacklevel=2)
                 continue
             try:
-                self.add(entry.name, self._checked(entry.load(), entry.value))
+                self.add(entry.name, self._entry(entry.name, entry.load(), entry.value))
             except Exception as err:  # noqa: BLE001 - a broken plug-in must not break the others
                 self._broken[entry.name] = f"{where} failed to load: {type(err).__name__}: {err}"
                 warnings.warn(self._broken[entry.name], stacklevel=2)
 
-    def _checked(self, obj: Any, path: str) -> T:
-        """``obj``, imported from ``path``, if it is what this registry holds; else a
-        ConfigError naming what it should be."""
-        if self.base is None:
-            return cast(T, obj)
-        if self.instances:
-            wanted = _article(self.base.__name__)
-            ok = isinstance(obj, self.base)
-        else:
-            wanted = f"{_article(self.base.__name__)} subclass"
-            ok = isinstance(obj, type) and issubclass(obj, self.base)
-        if not ok:
-            raise ConfigError(
-                f"{self.kind} {path!r} is {reprlib.repr(obj)}, not {wanted}; name "
-                f"{wanted} ({self.base.__module__}.{self.base.__name__})"
-            )
-        return cast(T, obj)
+    def _entry(self, name: str, obj: Any, path: str) -> T:
+        obj = _check_base(obj, path, self.kind, self.base)
+        return self.adapt(name, obj) if self.adapt is not None else obj
 
 
 def accepted_parameters(func: Callable[..., Any]) -> dict[str, inspect.Parameter] | None:
@@ -192,28 +179,44 @@ def check_params(
         )
 
 
-def _article(name: str) -> str:
-    return f"{'an' if name[0] in 'AEIOU' else 'a'} {name}"
+def import_modules(modules: Iterable[str], where: str = "--import") -> None:
+    """Import each of ``modules`` (dotted names), for the teachers, students and envs they
+    register by name. A module that is missing or fails to import raises one-line
+    ``ConfigError`` naming it and ``where`` it was asked for."""
+    for module in modules:
+        if not isinstance(module, str) or not module:
+            raise ConfigError(f"{where}: expected module names (strings), got {module!r}")
+        try:
+            importlib.import_module(module)
+        except Exception as err:  # noqa: BLE001 - any error of a user's module is one line
+            raise ConfigError(
+                f"{where}: cannot import module {module!r}: {type(err).__name__}: {err}"
+            ) from None
 
 
 def _import(path: str, kind: str) -> Any:
     module_name, _, attribute = path.partition(":")
     try:
-        return getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as err:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
         raise UnknownNameError(f"cannot import {kind} {path!r}: {err}") from None
+    except Exception as err:  # noqa: BLE001 - a user's module failing is one line, not a trace
+        raise ConfigError(
+            f"cannot import {kind} {path!r}: importing {module_name!r} raised "
+            f"{type(err).__name__}: {err}"
+        ) from None
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise UnknownNameError(
+            f"cannot import {kind} {path!r}: module {module_name!r} has no attribute {attribute!r}"
+        ) from None
 
 
-def import_plugins(modules: Iterable[str], *, source: str = "--import") -> None:
-    """Import each module of ``modules``, so that the teachers, students and envs it registers
-    by name can be named (``aclbench run --import my_teachers --teacher my-teacher``). A module
-    that fails to import raises ConfigError naming it and why."""
-    for module in modules:
-        if not isinstance(module, str) or not module:
-            raise ConfigError(f"{source}: a module name must be a non-empty string, got {module!r}")
-        try:
-            importlib.import_module(module)
-        except Exception as err:  # noqa: BLE001 - any failure of a user's module, named
-            raise ConfigError(
-                f"{source}: cannot import module {module!r}: {type(err).__name__}: {err}"
-            ) from None
+def _check_base(obj: Any, path: str, kind: str, base: type | None) -> Any:
+    if base is not None and not (isinstance(obj, type) and issubclass(obj, base)):
+        raise ConfigError(
+            f"{kind} {path!r} is {reprlib.repr(obj)}, not a {base.__name__} subclass; name a "
+            f"class that subclasses {base.__module__}.{base.__name__}"
+        )
+    return obj

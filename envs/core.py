@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import gymnasium as gym
 import numpy as np
+from gymnasium.envs.registration import EnvCreator
 from numpy.typing import NDArray
 
+from aclbench.errors import ConfigError
 from aclbench.registry import Registry
 from aclbench.task_space import Task, TaskSpace
 
@@ -78,10 +80,37 @@ class EnvEntry:
         return gym.make(self.gym_id, **{**self.kwargs, **kwargs})
 
 
-ENVS: Registry[EnvEntry] = Registry("env", "aclbench.envs", base=EnvEntry, instances=True)
-"""Envs by short name: the built-in ones, and an installed package's ``EnvEntry`` objects
-declared in its ``[project.entry-points."aclbench.envs"]`` (its module registers the env with
-Gymnasium when imported, as any Gymnasium plug-in does)."""
+PLUGIN_NAMESPACE = "aclbench-plugins"
+"""Gymnasium namespace of the envs that plug-ins name by class (``aclbench-plugins/NAME``)."""
+
+
+def _plugin_entry(name: str, obj: Any) -> EnvEntry:
+    """What an ``aclbench.envs`` entry point (or an ``--env module:attribute`` name) imports,
+    as a registered env: either an :class:`EnvEntry` that the plug-in module registered with
+    :func:`register_env` on import, or an env class, registered with Gymnasium here as
+    ``aclbench-plugins/NAME`` and described by the first line of its docstring."""
+    if isinstance(obj, EnvEntry):
+        if obj.gym_id not in gym.registry:
+            raise ConfigError(
+                f"env {name!r}: its EnvEntry names Gymnasium id {obj.gym_id!r}, which is not "
+                "registered; make it with aclbench.envs.register_env"
+            )
+        return obj
+    if not (isinstance(obj, type) and issubclass(obj, gym.Env) and hasattr(obj, "test_tasks")):
+        raise ConfigError(
+            f"env {name!r} is {obj!r}: name a gymnasium.Env subclass following the aclbench "
+            "env protocol (task_space, task, mastered_threshold, test_tasks()), or an EnvEntry "
+            "made by aclbench.envs.register_env"
+        )
+    gym_id = f"{PLUGIN_NAMESPACE}/{name.replace(':', '.')}"
+    gym.register(id=gym_id, entry_point=cast(EnvCreator, obj))
+    doc = (obj.__doc__ or "").strip().splitlines()
+    return EnvEntry(name, gym_id, doc[0] if doc else obj.__qualname__)
+
+
+ENVS: Registry[EnvEntry] = Registry("env", "aclbench.envs", adapt=_plugin_entry)
+"""Envs by short name: aclbench's own, and those of installed plug-ins, whose entry points
+(group ``aclbench.envs``) name an env class or an ``EnvEntry`` (see ``_plugin_entry``)."""
 
 
 def register_env(

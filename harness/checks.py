@@ -21,7 +21,7 @@ from gymnasium.envs.registration import load_env_creator
 from aclbench import envs, students, teachers
 from aclbench.errors import ACLBenchError, ConfigError
 from aclbench.harness.config import RunConfig
-from aclbench.registry import check_params, import_plugins
+from aclbench.registry import check_params, import_modules
 from aclbench.students.devices import check_device_available
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.registry import teacher_class
@@ -41,7 +41,7 @@ class ConfigChecker:
 
     def check(self, config: RunConfig) -> None:
         """Raise ConfigError (or UnknownNameError) where ``config`` cannot start."""
-        import_plugins(config.imports, source="imports")
+        import_modules(config.imports, "imports")
         check_env_kwargs(config.env, config.env_kwargs)
         if config.device != "auto":
             check_device_available(config.device)

@@ -2,12 +2,18 @@
 
 Errors a user can fix (unknown names, malformed suites, out-of-range tasks) print as one line
 ``aclbench: error: ...`` with exit code 2, never as a traceback.
+
+As ``python -m`` does, the current folder is searched for the modules that plug-in names
+(``--teacher mymodule:Cls``) and ``--import`` give; unlike ``python -m``, it comes after the
+installed packages, so that a project's own ``envs/`` or ``teachers/`` folder is never taken
+for a module it shadows.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -15,29 +21,23 @@ from pathlib import Path
 from typing import Any
 
 from aclbench.errors import ACLBenchError, ConfigError
-from aclbench.registry import import_plugins
+from aclbench.registry import import_modules
 
 SCOPES = {"env": "env_kwargs", "teacher": "teacher_params", "student": "student_params"}
+BARE_WORD = re.compile(r"[A-Za-z_][\w.:/-]*")
+"""An unquoted ``-p`` value taken as a string (``body=short``, ``device=cuda:1``)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    _put_current_folder_on_path()
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.append(os.getcwd())  # spawned run workers inherit it
     try:
-        import_plugins(args.imports)
+        import_modules(args.imports)
         return int(args.command(args) or 0)
     except ACLBenchError as err:
         print(f"aclbench: error: {err}", file=sys.stderr)
         return 2
-
-
-def _put_current_folder_on_path() -> None:
-    """A ``module:attribute`` name or ``--import`` finds a module of the current folder, as
-    ``python -m`` would, without PYTHONPATH; aclbench's own packages, all under ``aclbench.``,
-    cannot be shadowed by a user's ``envs/`` or ``teachers/`` folder."""
-    here = os.getcwd()
-    if here not in sys.path and "" not in sys.path:
-        sys.path.insert(0, here)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -71,7 +71,12 @@ def _parse_param(text: str) -> tuple[str, str, Any]:
         )
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except tomllib.TOMLDecodeError as err:
+        if not BARE_WORD.fullmatch(raw):
+            raise ConfigError(
+                f"--param {text!r}: {raw!r} is not valid TOML ({err}); give a TOML value "
+                '(150, 0.5, true, [0, 1], "text") or a bare word (short, cuda:1)'
+            ) from None
         value = raw  # a bare word is a string
     return SCOPES[scope], name, value
 
@@ -102,15 +107,16 @@ def _run(args: argparse.Namespace) -> int:
             "steps": args.steps,
             "seed": 0 if args.seed is None else args.seed,
         }
+    data["imports"] = list(dict.fromkeys([*data.get("imports", []), *args.imports]))
     for option in ("eval_interval", "device"):
         if getattr(args, option) is not None:
             data[option] = getattr(args, option)
-    if args.imports:
-        data["imports"] = sorted({*data.get("imports", []), *args.imports})
     for text in args.param:
         table, name, value = _parse_param(text)
         data[table] = {**data.get(table, {}), name: value}
     config = RunConfig.from_dict(data, source="aclbench run")
+    _out_folder(args.out)
+    import_modules(config.imports, f"{args.config}: imports" if args.config else "--import")
     check_config(config)
     check_run_folder(args.out, config)  # so a finished run found there is this config's
     if read_status(args.out)["state"] == "done":
@@ -149,6 +155,11 @@ def _suite(args: argparse.Namespace) -> int:
     from aclbench.harness.results import read_status, write_atomic
     from aclbench.harness.suite import Suite, plan
 
+    if args.executor == "ray" and args.workers is not None:
+        raise ConfigError("--workers is for --executor local; Ray places runs by their resources")
+    if args.executor == "local" and args.address is not None:
+        raise ConfigError("--address is for --executor ray; drop it or add --executor ray")
+    _out_folder(args.out)
     suite = Suite.load(args.file, imports=args.imports)
     todo, skipped = plan(suite, args.out, retry_failed=args.retry_failed)
     (args.out / suite.name).mkdir(parents=True, exist_ok=True)
@@ -191,6 +202,9 @@ def _suite(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from aclbench.harness.report import build_report, print_summary
 
+    for folder in args.dirs:
+        if not folder.is_dir():
+            raise ConfigError(f"results folder {str(folder)!r} does not exist or is not a folder")
     html = build_report(args.dirs, args.out, reps=args.reps, statistic=args.statistic)
     print_summary(args.dirs)
     print(f"report: {html}")
@@ -207,25 +221,66 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("aclbench")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _out_folder(path: Path, option: str = "--out") -> None:
+    """A folder to write in: refused, before anything is written, where it or a folder above
+    it is an existing file."""
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise ConfigError(
+                    f"{option} {str(path)!r}: {str(folder)!r} is a file, not a folder"
+                )
+            return
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aclbench", description="Benchmark suite for Automatic Curriculum Learning in RL."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-
-    listing = commands.add_parser("list", help="list registered envs, teachers or students")
-    listing.add_argument("what", choices=["envs", "teachers", "students"])
-    _add_import_option(listing)
+    plugins = argparse.ArgumentParser(add_help=False)
+    plugins.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE first, for the teachers, students and envs it registers by name "
+        "(repeatable; the current folder is searched too)",
+    )
+    listing = commands.add_parser(
+        "list", parents=[plugins], help="list registered envs, teachers or students"
+    )
+    listing.add_argument(
+        "what", choices=["envs", "teachers", "students"], help="what to list: %(choices)s"
+    )
     listing.set_defaults(command=_list)
 
-    run = commands.add_parser("run", help="train one (env, teacher, student, seed) run")
+    run = commands.add_parser(
+        "run", parents=[plugins], help="train one (env, teacher, student, seed) run"
+    )
     run.add_argument("--config", type=Path, help="config.toml of an earlier run, to rerun it")
-    run.add_argument("--env")
-    run.add_argument("--teacher")
-    run.add_argument("--student")
-    run.add_argument("--steps", type=int, help="training budget in env steps")
+    run.add_argument("--env", help="env name (aclbench list envs) or module:Class")
+    run.add_argument("--teacher", help="teacher name (aclbench list teachers) or module:Class")
+    run.add_argument("--student", help="student name (aclbench list students) or module:Class")
+    run.add_argument("--steps", type=int, help="training budget in env steps (at most 10^12)")
     run.add_argument("--seed", type=int, help="seed (default 0)")
-    run.add_argument("--eval-interval", type=int, help="env steps between evaluations")
+    run.add_argument(
+        "--eval-interval",
+        type=int,
+        help="env steps between evaluations (0, the default: steps // 20, or the env's "
+        "minimum if larger)",
+    )
     run.add_argument("--device", help="torch device: auto (default), cpu, cuda")
     run.add_argument(
         "-p",
@@ -235,21 +290,33 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SCOPE.KEY=VALUE",
         help="a parameter: teacher.fit_rate=150, student.n_envs=4, env.body='short'",
     )
-    run.add_argument("--out", type=Path, required=True, help="the run's folder")
-    _add_import_option(run)
+    run.add_argument(
+        "--out", type=Path, required=True, help="the run's folder (rerun: resumes or skips it)"
+    )
     run.set_defaults(command=_run)
 
-    suite = commands.add_parser("suite", help="run every run of a suite file")
-    suite.add_argument("file", type=Path)
+    suite = commands.add_parser("suite", parents=[plugins], help="run every run of a suite file")
+    suite.add_argument("file", type=Path, help="the suite's TOML file (see README: Suites)")
     suite.add_argument(
-        "--workers", type=_positive_int, help="parallel runs (default: one per core)"
+        "--workers",
+        type=_positive_int,
+        help="with --executor local: parallel runs (default: one per core)",
     )
-    suite.add_argument("--out", type=Path, default=Path("results"))
+    suite.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results"),
+        help="results folder; runs go to OUT/SUITE_NAME/... (default: results)",
+    )
     suite.add_argument(
         "--retry-failed", action="store_true", help="rerun only the runs that failed before"
     )
-    suite.add_argument("--executor", choices=["local", "ray"], default="local")
-    _add_import_option(suite)
+    suite.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        default="local",
+        help="local: a pool of processes on this machine (default); ray: a Ray cluster",
+    )
     suite.add_argument(
         "--address", help="with --executor ray: an existing cluster ('auto' or host:port)"
     )
@@ -268,26 +335,22 @@ def _parser() -> argparse.ArgumentParser:
     play.set_defaults(command=_play, imports=[])
 
     report = commands.add_parser("report", help="write the report of result folders")
-    report.add_argument("dirs", nargs="+", type=Path)
+    report.add_argument(
+        "dirs",
+        nargs="+",
+        type=Path,
+        metavar="DIR",
+        help="results folders (every run below them; later ones beside the first)",
+    )
     report.add_argument("--out", type=Path, help="report folder (default: DIR/report)")
-    report.add_argument("--reps", type=int, default=2000, help="bootstrap resamples")
+    report.add_argument(
+        "--reps", type=_positive_int, default=2000, help="bootstrap resamples (default 2000)"
+    )
     report.add_argument(
         "--statistic", choices=["iqm", "mean"], default="iqm", help="curve statistic"
     )
     report.set_defaults(command=_report, imports=[])
     return parser
-
-
-def _add_import_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "--import",
-        dest="imports",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="import MODULE first (repeatable), so that the teachers, students and envs it "
-        "registers can be named; a module of the current folder is found",
-    )
 
 
 if __name__ == "__main__":

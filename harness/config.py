@@ -19,6 +19,10 @@ from aclbench.errors import ConfigError, describe_type
 
 EVALUATIONS_PER_RUN = 20
 """Default number of evaluations over a run's budget (plus one before training)."""
+MAX_STEPS = 10**12
+"""The largest budget a run accepts: more env steps than any run could ever finish."""
+MAX_EVALUATIONS = 10_000
+"""The most evaluations (or checkpoints) a run's budget and intervals may give."""
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,8 @@ class RunConfig:
         student_params: learner hyperparameters, over the per-env defaults.
         device: torch device of neural students; ``"auto"`` picks a GPU where there is one.
         suite: name of the suite the run belongs to ("" for a lone run).
-        imports: modules imported before anything is built, so that the teachers, students
-            and envs they register by name can be used (``--import``; a suite's ``import``).
+        imports: modules imported before the run is built, for the teachers, students and
+            envs they register by name (``aclbench run --import``, a suite's ``import``).
     """
 
     env: str
@@ -68,14 +72,28 @@ class RunConfig:
             raise ConfigError(f"seed must be an integer >= 0, got {self.seed}")
         if self.steps < 1:
             raise ConfigError(f"steps must be a positive number of env steps, got {self.steps}")
+        if self.steps > MAX_STEPS:
+            raise ConfigError(
+                f"steps must be at most 10^12 (MAX_STEPS), a budget a run can finish; "
+                f"got {self.steps}"
+            )
         for name in ("eval_interval", "checkpoint_interval"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
+            interval = getattr(self, name)
+            if interval < 0:
+                raise ConfigError(f"{name} must be >= 0 (0: the default), got {interval}")
+            if interval and self.steps // interval > MAX_EVALUATIONS:
+                raise ConfigError(
+                    f"{name} = {interval} gives {self.steps // interval} evaluations over "
+                    f"steps = {self.steps}; at most {MAX_EVALUATIONS} (MAX_EVALUATIONS) are "
+                    f"allowed: use {name} >= {-(-self.steps // MAX_EVALUATIONS)}"
+                )
         for name in ("env", "teacher", "student", "device", "suite"):
             _expect(getattr(self, name), str, name)
         for name in ("env_kwargs", "teacher_params", "student_params"):
             _expect(getattr(self, name), dict, name)
         _expect(self.imports, list, "imports")
+        for module in self.imports:
+            _expect(module, str, "imports")
         _check_device(self.device)
 
     @property

@@ -23,6 +23,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 from aclbench import envs, students
 from aclbench.errors import ConfigError
 from aclbench.harness.config import RunConfig
+from aclbench.registry import import_modules
 from aclbench.students.normalization import observation_normalizer
 
 MODEL_FILE = "model.zip"
@@ -60,6 +61,7 @@ def play(
     if out.suffix.lower() != ".gif":
         raise ConfigError(f"--out {out}: only .gif is written (Pillow); give a .gif file name")
     config = RunConfig.load(run_dir / "config.toml")
+    import_modules(config.imports, f"{run_dir / 'config.toml'}: imports")  # its plug-ins
     algorithm = getattr(students.STUDENTS.get(config.student), "algorithm", None)
     if algorithm is None:
         raise ConfigError(

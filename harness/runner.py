@@ -32,7 +32,7 @@ from aclbench.harness.results import (
     write_atomic,
     write_status,
 )
-from aclbench.registry import import_plugins
+from aclbench.registry import import_modules
 from aclbench.students.base import Student
 from aclbench.task_space import Task
 
@@ -195,7 +195,7 @@ def _train(
     stop: threading.Event,
     resume: tuple[dict[str, Any], Path] | None,
 ) -> None:
-    import_plugins(config.imports, source="imports")  # a worker process has not imported them
+    import_modules(config.imports, "imports")  # in a worker process too, before any lookup
     probe = envs.make_env(config.env, **config.env_kwargs)
     inner = envs.task_env(probe)
     task_space, test_tasks, threshold = (

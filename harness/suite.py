@@ -9,7 +9,9 @@ The smallest complete suite::
     seeds = [0, 1, 2]
     steps = 20000
 
-Optional keys: ``eval_interval``, ``device``, and the resources a cluster gives each run,
+Optional keys: ``eval_interval`` (0, the default: a twentieth of ``steps``), ``device``,
+``import`` (modules to import first, for the teachers, students and envs they register by
+name: ``import = ["mymodule"]``), and the resources a cluster gives each run,
 ``cpus_per_run`` and ``gpus_per_run``, at the top; tables ``[teacher.NAME]`` and
 ``[student.NAME]`` of constructor parameters; and ``[env.NAME]`` tables overriding, for one
 env, ``students``, ``teachers``, ``seeds``, ``steps`` and ``eval_interval``, plus a ``kwargs``
@@ -45,7 +47,7 @@ from aclbench.errors import ConfigError, describe_type
 from aclbench.harness.checks import ConfigChecker
 from aclbench.harness.config import RunConfig, check_run_folder
 from aclbench.harness.results import read_status
-from aclbench.registry import import_plugins
+from aclbench.registry import import_modules
 
 TOP_KEYS = {
     "name": str,
@@ -57,9 +59,9 @@ TOP_KEYS = {
     "eval_interval": int,
     "checkpoint_interval": int,
     "device": str,
+    "import": list,
     "cpus_per_run": (int, float),
     "gpus_per_run": (int, float),
-    "import": list,
     "env": dict,
     "teacher": dict,
     "student": dict,
@@ -103,23 +105,26 @@ class Suite:
             text = path.read_text()
         except OSError as err:
             raise ConfigError(f"cannot read suite file {path}: {err.strerror}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"cannot read suite file {path}: not UTF-8 text") from None
         return cls.parse(text, source=str(path), imports=imports)
 
     @classmethod
     def parse(cls, text: str, *, source: str = "suite", imports: Sequence[str] = ()) -> Suite:
+        """The suite of TOML ``text``; ``imports`` (``aclbench suite --import``) are imported
+        before the suite's own ``import`` list, and every run imports both."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{source}: not valid TOML: {err}") from None
         _check_table(data, TOP_KEYS, source)
-        if imports:
-            data["import"] = sorted({*data.get("import", []), *imports})
-        import_plugins(data.get("import", []), source=f"{source}: import")
         missing = [key for key in REQUIRED if key not in data]
         if missing:
             raise ConfigError(f"{source}: missing required key(s) {', '.join(missing)}")
         _check_top(data, source)
-        runs = _expand(data, source)
+        modules = list(dict.fromkeys([*imports, *data.get("import", [])]))
+        import_modules(data.get("import", []), f"{source}: import")
+        runs = _expand({**data, "import": modules}, source)
         return cls(
             name=data["name"],
             runs=tuple(runs),
@@ -166,7 +171,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 student_params=dict(_params(student_params, student, "student", source)),
                 device=data.get("device", "auto"),
                 suite=data["name"],
-                imports=list(data.get("import", [])),
+                imports=list(data["import"]),
             )
             try:
                 checker.check(config)  # bad parameters fail here, not in every run

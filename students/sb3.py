@@ -161,7 +161,9 @@ class SB3Student(Student):
     @classmethod
     def check_param_names(cls, params: dict[str, Any], *, name: str) -> None:
         """The names of ``params`` that are not aclbench keys against the SB3 algorithm's
-        constructor (this class's own takes ``**params``)."""
+        constructor (this class's own takes ``**params``), and the values of the aclbench
+        keys given, so that a suite refuses them before any run starts."""
+        _check_student_keys(params)
         sb3_params = {k: v for k, v in params.items() if k not in STUDENT_KEYS}
         check_params(
             cls.algorithm,
@@ -224,11 +226,7 @@ class SB3Student(Student):
         }
         config = resolve_schedules(merged)
         self.check_param_names(config, name=name)
-        if config["vec_env"] not in VEC_ENVS:
-            raise ConfigError(f"vec_env = {config['vec_env']!r}; allowed: {', '.join(VEC_ENVS)}")
-        for key in ("n_envs", "torch_threads"):
-            if not isinstance(config[key], int) or config[key] < 1:
-                raise ConfigError(f"{key} = {config[key]!r}; expected an integer >= 1")
+        _check_student_keys(config)
         self._loop_class.check_config(self.teacher, self.algorithm, config)
         return config
 
@@ -441,3 +439,13 @@ class DQNStudent(SB3Student):
 
     algorithm = DQN
     action_spaces = (spaces.Discrete,)
+
+
+def _check_student_keys(params: dict[str, Any]) -> None:
+    """The values of the aclbench keys among ``params`` (``vec_env``, ``n_envs``...)."""
+    if "vec_env" in params and params["vec_env"] not in VEC_ENVS:
+        raise ConfigError(f"vec_env = {params['vec_env']!r}; allowed: {', '.join(VEC_ENVS)}")
+    for key in ("n_envs", "torch_threads"):
+        value = params.get(key, 1)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{key} = {value!r}; expected an integer >= 1")

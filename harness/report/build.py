@@ -7,6 +7,7 @@ final table, learning curves per env, aggregates across envs, curriculum views, 
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from aclbench.harness.report import figures, stats, tables
 from aclbench.harness.report.curriculum import curriculum_figure
 from aclbench.harness.report.render import FigureRef, Section, render_html, render_markdown
 from aclbench.harness.report.runs import Results, load_results
+from aclbench.harness.results import write_atomic
 
 Saver = Callable[[Figure, str, str], FigureRef]
 """Saves a figure under a file name with a caption, for a section to show."""
@@ -57,6 +59,21 @@ def build_report(
         raise ConfigError(f"reps must be a positive number of bootstrap resamples, got {reps!r}")
     results = load_results([Path(d) for d in run_dirs])
     out = Path(out) if out is not None else Path(run_dirs[0]) / "report"
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"report folder {str(out)!r} exists and is not a folder; give --out DIR")
+    created = not out.exists()
+    try:
+        _write(results, out, run_dirs, reps=reps, statistic=statistic, seed=seed)
+    except BaseException:
+        if created:  # never an empty or half-written report folder left behind
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return out / "report.html"
+
+
+def _write(
+    results: Results, out: Path, run_dirs: Sequence[Path], *, reps: int, statistic: str, seed: int
+) -> None:
     fig_dir = out / "figures"
     out.mkdir(parents=True, exist_ok=True)  # a report without figures (all runs failed) too
     for old in [*fig_dir.glob("*.png"), *fig_dir.glob("*.pdf")]:
@@ -79,9 +96,9 @@ def build_report(
     ]
     title = "aclbench report"
     meta = f"{', '.join(map(str, run_dirs))}; generated {datetime.now():%Y-%m-%d %H:%M}"
-    (out / "report.html").write_text(render_html(title, meta, sections, out))
-    (out / "report.md").write_text(render_markdown(title, meta, sections))
-    return out / "report.html"
+    # whole or not at all: a report killed while writing is never taken for a finished one
+    write_atomic(out / "report.md", render_markdown(title, meta, sections))
+    write_atomic(out / "report.html", render_html(title, meta, sections, out))
 
 
 def _overview(results: Results, statistic: str) -> Section:
@@ -219,9 +236,16 @@ def summary(results: Results) -> str:
     """A few lines for the terminal: counts, then mean final % mastered per env and teacher."""
     states = Counter(run.state for run in results.runs)
     lines = [
-        f"{len(results.runs)} runs: "
-        + ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
-        + (f", {len(results.missing)} missing" if results.missing else "")
+        f"{len(results.runs) + len(results.unreadable)} runs: "
+        + ", ".join(
+            f"{n} {state}"
+            for state, n in [
+                *sorted(states.items()),
+                ("unreadable", len(results.unreadable)),
+                ("missing", len(results.missing)),
+            ]
+            if n
+        )
     ]
     for env in results.envs:
         step = stats.final_step(results, env)
@@ -238,6 +262,7 @@ def summary(results: Results) -> str:
             )
         lines.append(f"  {env}: " + ", ".join(parts))
     lines += [f"  warning: {w}" for w in results.warnings]
+    lines += [f"  unreadable: {path}: {why}" for path, why in results.unreadable]
     return "\n".join(lines)
 
 

@@ -225,18 +225,36 @@ def _load_run(path: Path, root: Path) -> Run:
             status = json.loads((path / "status.json").read_text())
         except ValueError as err:
             problems.append(f"status.json is not valid JSON ({err})")
-    evals = _read_csv(path / "eval.csv")
-    if evals is None:
-        evals = pd.DataFrame(columns=list(EVAL_COLUMNS))
-    lacking = [c for c in EVAL_COLUMNS if c not in evals.columns]
-    if lacking:
-        problems.append(f"eval.csv lacks column(s) {', '.join(lacking)}")
-        evals = pd.DataFrame(columns=list(EVAL_COLUMNS))
+    evals = _read_evals(path / "eval.csv")
     evals = evals.sort_values("env_steps").drop_duplicates("env_steps", keep="last")
     run = Run(path, root, config, status, evals.reset_index(drop=True), problems)
     if run.state == "done" and run.evals.empty:
         problems.append("finished without any evaluation in eval.csv")
     return run
+
+
+def _read_evals(path: Path) -> pd.DataFrame:
+    """The rows of ``eval.csv``; none where the run has not written it yet. A file that is
+    there but cut, emptied or foreign (the runner writes it whole, by rename) makes the run
+    unreadable, with the reason: a run is never dropped or plotted from half a file."""
+    if not path.exists():
+        return pd.DataFrame(columns=list(EVAL_COLUMNS))
+    try:
+        evals = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise ConfigError("eval.csv is empty") from None
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"eval.csv cannot be read: {err}".splitlines()[0]) from None
+    lacking = [c for c in EVAL_COLUMNS if c not in evals.columns]
+    if lacking:
+        raise ConfigError(f"eval.csv lacks column(s) {', '.join(lacking)} (header cut or foreign)")
+    values = evals[list(EVAL_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+    bad = values.index[~np.isfinite(values.to_numpy(float)).all(axis=1)]
+    if len(bad):
+        raise ConfigError(
+            f"eval.csv row {int(bad[0]) + 2} is incomplete or not numbers (file cut mid-line?)"
+        )
+    return evals.assign(**{c: values[c] for c in EVAL_COLUMNS})
 
 
 def _read_csv(path: Path) -> pd.DataFrame | None:

@@ -22,40 +22,14 @@ PPO = (
 ).split()
 
 
-def start(args: list[str], out: Path, *, pause_at: int | None = None) -> subprocess.Popen:
-    """``aclbench run`` in a process of its own; with ``pause_at``, the run stops after its
-    first checkpoint at ``pause_at`` env steps or more, and waits there (see PAUSING)."""
-    command = ["-m", "aclbench.harness.cli"] if pause_at is None else ["-c", PAUSING, str(pause_at)]
+def start(args: list[str], out: Path, *, pause: list[str] = ()) -> subprocess.Popen:
+    module = "tests.harness.pausing_run" if pause else "aclbench.harness.cli"
     return subprocess.Popen(
-        [sys.executable, *command, "run", *args, "--out", str(out)],
+        [sys.executable, "-m", module, *pause, "run", *args, "--out", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=Path(__file__).parents[2],
     )
-
-
-PAUSING = """
-import sys, time
-from pathlib import Path
-from aclbench.harness import runner
-from aclbench.harness.cli import main
-
-pause_at, argv = int(sys.argv[1]), sys.argv[2:]
-out = Path(argv[argv.index("--out") + 1])
-write = runner.write_checkpoint
-
-def write_then_wait(run_dir, state, save_student):
-    write(run_dir, state, save_student)
-    if state["env_steps"] >= pause_at and not (out / "paused").exists():
-        (out / "paused").touch()
-        while not (out / "go-on").exists():
-            time.sleep(0.01)
-
-runner.write_checkpoint = write_then_wait
-sys.exit(main(argv))
-"""
-"""A run that writes ``paused`` in its folder once it has checkpointed, then waits for the
-file ``go-on``: the test signals it at a known point, whatever the machine's speed."""
 
 
 def finish(args: list[str], out: Path) -> dict:
@@ -70,19 +44,21 @@ def checkpointed_steps(out: Path) -> int:
         return 0
 
 
-def interrupt(args: list[str], out: Path, signum: int, after_steps: int) -> None:
-    """Start a run and send it ``signum`` once it has checkpointed ``after_steps`` steps."""
-    process = start(args, out, pause_at=after_steps)
+def interrupt(args: list[str], out: Path, signum: int, after_steps: int) -> int:
+    """Start a run, let it pause right after its first checkpoint of ``after_steps`` steps or
+    more, send it ``signum`` there, then let it go on; return the checkpoint's env steps. The
+    run waits for the signal, so the test never races it."""
+    paused, go = out.with_name(f"{out.name}.paused"), out.with_name(f"{out.name}.go")
+    process = start(args, out, pause=[str(after_steps), str(paused), str(go)])
     deadline = time.monotonic() + 240
-    while not (out / "paused").exists():
-        assert process.poll() is None, "the run ended before it checkpointed"
+    while not paused.exists():  # the run blocks once it has written this file
+        assert process.poll() is None, "the run ended before it could be interrupted"
         assert time.monotonic() < deadline, "the run never checkpointed"
         time.sleep(0.05)
     os.kill(process.pid, signum)
-    (out / "go-on").touch()  # a SIGTERM-ed run goes on to its next step, and stops there
+    go.touch()
     process.wait(timeout=60)
-    for name in ("paused", "go-on"):
-        (out / name).unlink()
+    return int(paused.read_text())
 
 
 def frames(out: Path) -> dict[str, pd.DataFrame]:
@@ -97,10 +73,10 @@ def test_toy_run_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
     assert reference["state"] == "done" and not (tmp_path / "reference/checkpoint").exists()
 
     killed = tmp_path / "killed"
-    interrupt(TOY, killed, signal.SIGKILL, after_steps=5000)
+    at = interrupt(TOY, killed, signal.SIGKILL, after_steps=5000)
     assert json.loads((killed / "status.json").read_text())["state"] == "running"
     resumed = finish(TOY, killed)
-    assert resumed["state"] == "done" and resumed["resumed_at_env_steps"] >= 5000
+    assert resumed["state"] == "done" and resumed["resumed_at_env_steps"] == at >= 5000
     for name, frame in frames(tmp_path / "reference").items():
         pd.testing.assert_frame_equal(frames(killed)[name], frame, obj=name)
     logs = [(tmp_path / d / "teacher_log.jsonl").read_text() for d in ("reference", "killed")]
@@ -109,10 +85,10 @@ def test_toy_run_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
 
 def test_sigterm_checkpoints_and_marks_the_run_interrupted(tmp_path):
     out = tmp_path / "run"
-    interrupt(TOY, out, signal.SIGTERM, after_steps=2000)
+    at = interrupt(TOY, out, signal.SIGTERM, after_steps=2000)
     status = json.loads((out / "status.json").read_text())
     assert status["state"] == "interrupted" and "signal" in status["error"]
-    assert checkpointed_steps(out) >= 2000
+    assert checkpointed_steps(out) > at >= 2000  # it checkpointed again as it stopped
     assert finish(TOY, out)["state"] == "done"
     assert frames(out)["eval.csv"]["env_steps"].tolist() == list(range(0, 12001, 500))
 
@@ -120,9 +96,9 @@ def test_sigterm_checkpoints_and_marks_the_run_interrupted(tmp_path):
 def test_ppo_run_killed_mid_way_resumes_with_the_same_rows_and_step_counts(tmp_path):
     finish(PPO, tmp_path / "reference")
     killed = tmp_path / "killed"
-    interrupt(PPO, killed, signal.SIGKILL, after_steps=2048)
+    at = interrupt(PPO, killed, signal.SIGKILL, after_steps=2048)
     status = finish(PPO, killed)
-    assert status["state"] == "done" and status["resumed_at_env_steps"] >= 2048
+    assert status["state"] == "done" and status["resumed_at_env_steps"] == at >= 2048
     reference, resumed = frames(tmp_path / "reference"), frames(killed)
     assert resumed["eval.csv"]["env_steps"].tolist() == reference["eval.csv"]["env_steps"].tolist()
     tasks = resumed["tasks.csv"]
@@ -149,8 +125,8 @@ def test_paired_run_killed_mid_round_resumes_its_round_with_the_same_rows(tmp_pa
 
     assert main(["run", *PAIRED, "--out", str(tmp_path / "reference")]) == 0  # in-process: faster
     killed = tmp_path / "killed"
-    interrupt(PAIRED, killed, signal.SIGKILL, after_steps=300)
-    at = pickle.loads((killed / "checkpoint" / "harness.pkl").read_bytes())["env_steps"]
+    at = interrupt(PAIRED, killed, signal.SIGKILL, after_steps=300)
+    assert pickle.loads((killed / "checkpoint" / "harness.pkl").read_bytes())["env_steps"] == at
     status = finish(PAIRED, killed)
     assert status["state"] == "done" and status["resumed_at_env_steps"] == at >= 300
     reference, resumed = frames(tmp_path / "reference"), frames(killed)

@@ -141,3 +141,31 @@ def test_status_json_records_the_steps_run_past_the_budget(tmp_path):
     assert run(config, tmp_path)["state"] == "done"
     status = json.loads((tmp_path / "status.json").read_text())
     assert (status["env_steps"], status["overshoot_steps"]) == (64, 24)
+
+
+def test_a_full_disk_fails_the_run_with_the_reason_and_keeps_the_rows_written(
+    tmp_path, monkeypatch
+):
+    """``OSError(ENOSPC)`` at the 4th write of eval.csv: the run is marked failed with the
+    reason, and eval.csv still holds, whole, the rows of the writes that succeeded."""
+    import errno
+
+    from aclbench.harness import results
+
+    write_csv, writes = results.write_csv, []
+
+    def filling_disk(path, frame):
+        if path.name == "eval.csv":
+            writes.append(len(frame))
+            if len(writes) >= 4:  # and the disk stays full
+                raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        write_csv(path, frame)
+
+    monkeypatch.setattr(results, "write_csv", filling_disk)
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=400, eval_interval=20)
+    status = run(config, tmp_path)
+    assert status["state"] == "failed" and "No space left on device" in status["error"]
+    assert json.loads((tmp_path / "status.json").read_text())["state"] == "failed"
+    evals = pd.read_csv(tmp_path / "eval.csv")
+    assert len(evals) == writes[2] > 0 and evals.notna().all().all()
+    assert not list(tmp_path.glob(".*.tmp-*"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +74,25 @@ def test_evaluating_during_training_does_not_change_training() -> None:
 
 
 @pytest.fixture
-def trained_counting(monkeypatch: pytest.MonkeyPatch):
+def build():
+    """``make_student`` for a test; every student it built is closed (its envs, subprocesses
+    and all) once the test ends, passed or failed."""
+    built = []
+
+    def make(*args, **kwargs):
+        built.append(make_student(*args, **kwargs))
+        return built[-1]
+
+    yield make
+    for student in built:
+        student.close()
+
+
+@pytest.fixture
+def trained_counting(monkeypatch: pytest.MonkeyPatch, build):
     env_name = counting_env.register(monkeypatch)
     teacher = SpyTeacher(counting_env.CountingEnv().task_space, seed=0)
-    student = make_student(
+    student = build(
         "ppo", env_name, teacher, seed=0, device="cpu", n_envs=2, n_steps=16, batch_size=32
     )
     student.learn(64, RecordingListener())
@@ -166,19 +180,26 @@ def test_save_writes_a_loadable_model(trained_counting, tmp_path: Path) -> None:
     )
 
 
-def test_per_env_defaults_and_overrides() -> None:
+def test_per_env_defaults_and_overrides(build) -> None:
     teacher = SpyTeacher(CARTPOLE, seed=0)
-    with closing(make_student("ppo", "cartpole", teacher, seed=0, device="cpu")) as student:
-        assert student.model.n_steps == default_params("ppo", "cartpole")["n_steps"] == 32
-        assert student.n_envs == 8 and student.model.gamma == 0.98
-        assert student.model.lr_schedule(1.0) == pytest.approx(1e-3)  # "lin_0.001"
-        assert student.model.lr_schedule(0.25) == pytest.approx(2.5e-4)
-    overrides = {"n_envs": 2, "n_steps": 64, "batch_size": 128, "learning_rate": 0.01}
-    with closing(
-        make_student("ppo", "cartpole", teacher, seed=0, device="cpu", **overrides)
-    ) as student:
-        assert (student.n_envs, student.model.n_steps) == (2, 64)
-        assert student.model.lr_schedule(0.25) == pytest.approx(0.01)
+    student = build("ppo", "cartpole", teacher, seed=0, device="cpu")
+    assert student.model.n_steps == default_params("ppo", "cartpole")["n_steps"] == 32
+    assert student.n_envs == 8 and student.model.gamma == 0.98
+    assert student.model.lr_schedule(1.0) == pytest.approx(1e-3)  # "lin_0.001"
+    assert student.model.lr_schedule(0.25) == pytest.approx(2.5e-4)
+    student = build(
+        "ppo",
+        "cartpole",
+        teacher,
+        seed=0,
+        device="cpu",
+        n_envs=2,
+        n_steps=64,
+        batch_size=128,
+        learning_rate=0.01,
+    )
+    assert (student.n_envs, student.model.n_steps) == (2, 64)
+    assert student.model.lr_schedule(0.25) == pytest.approx(0.01)
 
 
 @pytest.mark.parametrize(
