@@ -13,12 +13,16 @@ Optional keys: ``eval_interval``, ``device``, and the resources a cluster gives 
 ``cpus_per_run`` and ``gpus_per_run``, at the top; tables ``[teacher.NAME]`` and
 ``[student.NAME]`` of constructor parameters; and ``[env.NAME]`` tables overriding, for one
 env, ``students``, ``teachers``, ``seeds``, ``steps`` and ``eval_interval``, plus a ``kwargs``
-table for the env's constructor::
+table for the env's constructor (the training task space) and a ``test_kwargs`` table for the
+env whose ``test_tasks()`` is the test set (default: the same as ``kwargs``; an empty table: the
+env's default test set, as TeachMyAgent's challenges test on the default grid)::
 
     [env.cartpole]
     students = ["ppo"]
     seeds = [0, 1]
     steps = 100000
+    kwargs = { force_mag = [1.0, 1000.0] }
+    test_kwargs = {}
 
     [teacher.alp-gmm]
     fit_rate = 150
@@ -72,6 +76,7 @@ ENV_KEYS = {
     "steps": int,
     "eval_interval": int,
     "kwargs": dict,
+    "test_kwargs": dict,
 }
 
 
@@ -156,6 +161,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 eval_interval=merged.get("eval_interval", 0),
                 checkpoint_interval=data.get("checkpoint_interval", 0),
                 env_kwargs=dict(table.get("kwargs", {})),
+                test_env_kwargs=dict(table["test_kwargs"]) if "test_kwargs" in table else None,
                 teacher_params=dict(_params(teacher_params, teacher, "teacher", source)),
                 student_params=dict(_params(student_params, student, "student", source)),
                 device=data.get("device", "auto"),
