@@ -1,9 +1,11 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aclbench import envs, teachers
 from aclbench.errors import ConfigError, UnknownNameError
+from aclbench.harness.checks import evaluation_protocol
 from aclbench.harness.suite import Suite
 
 MINIMAL = """
@@ -212,3 +214,26 @@ def test_a_suite_builds_each_env_and_each_teacher_once(monkeypatch):
     assert len(suite.runs) == 12
     assert sorted(built["envs"]) == ["cartpole", "toy"]
     assert sorted(built["teachers"]) == ["alp-gmm", "alp-gmm", "random", "random"]
+
+
+def test_the_training_space_and_the_test_set_are_separate_settings():
+    text = MINIMAL.replace('["toy"]', '["cartpole"]').replace('["simulated"]', '["ppo"]')
+    wide = "[env.cartpole]\nkwargs = { pole_length = [0.02, 5.0] }\n"
+    config = Suite.parse(text + wide + "test_kwargs = {}\n").runs[0].config
+    space, tests, _ = evaluation_protocol(config)
+    assert config.test_env_kwargs == {}
+    assert space.to_config()["pole_length"] == [0.02, 5.0]
+    assert np.array_equal(tests, envs.make_env("cartpole").unwrapped.test_tasks())
+    # without test_kwargs the test set follows the training space, as before
+    config = Suite.parse(text + wide).runs[0].config
+    _, tests, _ = evaluation_protocol(config)
+    assert config.test_env_kwargs is None and tests[:, 0].max() > 0.5
+
+
+def test_a_test_set_outside_the_training_space_is_refused_at_load():
+    text = MINIMAL.replace('["toy"]', '["cartpole"]').replace('["simulated"]', '["ppo"]')
+    table = "[env.cartpole]\nkwargs = { pole_length = [0.3, 0.5] }\ntest_kwargs = {}\n"
+    with pytest.raises(ConfigError) as err:
+        Suite.parse(text + table, source="bad.toml")
+    assert "bad.toml: [env.cartpole] test_kwargs: test task [0.08" in str(err.value)
+    assert "lies outside the training task space" in str(err.value)

@@ -198,3 +198,15 @@ def test_a_run_lost_with_its_pool_before_it_started_is_recorded(tmp_path):
     assert status["state"] == "interrupted"
     assert "worker died: BrokenProcessPool" in status["error"]
     assert tally.close()[planned.path] == status
+
+
+def test_a_run_is_tested_on_the_test_set_of_its_test_kwargs(tmp_path):
+    text = SUITE.replace("seeds = [0, 1]", "seeds = [0]") + (
+        "[env.toy]\nkwargs = { cells_per_dim = 10 }\ntest_kwargs = { cells_per_dim = 5 }\n"
+    )
+    assert main(["suite", str(write_suite(tmp_path, text)), "--out", str(tmp_path / "out")]) == 0
+    run = tmp_path / "out" / "small" / "toy" / "random" / "seed-0"
+    assert len(pd.read_csv(run / "test_tasks.csv")) == 25  # 5 x 5 centres, not 10 x 10
+    assert json.loads((run / "task_space.json").read_text()) == {"x0": [0.0, 1.0], "x1": [0.0, 1.0]}
+    assert (run / "config.toml").read_text().count("[test_env_kwargs]") == 1
+    assert main(["suite", str(write_suite(tmp_path, text)), "--out", str(tmp_path / "out")]) == 0
