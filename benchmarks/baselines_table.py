@@ -88,9 +88,7 @@ def suite_rows(suite_dir: Path) -> list[list[str]]:
     ratios = stats.ratio_to_reference(rows, results.reference)
     cells = []
     for row in rows:
-        ref = next(
-            (r for r in rows if r.env == row.env and r.teacher == results.reference), None
-        )
+        ref = next((r for r in rows if r.env == row.env and r.teacher == results.reference), None)
         cell = [suite_dir.name, row.env, row.teacher, with_interval(row.mean)]
         if ref is None or row.teacher == results.reference or not row.scores.size:
             cell += ["(reference)" if row.teacher == results.reference else "n/a", "", "", ""]
