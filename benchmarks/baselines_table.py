@@ -7,7 +7,8 @@ report), the ratio of that mean to ``random``'s (TeachMyAgent's radar), the diff
 ``random`` with a 95% bootstrap interval, and Welch's two-sided t-test against ``random`` with
 the number of seeds on each side. A teacher is called above (or below) random only where both
 hold: p < 0.05 and the interval of the difference excludes 0; and only where the test means
-something: at least :data:`MIN_SEEDS` seeds on each side and some variance.
+something: at least 5 seeds on each side and some variance (the report's own rule,
+``stats.untestable``).
 
     python -m benchmarks.baselines_table                       # print the table
     python -m benchmarks.baselines_table --write results/README.md
@@ -33,8 +34,6 @@ from aclbench.harness.report.tables import with_interval
 
 START = "<!-- baselines-table:start (python -m benchmarks.baselines_table --write) -->"
 END = "<!-- baselines-table:end -->"
-MIN_SEEDS = 5
-"""Fewer seeds than this on either side and no test is reported as meaningful."""
 REPS = 2000
 SEED = 0
 
@@ -52,8 +51,11 @@ HEADERS = (
 
 def difference_interval(scores: np.ndarray, reference: np.ndarray) -> tuple[float, float, float]:
     """Mean difference ``scores - reference`` and its 95% percentile bootstrap interval (each
-    sample resampled on its own; scipy's ``bootstrap``, seeded)."""
+    sample resampled on its own; scipy's ``bootstrap``, seeded); NaN bounds with fewer than
+    two seeds on a side."""
     diff = float(np.mean(scores) - np.mean(reference))
+    if min(scores.size, reference.size) < 2:
+        return diff, math.nan, math.nan
     if np.ptp(scores) == 0 and np.ptp(reference) == 0:
         return diff, diff, diff
     result = scipy.stats.bootstrap(
@@ -70,10 +72,9 @@ def difference_interval(scores: np.ndarray, reference: np.ndarray) -> tuple[floa
 
 def verdict(scores: np.ndarray, reference: np.ndarray, p: float, low: float, high: float) -> str:
     """``above``, ``below``, ``no difference``, or why the test is not meaningful."""
-    if min(scores.size, reference.size) < MIN_SEEDS:
-        return f"not tested (< {MIN_SEEDS} seeds)"
-    if np.ptp(scores) == 0 and np.ptp(reference) == 0:
-        return "not tested (no variance)"
+    reason = stats.untestable(scores, reference)
+    if reason is not None:
+        return f"not tested ({reason})"
     if p < 0.05 and low > 0:
         return "**above**"
     if p < 0.05 and high < 0:
@@ -99,7 +100,7 @@ def suite_rows(suite_dir: Path) -> list[list[str]]:
             p_text = "n/a" if math.isnan(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
             cell += [
                 "n/a" if math.isnan(ratio) else f"{ratio:.2f}",
-                f"{diff:+.1f} [{low:+.1f}, {high:+.1f}]",
+                f"{diff:+.1f} [{low:+.1f}, {high:+.1f}]" if not math.isnan(low) else f"{diff:+.1f}",
                 f"{p_text} ({row.scores.size}, {ref.scores.size})",
                 verdict(row.scores, ref.scores, p, low, high),
             ]
