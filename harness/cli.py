@@ -117,7 +117,7 @@ def _suite(args: argparse.Namespace) -> int:
     from aclbench.harness.results import read_status, write_atomic
     from aclbench.harness.suite import Suite, plan
 
-    suite = Suite.load(args.file)
+    suite = Suite.load(args.file, teachers=args.teachers)
     todo, skipped = plan(suite, args.out, retry_failed=args.retry_failed)
     (args.out / suite.name).mkdir(parents=True, exist_ok=True)
     write_atomic(args.out / suite.name / "suite.toml", suite.source)  # once it is valid
@@ -148,10 +148,12 @@ def _suite(args: argparse.Namespace) -> int:
     print(f"finished: {done} done, {len(failed)} failed, {stopped} interrupted or not started")
     for path in failed:
         print(f"  failed: {path}: {statuses[Path(path)].get('error')}")
+    again = f"aclbench suite {args.file} --out {args.out}"
+    again += f" --teachers {','.join(args.teachers)}" if args.teachers else ""
     if failed:
-        print(f"rerun only these: aclbench suite {args.file} --out {args.out} --retry-failed")
+        print(f"rerun only these: {again} --retry-failed")
     if stopped:
-        print(f"resume the interrupted runs: aclbench suite {args.file} --out {args.out}")
+        print(f"resume the interrupted runs: {again}")
     print(f"report: aclbench report {args.out / suite.name}")
     return stopped_by or (1 if failed or stopped else 0)
 
@@ -163,6 +165,10 @@ def _report(args: argparse.Namespace) -> int:
     print_summary(args.dirs)
     print(f"report: {html}")
     return 0
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _positive_int(text: str) -> int:
@@ -213,6 +219,12 @@ def _parser() -> argparse.ArgumentParser:
     suite.add_argument("--out", type=Path, default=Path("results"))
     suite.add_argument(
         "--retry-failed", action="store_true", help="rerun only the runs that failed before"
+    )
+    suite.add_argument(
+        "--teachers",
+        type=_names,
+        metavar="NAME[,NAME]",
+        help="run only these teachers under the suite's protocol (same layout)",
     )
     suite.add_argument("--executor", choices=["local", "ray"], default="local")
     suite.add_argument(

@@ -38,7 +38,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
@@ -99,16 +99,21 @@ class Suite:
     gpus_per_run: float = 0.0
 
     @classmethod
-    def load(cls, path: Path) -> Suite:
+    def load(cls, path: Path, *, teachers: Sequence[str] | None = None) -> Suite:
         path = Path(path)
         try:
             text = path.read_text()
         except OSError as err:
             raise ConfigError(f"cannot read suite file {path}: {err.strerror}") from None
-        return cls.parse(text, source=str(path))
+        return cls.parse(text, source=str(path), teachers=teachers)
 
     @classmethod
-    def parse(cls, text: str, *, source: str = "suite") -> Suite:
+    def parse(
+        cls, text: str, *, source: str = "suite", teachers: Sequence[str] | None = None
+    ) -> Suite:
+        """``teachers``: run only these (registered) teachers, on every env, under the suite's
+        protocol otherwise unchanged: how a new teacher is run against stored baselines. A
+        teacher the suite has no ``[teacher.NAME]`` table for runs with its defaults."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
@@ -118,6 +123,8 @@ class Suite:
         if missing:
             raise ConfigError(f"{source}: missing required key(s) {', '.join(missing)}")
         _check_top(data, source)
+        if teachers is not None:
+            data = _with_teachers(data, list(teachers), source)
         runs = _expand(data, source)
         return cls(
             name=data["name"],
@@ -176,6 +183,19 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
     _check_used(teacher_params, {run.config.teacher for run in runs}, "teacher", source)
     _check_used(student_params, {run.config.student for run in runs}, "student", source)
     return runs
+
+
+def _with_teachers(data: Mapping[str, Any], names: list[str], source: str) -> dict[str, Any]:
+    """``data`` with ``names`` as the teachers of every env, and only their parameter tables."""
+    _names(names, "teachers", teachers.TEACHERS, f"{source} (--teachers)")
+    env_tables = {
+        env: {**table, "teachers": names}
+        if isinstance(table, dict) and "teachers" in table
+        else table
+        for env, table in data.get("env", {}).items()
+    }
+    params = {name: table for name, table in data.get("teacher", {}).items() if name in names}
+    return {**data, "teachers": names, "env": env_tables, "teacher": params}
 
 
 def _run_config(source: str, **fields: Any) -> RunConfig:

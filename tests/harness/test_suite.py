@@ -237,3 +237,30 @@ def test_a_test_set_outside_the_training_space_is_refused_at_load():
         Suite.parse(text + table, source="bad.toml")
     assert "bad.toml: [env.cartpole] test_kwargs: test task [0.08" in str(err.value)
     assert "lies outside the training task space" in str(err.value)
+
+
+def test_teachers_given_on_the_command_line_replace_the_suites_under_its_protocol():
+    text = MINIMAL.replace('envs = ["toy"]', 'envs = ["toy", "task-graph"]').replace(
+        '["random"]', '["random", "alp-gmm"]'
+    ) + (
+        'eval_interval = 500\n[env.task-graph]\nteachers = ["random"]\nsteps = 300\n'
+        "[teacher.alp-gmm]\nfit_rate = 150\n[teacher.riac]\nmax_region_size = 30\n"
+    )
+    with pytest.raises(ConfigError, match=r"\[teacher.riac\] names a teacher no run"):
+        Suite.parse(text)
+    suite = Suite.parse(text, teachers=["riac", "plr"])
+    assert {str(run.path.parent) for run in suite.runs} == {
+        "demo/toy/riac",
+        "demo/toy/plr",
+        "demo/task-graph/riac",
+        "demo/task-graph/plr",
+    }
+    by_path = {str(run.path): run.config for run in suite.runs}
+    assert by_path["demo/toy/riac/seed-0"].teacher_params == {"max_region_size": 30}
+    assert by_path["demo/task-graph/plr/seed-2"].teacher_params == {}
+    assert by_path["demo/task-graph/plr/seed-2"].steps == 300  # the protocol is kept
+    assert by_path["demo/toy/plr/seed-2"].eval_interval == 500
+    with pytest.raises(UnknownNameError):
+        Suite.parse(text, teachers=["my-teacher"])
+    with pytest.raises(ConfigError, match="teachers must list at least one name"):
+        Suite.parse(text, teachers=[])
