@@ -160,9 +160,13 @@ def _suite(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from aclbench.harness.report import build_report, print_summary
+    from aclbench.harness.report.protocol import check_protocol
 
-    html = build_report(args.dirs, args.out, reps=args.reps, statistic=args.statistic)
-    print_summary(args.dirs)
+    if args.baseline:
+        check_protocol(args.dirs, args.baseline)  # refuses runs of another protocol
+    dirs = [*args.dirs, *args.baseline]
+    html = build_report(dirs, args.out, reps=args.reps, statistic=args.statistic)
+    print_summary(dirs)
     print(f"report: {html}")
     return 0
 
@@ -235,6 +239,15 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the report of result folders")
     report.add_argument("dirs", nargs="+", type=Path)
     report.add_argument("--out", type=Path, help="report folder (default: DIR/report)")
+    report.add_argument(
+        "--baseline",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="stored baselines (results/baselines/SUITE) to compare with; refused where the "
+        "runs' protocol differs",
+    )
     report.add_argument("--reps", type=int, default=2000, help="bootstrap resamples")
     report.add_argument(
         "--statistic", choices=["iqm", "mean"], default="iqm", help="curve statistic"
