@@ -22,6 +22,7 @@ import argparse
 import math
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -108,14 +109,35 @@ def suite_rows(suite_dir: Path) -> list[list[str]]:
     return cells
 
 
+def cost_row(suite_dir: Path) -> list[str]:
+    """Runs done out of those found, their summed wall time, and the campaign's span from the
+    first run's start to the last one's end (``status.json``), in minutes."""
+    results = load_results([suite_dir])
+    done = [r for r in results.runs if r.state == "done"]
+    total = len(results.runs) + len(results.missing)
+    wall = sum(float(r.status.get("wall_s", 0.0)) for r in done) / 60
+    starts = [datetime.fromisoformat(r.status["started"]) for r in done if "started" in r.status]
+    ends = [datetime.fromisoformat(r.status["finished"]) for r in done if "finished" in r.status]
+    span = (max(ends) - min(starts)).total_seconds() / 60 if starts and ends else math.nan
+    return [suite_dir.name, f"{len(done)} / {total}", f"{wall:.0f}", f"{span:.0f}"]
+
+
 def table(root: Path) -> str:
-    """The Markdown table of every suite folder below ``root``."""
+    """The Markdown tables (headline numbers, then costs) of every suite folder below ``root``."""
     suites = sorted(p for p in Path(root).iterdir() if p.is_dir())
     if not suites:
         raise ConfigError(f"no suite folders below {root}")
     lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
     for suite_dir in suites:
         lines += ["| " + " | ".join(cell) + " |" for cell in suite_rows(suite_dir)]
+    lines += [
+        "",
+        "Measured cost (loaded 2-core machine, one run at a time per suite, suites side by side):",
+        "",
+        "| suite | runs done / found | run time, summed (min) | first start to last end (min) |",
+        "|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(cost_row(suite_dir)) + " |" for suite_dir in suites]
     return "\n".join(lines) + "\n"
 
 
