@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 import reprlib
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from aclbench.errors import ConfigError, UnknownNameError
 
 T = TypeVar("T")
+C = TypeVar("C", bound=type)
 
 
 class Registry(Generic[T]):
@@ -31,24 +33,38 @@ class Registry(Generic[T]):
         base: the class a ``"module:attribute"`` name must import a subclass of (``Teacher``),
             so that a name that is no such class gets a clear error instead of one from deep
             inside the caller, and is not listed among the known names.
+        instances: the registry holds instances of ``base`` (an env's ``EnvEntry``) rather
+            than subclasses of it.
     """
 
     def __init__(
-        self, kind: str, entry_point_group: str | None = None, *, base: type | None = None
+        self,
+        kind: str,
+        entry_point_group: str | None = None,
+        *,
+        base: type | None = None,
+        instances: bool = False,
     ) -> None:
         self.kind = kind
         self.entry_point_group = entry_point_group
         self.base = base
+        self.instances = instances
         self._entries: dict[str, T] = {}
         self._broken: dict[str, str] = {}  # plug-ins that failed to load: name -> why
         self._plugins_loaded = entry_point_group is None
 
-    def register(self, name: str) -> Callable[[T], T]:
-        """Decorator: ``@registry.register("my-teacher")`` above a class."""
+    def register(self, name: str) -> Callable[[C], C]:
+        """Class decorator: ``@registry.register("my-teacher")`` makes the class available by
+        name; a class that is not a subclass of ``base`` is refused with a TypeError."""
 
-        def decorator(obj: T) -> T:
-            self.add(name, obj)
-            return obj
+        def decorator(cls: C) -> C:
+            if self.base is not None and not (isinstance(cls, type) and issubclass(cls, self.base)):
+                raise TypeError(
+                    f"registering {self.kind} {name!r} expects a {self.base.__name__} subclass, "
+                    f"got {cls!r}"
+                )
+            self.add(name, cls)  # type: ignore[arg-type]
+            return cls
 
         return decorator
 
@@ -62,7 +78,7 @@ class Registry(Generic[T]):
         """The object registered as ``name``; a ``"module:attribute"`` name imports it."""
         self._load_plugins()
         if name not in self._entries and ":" in name:
-            self.add(name, _import(name, self.kind, self.base))
+            self.add(name, self._checked(_import(name, self.kind), name))
         try:
             return self._entries[name]
         except KeyError:
@@ -101,25 +117,103 @@ class Registry(Generic[T]):
                 warnings.warn(f"{where} ignored: the name is taken by {taken!r}", stacklevel=2)
                 continue
             try:
-                self.add(entry.name, _check_base(entry.load(), entry.value, self.kind, self.base))
+                self.add(entry.name, self._checked(entry.load(), entry.value))
             except Exception as err:  # noqa: BLE001 - a broken plug-in must not break the others
                 self._broken[entry.name] = f"{where} failed to load: {type(err).__name__}: {err}"
                 warnings.warn(self._broken[entry.name], stacklevel=2)
 
+    def _checked(self, obj: Any, path: str) -> T:
+        """``obj``, imported from ``path``, if it is what this registry holds; else a
+        ConfigError naming what it should be."""
+        if self.base is None:
+            return cast(T, obj)
+        if self.instances:
+            wanted = _article(self.base.__name__)
+            ok = isinstance(obj, self.base)
+        else:
+            wanted = f"{_article(self.base.__name__)} subclass"
+            ok = isinstance(obj, type) and issubclass(obj, self.base)
+        if not ok:
+            raise ConfigError(
+                f"{self.kind} {path!r} is {reprlib.repr(obj)}, not {wanted}; name "
+                f"{wanted} ({self.base.__module__}.{self.base.__name__})"
+            )
+        return cast(T, obj)
 
-def _import(path: str, kind: str, base: type | None) -> Any:
+
+def accepted_parameters(func: Callable[..., Any]) -> dict[str, inspect.Parameter] | None:
+    """The parameters ``func`` accepts by keyword, by name; ``None`` if it accepts any name.
+
+    For a class, the parameters of its ``__init__`` (``self`` left out), followed up the class
+    hierarchy while an ``__init__`` takes ``**kwargs``: a subclass that passes its parent's
+    keywords on through ``**kwargs`` accepts them without listing them, and a default the
+    subclass lists wins over its parent's. ``**kwargs`` that reach no parent ``__init__``
+    accept any name.
+    """
+    if not isinstance(func, type):
+        signature = inspect.signature(func)
+        found = _by_keyword(signature.parameters.values())
+        return None if _takes_var_keyword(signature) else found
+    found = {}
+    for cls in func.__mro__:
+        if cls is object or "__init__" not in vars(cls):
+            continue
+        signature = inspect.signature(vars(cls)["__init__"])
+        for name, parameter in _by_keyword(list(signature.parameters.values())[1:]).items():
+            found.setdefault(name, parameter)
+        if not _takes_var_keyword(signature):
+            return found
+    return None
+
+
+def _by_keyword(parameters: Iterable[inspect.Parameter]) -> dict[str, inspect.Parameter]:
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {p.name: p for p in parameters if p.kind in kinds}
+
+
+def _takes_var_keyword(signature: inspect.Signature) -> bool:
+    return any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+
+
+def check_params(
+    func: Callable[..., Any], params: Mapping[str, Any], *, what: str, skip: tuple[str, ...] = ()
+) -> None:
+    """Raise ConfigError naming the parameters ``func`` does not accept, and those it does
+    (:func:`accepted_parameters`: a class's are followed up its ``**kwargs``)."""
+    parameters = accepted_parameters(func)
+    if parameters is None:
+        return
+    accepted = [n for n in parameters if n not in skip]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise ConfigError(
+            f"{what} has no parameter {', '.join(map(repr, unknown))}; "
+            f"accepted: {', '.join(accepted) or '(none)'}"
+        )
+
+
+def _article(name: str) -> str:
+    return f"{'an' if name[0] in 'AEIOU' else 'a'} {name}"
+
+
+def _import(path: str, kind: str) -> Any:
     module_name, _, attribute = path.partition(":")
     try:
-        obj = getattr(importlib.import_module(module_name), attribute)
+        return getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as err:
         raise UnknownNameError(f"cannot import {kind} {path!r}: {err}") from None
-    return _check_base(obj, path, kind, base)
 
 
-def _check_base(obj: Any, path: str, kind: str, base: type | None) -> Any:
-    if base is not None and not (isinstance(obj, type) and issubclass(obj, base)):
-        raise ConfigError(
-            f"{kind} {path!r} is {reprlib.repr(obj)}, not a {base.__name__} subclass; name a "
-            f"class that subclasses {base.__module__}.{base.__name__}"
-        )
-    return obj
+def import_plugins(modules: Iterable[str], *, source: str = "--import") -> None:
+    """Import each module of ``modules``, so that the teachers, students and envs it registers
+    by name can be named (``aclbench run --import my_teachers --teacher my-teacher``). A module
+    that fails to import raises ConfigError naming it and why."""
+    for module in modules:
+        if not isinstance(module, str) or not module:
+            raise ConfigError(f"{source}: a module name must be a non-empty string, got {module!r}")
+        try:
+            importlib.import_module(module)
+        except Exception as err:  # noqa: BLE001 - any failure of a user's module, named
+            raise ConfigError(
+                f"{source}: cannot import module {module!r}: {type(err).__name__}: {err}"
+            ) from None

@@ -78,7 +78,10 @@ class EnvEntry:
         return gym.make(self.gym_id, **{**self.kwargs, **kwargs})
 
 
-ENVS: Registry[EnvEntry] = Registry("env")
+ENVS: Registry[EnvEntry] = Registry("env", "aclbench.envs", base=EnvEntry, instances=True)
+"""Envs by short name: the built-in ones, and an installed package's ``EnvEntry`` objects
+declared in its ``[project.entry-points."aclbench.envs"]`` (its module registers the env with
+Gymnasium when imported, as any Gymnasium plug-in does)."""
 
 
 def register_env(

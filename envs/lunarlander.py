@@ -1,45 +1,44 @@
 """``lunarlander``: Gymnasium's continuous LunarLander with gravity, wind and turbulence as task.
 
 The stock env: a 4.96 kg lander starts ~10 m above the pad with a random push; the main engine
-(50% to 100% throttle when on) gives it 18 m/s^2 upright at full throttle, each side engine
-4.9 rad/s^2 of angular acceleration (both measured); wind is a lateral force and turbulence a
-torque, each ``power * tanh(sin(2 k t) + sin(pi k t))`` along the episode; 1000 steps; the stock
-task is gravity -10 without wind. Ranges: gravity [-20, -2] (CARL's is [-20, 0]; Gymnasium's
-constructor only accepts (-12, 0), so the task sets the attribute the Box2D world is rebuilt
-from at every reset), wind power [0, 20] N and turbulence power [0, 4] N m (Gymnasium
-recommends up to 20 and 2).
+(50% to 100% throttle when on) gives it about 18 m/s^2 upright at full throttle, each side
+engine about 4.9 rad/s^2 of angular acceleration (read from the simulation); wind is a lateral
+force and turbulence a torque, each ``power * tanh(sin(2 k t) + sin(pi k t))`` along the
+episode; 1000 steps; the stock task is gravity -10 without wind. Ranges: gravity [-20, -2]
+(CARL's is [-20, 0]; Gymnasium's constructor only accepts (-12, 0), so the task sets the
+attribute the Box2D world is rebuilt from at every reset), wind power [0, 20] N and turbulence
+power [0, 4] N m (Gymnasium recommends up to 20 and 2).
 
 Regions, checked with a full-state scripted controller that reads the task and the coming gust
 (:func:`envs.controllers.lunarlander_action`), 12 to 20 starts per task:
 
 - easy: moderate gravity (-4 to -13) with little or no wind and turbulence: lands every time.
-- hard: wind (5 to 20 N gusts push the lander sideways at up to 4 m/s^2: lands 65 to 75% of
-  starts), turbulence near the side engines' authority (3 to 4 N m: 50 to 90%), very low
-  gravity (-2: the lander floats and drifts, 83%), and gravity near the engine's limit
-  (-15, -16: 30 to 80%).
+- hard (the controller fails a share of starts): wind (5 to 20 N gusts push the lander
+  sideways at up to 4 m/s^2), turbulence near the side engines' authority (3 to 4 N m), very
+  low gravity (-2: the lander floats and drifts), and gravity near the engine's limit (-15,
+  -16).
 - unlearnable: gravity beyond about -17 m/s^2. Below -18 the main engine cannot even hold the
   lander: at full throttle it keeps gaining downward speed and crashes. Between -17 and -18 it
   brakes by under 1 m/s^2, so only nearly full throttle all the way down avoids a crash, and
-  that fuel (0.3 per step) sinks the return below 200. The controller lands 0 of 12 starts at
-  -17.5, -19 and -20. Turbulence stays within the side engines' torque authority
+  that fuel (0.3 per step) sinks the return below 200; the controller lands no start there.
+  Turbulence stays within the side engines' torque authority
   (0.83 kg m^2 x 4.9 rad/s^2 = 4 N m), so it makes tasks hard, not impossible.
 
 Mastered: return > 200, Gymnasium's ``reward_threshold`` for LunarLander ("solved"): a landing
 on the pad that comes to rest, at a moderate fuel cost. Test set: the 4 x 4 x 4 grid of cell
-centres (64 tasks; its gravity layer at -17.75 is unlearnable; the controller masters 45%).
+centres (64 tasks; its gravity layer at -17.75 is unlearnable).
 
 Recommended learner (the defaults of ``students/hyperparams.py``; budget for the easy
 region, checked by ``benchmarks/perf/easy_region.py``):
 
 - PPO: rl-baselines3-zoo's LunarLanderContinuous settings (16 envs, ``n_steps`` 1024,
   ``batch_size`` 64, ``gae_lambda`` 0.98, ``gamma`` 0.999, ``n_epochs`` 4, ``ent_coef``
-  0.01), 1.5M steps. SAC (zoo: 500k steps) is too slow on a CPU for a 15-minute budget.
-  Measured (shared 2-core machine, one evaluation every 100k steps): seeds 0 and 1 master
-  93 to 96% of the 27 easy test tasks at 700k steps and all from 900k (4.1 to 4.5 min of
-  CPU); seed 3 all at 700k (3.1 min); seed 2 is slower (70% at 1M) and masters 96 to 100% from
-  1.2M (5.4 min of CPU). From 1.2M to 2M steps every evaluation of seeds 2 and 3 masters 25 to
-  27 of the 27 tasks (a miss is a start the policy crashes, return under 80): PPO lands most,
-  not all, starts; the scripted controller lands them all.
+  0.01), 1.5M steps. SAC (zoo: 500k steps) is too slow on a CPU for a 15-minute budget. PPO
+  lands most, not all, starts of the easy region; the scripted controller lands them all.
+
+Controller success rates: ``python -m benchmarks.perf.control_regions --env lunarlander``; the
+learner's: ``python -m benchmarks.perf.easy_region --env lunarlander --algo ppo``; the figures
+that set these regions and budgets are in ``results/perf/2026-12-04-envs-docstring-figures.md``.
 """
 
 from __future__ import annotations

@@ -7,9 +7,11 @@ place (it would show what the agent carries: nothing in a maze) and encodes ever
 A maze's grid never changes during an episode and its agent sees through walls, so which cell
 shows at each place of the view depends only on the agent's position and direction.
 :class:`MazeView` tabulates that once per env, encodes the level's cells once per reset, and an
-observation is then one gather (a maze step ran 4.7 times faster, a reset about 2 times, in
-``benchmarks/perf/envs_speed.py``). It equals MiniGrid's (``tests/envs/test_maze.py`` compares them
-over random and held-out levels, every direction and the grid's edges).
+observation is then one gather, several times faster than MiniGrid's loops (measured by
+``python -m benchmarks.perf.envs_speed``; figures in
+``results/perf/2026-12-04-envs-docstring-figures.md``). It equals MiniGrid's
+(``tests/envs/test_maze.py`` compares them over random and held-out levels, every direction
+and the grid's edges).
 """
 
 from __future__ import annotations

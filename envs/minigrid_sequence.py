@@ -9,10 +9,10 @@ Curriculum Learning", on Farama's MiniGrid envs:
   the fixed ``-v1`` versions where MiniGrid deprecates ``-v0``).
 
 Every task is one of MiniGrid's own envs, built once; ``reset(options={"task": i})`` resets the
-i-th, which draws its layout from this env's generator (shared, not reseeded: a MiniGrid reset
-is ~0.2 ms and seeding a generator ~0.02), so the same seed and task give the same episode.
-The observation is MiniGrid's partial egocentric view, the ``7 x 7 x 3`` ``uint8`` image
-(object, colour, state per cell, as ``ImgObsWrapper`` returns it) and the action space
+i-th, which draws its layout from this env's generator (shared, not reseeded: seeding a
+generator would cost a good share of a MiniGrid reset), so the same seed and task give the same
+episode. The observation is MiniGrid's partial egocentric view, the ``7 x 7 x 3`` ``uint8``
+image (object, colour, state per cell, as ``ImgObsWrapper`` returns it) and the action space
 MiniGrid's 7 actions, the same for all tasks; the mission text goes to ``info``. A task is
 mastered above a return of 0.5 (the paper's "max" return for every one of these tasks; MiniGrid
 pays ``1 - 0.9 * steps / max_steps`` on success). ``graph`` and ``task_names`` give the
@@ -20,11 +20,11 @@ curriculum to teachers that read one (``mastering-rate``).
 
 Evaluation is costly here: one test episode per task, but an unsolved one runs to MiniGrid's
 step limit (288 to 576 steps for ``unlock``, up to 1080 for ``key-corridor`` and 3600 for
-``obstructed-maze``). Measured on the shared 2-core machine, one evaluation of an untrained PPO
-took 1.5 s on ``unlock`` (about 900 PPO training steps) and 20 s on ``obstructed-maze`` (about
-12k). So the env is registered with ``min_eval_interval`` 25k env steps, which keeps
-``unlock``'s evaluations under ~4% of the training time in short runs; runs on the longer
-curricula should set ``eval_interval`` to 100k or more.
+``obstructed-maze``): one evaluation of an untrained PPO costs as much time as hundreds of PPO
+training steps on ``unlock`` and thousands on ``obstructed-maze``. So the env is registered
+with ``min_eval_interval`` 25k env steps, which keeps ``unlock``'s evaluations a small share of
+the training time in short runs; runs on the longer curricula should set ``eval_interval`` to
+100k or more. Figures in ``results/perf/2026-12-04-envs-docstring-figures.md``.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ the fastest way to pump energy; :func:`envs.controllers.mountaincar_force`):
 Mastered: return > 0, which here means exactly "reached the goal": reaching it pays +100 and
 the action cost is at most 0.1 per step (actions are clipped to [-1, 1] by the learners), so at
 most 99.9 over 999 steps; an episode that never reaches it has return <= 0. Test set: the
-6 x 6 grid of cell centres (36 tasks); the controller masters 94% of it (the two at power
-0.00025 with goals 0.4 and 0.53 are unlearnable).
+6 x 6 grid of cell centres (36 tasks); the two at power 0.00025 with goals 0.4 and 0.53 are
+unlearnable.
 
 Recommended learners (the defaults of ``students/hyperparams.py``; budget for the easy
 region, checked by ``benchmarks/perf/easy_region.py``):
@@ -33,12 +33,14 @@ region, checked by ``benchmarks/perf/easy_region.py``):
   ``buffer_size`` 50k, ``batch_size`` 512, ``ent_coef`` 0.1, ``train_freq`` 32,
   ``gradient_steps`` 32, ``tau`` 0.01, ``learning_starts`` 0, ``use_sde``, ``policy_kwargs``
   log_std_init -3.67 and net_arch [64, 64]) but ``gamma`` 0.99 instead of 0.9999 (easy
-  episodes last under 100 steps; with 0.9999 the share mastered swung between 0 and 100%
-  from one evaluation to the next), 20k steps. On the swing-back tasks just below the easy
-  region (power 0.0015 to 0.002, goals -0.2 to 0.1) SAC mastered 69 to 100% depending on the
-  seed and gamma: those are hard tasks. Measured (seeds 0 and 1, shared 2-core machine): all
-  16 easy test tasks mastered from 5k steps on (0.6 min of CPU); seed 2 (evaluated every 10k):
-  all from 10k on (1.3 min).
+  episodes last under 100 steps; with 0.9999 the share mastered swung widely from one
+  evaluation to the next), 20k steps. On the swing-back tasks just below the easy region
+  (power 0.0015 to 0.002, goals -0.2 to 0.1) how much SAC masters depends on the seed and
+  gamma: those are hard tasks.
+
+Controller success rates: ``python -m benchmarks.perf.control_regions --env mountaincar``; the
+learner's: ``python -m benchmarks.perf.easy_region --env mountaincar --algo sac``; the figures
+that set these regions and budgets are in ``results/perf/2026-12-04-envs-docstring-figures.md``.
 """
 
 from __future__ import annotations

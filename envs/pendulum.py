@@ -12,7 +12,7 @@ Regions, checked with a full-state scripted controller (energy pumping, then LQR
   The torque is a good share of the weight's (m g l / 2 at horizontal), one or two swings
   bring the pendulum up, and the controller solves every start.
 - hard: heavier or longer pendulums under more gravity need several pumping swings, which eat
-  most of the return budget: solved from 60 to 85% of starts (m = 2, l = 1, g = 10;
+  most of the return budget: the controller fails a share of starts (m = 2, l = 1, g = 10;
   m = 1, l = 2, g = 10; m = 2, l = 1.5, g = 5).
 - unlearnable: two physical limits, neither a matter of tuning. (1) The torque injects energy
   at most at the rate ``2 |omega|``; from rest at the bottom, reaching the top takes at least
@@ -21,15 +21,14 @@ Regions, checked with a full-state scripted controller (energy pumping, then LQR
   m = 4, l = 1.5, g = 15: 12 s). (2) The 8 rad/s speed cap bounds the kinetic energy: under
   strong gravity, with a torque too weak to hold the pendulum above horizontal, it cannot carry
   enough speed over the horizontal to climb the upper quarter (m = 4, l = 0.5, g = 20). The
-  controller solves 0 to 5% of starts there: only a start next to upright with enough energy to
+  controller solves almost no start there: only a start next to upright with enough energy to
   keep swinging over the top passes.
 
 Mastered: return > -400 over the 200 steps. The reward is ``-(theta^2 + 0.1 omega^2 +
 0.001 u^2)``. A pendulum that never rises above the horizontal loses at least
 ``(pi / 2)^2 * 200 = 493``; the scripted controller swinging the stock pendulum up from the worst
 start (hanging at rest) loses about 375. So a return above -400 means the pendulum was brought
-up and held near upright. Test set: the 4 x 4 x 4 grid of cell centres (64 tasks); the
-controller masters 58% of it (one episode per task).
+up and held near upright. Test set: the 4 x 4 x 4 grid of cell centres (64 tasks).
 
 Recommended learners (the defaults of ``students/hyperparams.py``; budget for the easy
 region, checked by ``benchmarks/perf/easy_region.py``):
@@ -40,11 +39,13 @@ region, checked by ``benchmarks/perf/easy_region.py``):
   ``gamma`` 0.9, ``n_epochs`` 10, ``learning_rate`` 1e-3, ``clip_range`` 0.2, ``use_sde`` with
   ``sde_sample_freq`` 4), 300k steps.
 
-Measured on the easy region (shared 2-core machine): SAC masters all 27 easy test tasks from
-10k steps (seed 0, 3 min of CPU) or 15k (seed 1, 3.8 min; 100% at 5k already) or 20k (seed 2,
-5.7 min; 96% at 10k); PPO plateaus
-at 89 to 96% (it misses the swing-up from one or two starts at g = 8.7), so SAC is the learner
-of choice here.
+On the easy region SAC masters every easy test task within its budget, while PPO plateaus
+below that (it misses the swing-up from a few starts), so SAC is the learner of choice here.
+
+Controller success rates: ``python -m benchmarks.perf.control_regions --env pendulum``; the
+learners': ``python -m benchmarks.perf.easy_region --env pendulum --algo sac`` (or ``ppo``); the
+figures that set these regions and budgets are in
+``results/perf/2026-12-04-envs-docstring-figures.md``.
 """
 
 from __future__ import annotations

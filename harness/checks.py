@@ -1,14 +1,15 @@
 """Checks of a run's config that need no training, so that a bad one fails before anything is
 written: as one line naming what is allowed, not as a TypeError in every run of a suite.
 
-What is checked: the env, teacher and student names; the env kwargs and the teacher parameters
-against their constructors; the values of the env kwargs and of the teacher parameters, by
-building the env and then the teacher on its task space, as the runner does; the student
-parameters against the student's constructor or, for an SB3 student (whose constructor takes
-``**params``), their names against the SB3 algorithm's constructor and the aclbench keys. The
-values of SB3 parameters, and how they combine with the per-env defaults, are checked only when
-the student is built, at the start of the run. Where the test set comes from other env kwargs
-than the training space, that test set must lie inside the training space.
+What is checked: the env, teacher and student names; that the student can train on the env
+(no SB3 student on a simulated-student env, actions the algorithm supports); the env kwargs and
+the teacher parameters against their constructors; the values of the env kwargs and of the
+teacher parameters, by building the env and then the teacher on its task space, as the runner
+does; the student parameters against the student's constructor or, for an SB3 student (whose
+constructor takes ``**params``), their names against the SB3 algorithm's constructor and the
+aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults,
+are checked only when the student is built, at the start of the run. Where the test set comes
+from other env kwargs than the training space, that test set must lie inside it.
 """
 
 from __future__ import annotations
@@ -23,32 +24,53 @@ from numpy.typing import NDArray
 from aclbench import envs, students, teachers
 from aclbench.errors import ACLBenchError, ConfigError
 from aclbench.harness.config import RunConfig
+from aclbench.registry import check_params, import_plugins
+from aclbench.students.devices import check_device_available
 from aclbench.task_space import TaskSpace
-from aclbench.teachers.registry import check_params, teacher_class
+from aclbench.teachers.registry import teacher_class
 
 BUILD_ERRORS = (ACLBenchError, ValueError, TypeError)
 """What a constructor raises on a bad value (the teachers' own checks raise ConfigError)."""
 
 
 class ConfigChecker:
-    """:func:`check_config` for the runs of a suite: each env is built once per kwargs and each
-    teacher once per (env, kwargs, teacher, parameters), whatever the number of seeds."""
+    """:func:`check_config` for the runs of a suite: each env is built once per kwargs, each
+    student checked once per env and kwargs, and each teacher built once per (env, kwargs,
+    teacher, parameters), whatever the number of seeds."""
 
     def __init__(self) -> None:
-        self._task_spaces: dict[str, TaskSpace] = {}
+        self._envs: dict[str, gym.Env] = {}
         self._checked: set[str] = set()
 
     def check(self, config: RunConfig) -> None:
         """Raise ConfigError (or UnknownNameError) where ``config`` cannot start."""
+        import_plugins(config.imports, source="imports")
         check_env_kwargs(config.env, config.env_kwargs)
+        if config.device != "auto":
+            check_device_available(config.device)
         teacher_class(config.teacher, config.teacher_params)
         students.STUDENTS.get(config.student).check_param_names(
             config.student_params, name=config.student
         )
+        self._check_student_env(config)
         self._check_teacher_values(config)
         if config.test_env_kwargs is not None:
             check_env_kwargs(config.env, config.test_env_kwargs)
             self._check_test_set(config)
+
+    def _check_student_env(self, config: RunConfig) -> None:
+        key = repr(
+            (config.student, config.env, config.env_kwargs, config.steps, config.student_params)
+        )
+        if key in self._checked:
+            return
+        env = self._env(config.env, config.env_kwargs)
+        student = students.STUDENTS.get(config.student)
+        student.check_env(env, name=config.student, env_name=config.env)
+        student.check_budget(
+            config.steps, name=config.student, env_name=config.env, params=config.student_params
+        )
+        self._checked.add(key)
 
     def _check_teacher_values(self, config: RunConfig) -> None:
         # repr keys: equal dicts written in another order are only built twice
@@ -75,15 +97,17 @@ class ConfigChecker:
         self._checked.add(key)
 
     def _task_space(self, name: str, kwargs: dict[str, Any]) -> TaskSpace:
+        return envs.task_env(self._env(name, kwargs)).task_space
+
+    def _env(self, name: str, kwargs: dict[str, Any]) -> gym.Env:
+        """The env ``name`` built once per kwargs; never reset nor stepped."""
         key = repr((name, kwargs))
-        if key not in self._task_spaces:
+        if key not in self._envs:
             try:
-                env = envs.make_env(name, **kwargs)
+                self._envs[key] = envs.make_env(name, **kwargs)
             except BUILD_ERRORS as err:
                 raise ConfigError(f"[env.{name}] kwargs: {_describe(err)}") from None
-            self._task_spaces[key] = envs.task_env(env).task_space
-            env.close()
-        return self._task_spaces[key]
+        return self._envs[key]
 
 
 def check_config(config: RunConfig) -> None:

@@ -1,4 +1,4 @@
-"""The ``aclbench`` command line: list, run, suite, report.
+"""The ``aclbench`` command line: list, run, suite, report, play.
 
 Errors a user can fix (unknown names, malformed suites, out-of-range tasks) print as one line
 ``aclbench: error: ...`` with exit code 2, never as a traceback.
@@ -7,6 +7,7 @@ Errors a user can fix (unknown names, malformed suites, out-of-range tasks) prin
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -14,17 +15,29 @@ from pathlib import Path
 from typing import Any
 
 from aclbench.errors import ACLBenchError, ConfigError
+from aclbench.registry import import_plugins
 
 SCOPES = {"env": "env_kwargs", "teacher": "teacher_params", "student": "student_params"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _put_current_folder_on_path()
     try:
+        import_plugins(args.imports)
         return int(args.command(args) or 0)
     except ACLBenchError as err:
         print(f"aclbench: error: {err}", file=sys.stderr)
         return 2
+
+
+def _put_current_folder_on_path() -> None:
+    """A ``module:attribute`` name or ``--import`` finds a module of the current folder, as
+    ``python -m`` would, without PYTHONPATH; aclbench's own packages, all under ``aclbench.``,
+    cannot be shadowed by a user's ``envs/`` or ``teachers/`` folder."""
+    here = os.getcwd()
+    if here not in sys.path and "" not in sys.path:
+        sys.path.insert(0, here)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -92,6 +105,8 @@ def _run(args: argparse.Namespace) -> int:
     for option in ("eval_interval", "device"):
         if getattr(args, option) is not None:
             data[option] = getattr(args, option)
+    if args.imports:
+        data["imports"] = sorted({*data.get("imports", []), *args.imports})
     for text in args.param:
         table, name, value = _parse_param(text)
         data[table] = {**data.get(table, {}), name: value}
@@ -112,12 +127,29 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _play(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from aclbench.harness.play import play, test_task
+
+    if (args.task is None) == (args.task_values is None):
+        raise ConfigError("aclbench play needs one of --task K or --task-values V [V ...]")
+    task = np.asarray(args.task_values) if args.task is None else test_task(args.run, args.task)
+    out = args.out or args.run / f"play-task-{'custom' if args.task is None else args.task}.gif"
+    replay = play(args.run, task, out, model=args.model)
+    print(
+        f"wrote {replay.path}: task {replay.task}, return {replay.episode_return:.1f} in "
+        f"{replay.steps} steps"
+    )
+    return 0
+
+
 def _suite(args: argparse.Namespace) -> int:
     from aclbench.harness.executors import Terminated, run_local, run_ray
     from aclbench.harness.results import read_status, write_atomic
     from aclbench.harness.suite import Suite, plan
 
-    suite = Suite.load(args.file, teachers=args.teachers)
+    suite = Suite.load(args.file, imports=args.imports, teachers=args.teachers)
     todo, skipped = plan(suite, args.out, retry_failed=args.retry_failed)
     (args.out / suite.name).mkdir(parents=True, exist_ok=True)
     write_atomic(args.out / suite.name / "suite.toml", suite.source)  # once it is valid
@@ -193,6 +225,7 @@ def _parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="list registered envs, teachers or students")
     listing.add_argument("what", choices=["envs", "teachers", "students"])
+    _add_import_option(listing)
     listing.set_defaults(command=_list)
 
     run = commands.add_parser("run", help="train one (env, teacher, student, seed) run")
@@ -213,6 +246,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a parameter: teacher.fit_rate=150, student.n_envs=4, env.body='short'",
     )
     run.add_argument("--out", type=Path, required=True, help="the run's folder")
+    _add_import_option(run)
     run.set_defaults(command=_run)
 
     suite = commands.add_parser("suite", help="run every run of a suite file")
@@ -231,10 +265,23 @@ def _parser() -> argparse.ArgumentParser:
         help="run only these teachers under the suite's protocol (same layout)",
     )
     suite.add_argument("--executor", choices=["local", "ray"], default="local")
+    _add_import_option(suite)
     suite.add_argument(
         "--address", help="with --executor ray: an existing cluster ('auto' or host:port)"
     )
     suite.set_defaults(command=_suite)
+
+    play = commands.add_parser(
+        "play", help="replay a run's trained student on a task and write a GIF"
+    )
+    play.add_argument("run", type=Path, help="the run's folder (holding config.toml, model.zip)")
+    play.add_argument("--task", type=int, help="index of a task of the run's test_tasks.csv")
+    play.add_argument(
+        "--task-values", type=float, nargs="+", metavar="V", help="a task given by its values"
+    )
+    play.add_argument("--model", type=Path, help="a model.zip (default: RUN/model.zip)")
+    play.add_argument("--out", type=Path, help="the .gif to write (default: RUN/play-task-K.gif)")
+    play.set_defaults(command=_play, imports=[])
 
     report = commands.add_parser("report", help="write the report of result folders")
     report.add_argument("dirs", nargs="+", type=Path)
@@ -252,8 +299,20 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--statistic", choices=["iqm", "mean"], default="iqm", help="curve statistic"
     )
-    report.set_defaults(command=_report)
+    report.set_defaults(command=_report, imports=[])
     return parser
+
+
+def _add_import_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE first (repeatable), so that the teachers, students and envs it "
+        "registers can be named; a module of the current folder is found",
+    )
 
 
 if __name__ == "__main__":

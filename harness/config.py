@@ -44,6 +44,8 @@ class RunConfig:
         student_params: learner hyperparameters, over the per-env defaults.
         device: torch device of neural students; ``"auto"`` picks a GPU where there is one.
         suite: name of the suite the run belongs to ("" for a lone run).
+        imports: modules imported before anything is built, so that the teachers, students
+            and envs they register by name can be used (``--import``; a suite's ``import``).
     """
 
     env: str
@@ -59,6 +61,7 @@ class RunConfig:
     student_params: dict[str, Any] = field(default_factory=dict)
     device: str = "auto"
     suite: str = ""
+    imports: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         _expect(self.seed, int, "seed")
@@ -78,6 +81,7 @@ class RunConfig:
             _expect(getattr(self, name), dict, name)
         if self.test_env_kwargs is not None:
             _expect(self.test_env_kwargs, dict, "test_env_kwargs")
+        _expect(self.imports, list, "imports")
         _check_device(self.device)
 
     @property

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,29 @@ def _run_in_worker(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
     return run(RunConfig.from_dict(config), Path(run_dir))
 
 
-def _ignore_ctrl_c() -> None:
+def _init_pool_worker(gpus: Sequence[str], started: Synchronized[int]) -> None:
     """Pool initializer. Ctrl-C reaches every process of the terminal's group: an idle worker
-    ignores it (dying, it would break the pool), and a busy one hands it to its run."""
+    ignores it (dying, it would break the pool), and a busy one hands it to its run. Where the
+    machine has GPUs, the k-th worker sees only GPU ``k mod n`` (``CUDA_VISIBLE_DEVICES``,
+    set before CUDA is initialized), so concurrent GPU runs spread over every GPU instead of
+    stacking on GPU 0."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if gpus:
+        with started.get_lock():
+            index = started.value
+            started.value += 1
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpus[index % len(gpus)]
+
+
+def visible_gpus() -> list[str]:
+    """The GPUs this process may use, as ``CUDA_VISIBLE_DEVICES`` names them (indices or
+    UUIDs); torch is asked only where that variable is unset."""
+    names = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if names is not None:
+        return [name.strip() for name in names.split(",") if name.strip()]
+    import torch
+
+    return [str(index) for index in range(torch.cuda.device_count())]
 
 
 def _run_in_pool_worker(config: dict[str, Any], run_dir: str) -> dict[str, Any]:
@@ -130,7 +150,10 @@ def _run_pool(todo: deque[PlannedRun], out: Path, workers: int, tally: _Tally) -
     """Run the runs of ``todo`` in one process pool, taking each off ``todo`` as it is handed
     to a worker, until none is left or the pool breaks (the runs in flight then fail)."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_ctrl_c) as pool:
+    init_args = (visible_gpus(), context.Value("i", 0))
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_pool_worker, initargs=init_args
+    ) as pool:
         running: dict[Future[dict[str, Any]], PlannedRun] = {}
         broken = False
         try:

@@ -13,6 +13,8 @@ A run folder holds (all plain files that pandas or a text editor reads):
 - ``tasks.csv``: every training episode: ``episode, env_steps, <task dimensions>, return``;
 - ``teacher_log.jsonl``: per evaluation, the teacher's ``inner_state()``;
 - ``student_params.json``: every hyperparameter of the student, its defaults included;
+- ``teacher_params.json``: every parameter of the teacher, its defaults and preset values
+  included;
 - ``teacher_state.pkl`` and the student's files (``model.zip``...) at the end.
 
 Every file is written to a temporary name and renamed, so a run killed at any moment leaves
@@ -84,6 +86,7 @@ def provenance(device: str) -> dict[str, Any]:
     return {
         "versions": versions,
         "device": device,
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
         "git_commit": _git_commit(),
         "host": socket.gethostname(),
     }
@@ -200,8 +203,15 @@ class RunRecorder:
     def save_student_params(self, params: dict[str, Any]) -> None:
         """Every hyperparameter the student trains with, its defaults included: the saved
         config holds only the overrides, and the defaults may change between versions."""
+        self._save_params("student_params.json", params)
+
+    def save_teacher_params(self, params: dict[str, Any]) -> None:
+        """Every parameter the teacher runs with, its defaults and preset values included."""
+        self._save_params("teacher_params.json", params)
+
+    def _save_params(self, name: str, params: dict[str, Any]) -> None:
         text = json.dumps(params, indent=2, sort_keys=True, default=repr)
-        write_atomic(self.run_dir / "student_params.json", text + "\n")
+        write_atomic(self.run_dir / name, text + "\n")
 
     def save_teacher(self, state: dict[str, Any]) -> None:
         write_atomic(self.run_dir / "teacher_state.pkl", pickle.dumps(state))

@@ -33,6 +33,7 @@ from aclbench.harness.results import (
     write_atomic,
     write_status,
 )
+from aclbench.registry import import_plugins
 from aclbench.students.base import Student
 from aclbench.task_space import Task
 
@@ -120,14 +121,6 @@ class EvaluationSchedule:
         self.progress.update(self.env_steps)
 
 
-def resolve_device(device: str) -> str:
-    """The device SB3 trains on: ``"auto"`` and ``"cuda"`` mean the CPU where CUDA is not
-    available (SB3's ``get_device``), so that ``status.json`` records what was used."""
-    from stable_baselines3.common.utils import get_device
-
-    return str(get_device(device))
-
-
 def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str, Any]:
     """Train and evaluate one run; return its final status: ``done``, ``failed`` or
     ``interrupted`` (by SIGTERM/SIGINT, after a checkpoint).
@@ -149,7 +142,7 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
     status: dict[str, Any] = {
         "state": "running",
         "started": now(),
-        **provenance(resolve_device(config.device)),
+        **provenance(config.device),  # "auto" until the student says which it uses
     }
     if resume is not None:
         status["resumed_at_env_steps"] = resume[0]["env_steps"]
@@ -158,7 +151,7 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
     previous = _catch_stop_signals(stop)
     bar = tqdm(total=config.steps, desc=run_dir.name, unit="step", disable=not progress)
     try:
-        _train(config, run_dir, bar, stop, resume)
+        _train(config, run_dir, status, bar, stop, resume)
         status["state"] = "done"
     except RunInterrupted as err:
         status.update(state="interrupted", error=str(err))
@@ -198,10 +191,12 @@ def _catch_stop_signals(stop: threading.Event) -> dict[int, Any]:
 def _train(
     config: RunConfig,
     run_dir: Path,
+    status: dict[str, Any],
     bar: tqdm,
     stop: threading.Event,
     resume: tuple[dict[str, Any], Path] | None,
 ) -> None:
+    import_plugins(config.imports, source="imports")  # a worker process has not imported them
     task_space, test_tasks, threshold = evaluation_protocol(config)
 
     teacher = teachers.make_teacher(
@@ -216,8 +211,11 @@ def _train(
         device=config.device,
         **config.student_params,
     )
+    status["device"] = student.device  # the one it really trains on
+    write_status(run_dir, status)
     try:
         recorder = RunRecorder(run_dir, task_space, test_tasks, threshold)
+        recorder.save_teacher_params(teachers.teacher_params(teacher, config.teacher_params))
         recorder.save_student_params(student.hyperparams)
         schedule = EvaluationSchedule(recorder, student, teacher, config, bar, stop)
         if resume is None:
@@ -232,6 +230,8 @@ def _train(
                 student.learn(config.steps - schedule.env_steps, schedule)
             if schedule.last_eval != schedule.env_steps:
                 schedule.evaluate()
+            status["env_steps"] = schedule.env_steps
+            status["overshoot_steps"] = schedule.env_steps - config.steps  # end of a rollout
         except Exception:
             recorder.flush()  # a failed run keeps its rows up to the failure, not to a checkpoint
             raise

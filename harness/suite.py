@@ -49,6 +49,7 @@ from aclbench.errors import ConfigError, describe_type
 from aclbench.harness.checks import ConfigChecker
 from aclbench.harness.config import RunConfig, check_run_folder
 from aclbench.harness.results import read_status
+from aclbench.registry import import_plugins
 
 TOP_KEYS = {
     "name": str,
@@ -62,6 +63,7 @@ TOP_KEYS = {
     "device": str,
     "cpus_per_run": (int, float),
     "gpus_per_run": (int, float),
+    "import": list,
     "env": dict,
     "teacher": dict,
     "student": dict,
@@ -99,17 +101,25 @@ class Suite:
     gpus_per_run: float = 0.0
 
     @classmethod
-    def load(cls, path: Path, *, teachers: Sequence[str] | None = None) -> Suite:
+    def load(
+        cls, path: Path, *, imports: Sequence[str] = (), teachers: Sequence[str] | None = None
+    ) -> Suite:
+        """The suite of the file ``path``; ``imports`` adds modules to its ``import`` list."""
         path = Path(path)
         try:
             text = path.read_text()
         except OSError as err:
             raise ConfigError(f"cannot read suite file {path}: {err.strerror}") from None
-        return cls.parse(text, source=str(path), teachers=teachers)
+        return cls.parse(text, source=str(path), imports=imports, teachers=teachers)
 
     @classmethod
     def parse(
-        cls, text: str, *, source: str = "suite", teachers: Sequence[str] | None = None
+        cls,
+        text: str,
+        *,
+        source: str = "suite",
+        imports: Sequence[str] = (),
+        teachers: Sequence[str] | None = None,
     ) -> Suite:
         """``teachers``: run only these (registered) teachers, on every env, under the suite's
         protocol otherwise unchanged: how a new teacher is run against stored baselines. A
@@ -119,6 +129,9 @@ class Suite:
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{source}: not valid TOML: {err}") from None
         _check_table(data, TOP_KEYS, source)
+        if imports:
+            data["import"] = sorted({*data.get("import", []), *imports})
+        import_plugins(data.get("import", []), source=f"{source}: import")
         missing = [key for key in REQUIRED if key not in data]
         if missing:
             raise ConfigError(f"{source}: missing required key(s) {', '.join(missing)}")
@@ -173,6 +186,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 student_params=dict(_params(student_params, student, "student", source)),
                 device=data.get("device", "auto"),
                 suite=data["name"],
+                imports=list(data.get("import", [])),
             )
             try:
                 checker.check(config)  # bad parameters fail here, not in every run

@@ -13,12 +13,13 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Protocol
 
+import gymnasium as gym
 import numpy as np
 from numpy.typing import NDArray
 
+from aclbench.registry import check_params
 from aclbench.task_space import Task
 from aclbench.teachers.base import Teacher
-from aclbench.teachers.registry import check_params
 
 CONSTRUCTOR_ARGS = ("self", "env_name", "teacher", "seed", "env_kwargs", "device")
 """The arguments every student takes; the others are its hyperparameters."""
@@ -72,6 +73,18 @@ class Student(ABC):
         """Raise ConfigError naming the hyperparameters this learner does not take, without
         building it, so that a suite with a typo fails before its first run starts."""
         check_params(cls, params, what=f"student {name!r}", skip=CONSTRUCTOR_ARGS)
+
+    @classmethod
+    def check_env(cls, env: gym.Env, *, name: str, env_name: str) -> None:
+        """Raise ConfigError, naming the env, the student and why, where this learner cannot
+        train on ``env`` (an instance the suite check builds once), so that a suite pairing
+        them fails before any run folder is made. The default accepts every env."""
+
+    @classmethod
+    def check_budget(cls, steps: int, *, name: str, env_name: str, params: dict[str, Any]) -> None:
+        """Raise ConfigError where a budget of ``steps`` env steps is too small for this learner
+        with ``params`` to train at all (less than one on-policy rollout), rather than overshoot
+        it many times. The default accepts any budget."""
 
     @abstractmethod
     def learn(self, total_steps: int, listener: TrainingListener) -> None:

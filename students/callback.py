@@ -13,8 +13,9 @@ the teacher has then seen every episode finished so far by any env, but not epis
 of env ``e``, which is being played. With one env that is one episode of lag; with ``n_envs``
 envs, about ``n_envs`` episodes in flight, the lag any vectorized sampler has. Removing it would
 make each worker wait for the main process at every reset: on cheap envs such a blocking round
-trip per episode end costs PPO over a tenth of its throughput (13% on cartpole in
-``benchmarks/perf/throughput.py`` on a loaded 2-core machine), while this channel costs ~2%.
+trip per episode end costs PPO a large share of its throughput, this channel a small one
+(measured by ``python -m benchmarks.perf.throughput``; figures in
+``results/perf/2026-12-04-students-docstring-figures.md``).
 
 Each finished episode reaches the teacher exactly once, paired with the task the env reports it
 played; the callback checks that task against its own record of what it wrote (which also gives
@@ -47,8 +48,8 @@ class CurriculumCallback(BaseCallback):
         record_rollouts: record the task and raw reward of every step and call
             ``teacher.on_rollout_end`` at the end of each on-policy rollout. Rewards are the
             env's; SB3's buffer adds ``gamma * V(s_T)`` to those of truncated episodes, which its
-            advantages and returns include. For a teacher that ``needs_policy_outputs``, the rollout
-            also carries the policy's per-step entropies and, for discrete actions, action
+            advantages and returns include. For a teacher that declares ``policy_outputs``, the
+            rollout also carries the policy's per-step entropies and, for discrete actions, action
             probabilities (:func:`policy_outputs`).
 
     Attributes:
@@ -103,7 +104,7 @@ class CurriculumCallback(BaseCallback):
         assert self._tasks is not None and self._rewards is not None
         n = self._row  # == n_steps unless training stopped early
         entropies, action_probs = None, None
-        if self.teacher.needs_policy_outputs:
+        if self.teacher.capabilities.policy_outputs:
             entropies, action_probs = policy_outputs(self.model.policy, buffer, n)
         self.teacher.on_rollout_end(
             Rollout(

@@ -88,6 +88,21 @@ PER_ENV: dict[tuple[str, str], dict[str, Any]] = {
         "n_epochs": 4,
         "ent_coef": 0.01,
     },
+    # TeachMyAgent's SAC (Romac et al. 2021, its run_utils/student_args_handler.py): 400/300
+    # units, a fixed entropy coefficient of 0.005, 10 gradient steps every 10 env steps, 10k
+    # random steps first, a 2M-transition buffer.
+    ("sac", "stump-tracks"): {
+        "learning_rate": 1e-3,
+        "batch_size": 1000,
+        "buffer_size": 2_000_000,
+        "train_freq": 10,
+        "gradient_steps": 10,
+        "ent_coef": 0.005,
+        "gamma": 0.99,
+        "tau": 0.005,
+        "learning_starts": 10_000,
+        "policy_kwargs": {"net_arch": [400, 300]},
+    },
     **{(algo, "minigrid-sequence"): _MINIGRID_CODES for algo in ("ppo", "a2c", "dqn")},
 }
 

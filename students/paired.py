@@ -2,8 +2,8 @@
 
 Dennis et al. (NeurIPS 2020), "Emergent Complexity and Zero-shot Transfer via Unsupervised
 Environment Design". The adversary is the teacher (:mod:`teachers.paired`); this module gives
-the student its antagonist and runs the rounds. An SB3 student whose teacher has
-``end_round()`` (a :class:`RegretTeacher`) trains this way, so ``aclbench run --env maze
+the student its antagonist and runs the rounds. An SB3 student whose teacher declares the
+``adversarial`` capability trains in a :class:`PairedLoop`, so ``aclbench run --env maze
 --teacher paired --student ppo`` is PAIRED with PPO students, and its results sit beside those
 of the other teachers with the same student.
 
@@ -48,31 +48,21 @@ import pickle
 import weakref
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
-from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
 from aclbench.errors import ConfigError
 from aclbench.students.base import TrainingListener
+from aclbench.students.loops import LoopStudent, TrainingLoop, require_on_policy
 from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots
 from aclbench.teachers.base import Teacher
 
-if TYPE_CHECKING:
-    from aclbench.students.sb3 import SB3Student
-
 ROUNDS_FILE = "paired_rounds.pkl"
-
-
-@runtime_checkable
-class RegretTeacher(Protocol):
-    """A teacher that trains on the regret between two students (PAIRED's adversary)."""
-
-    def end_round(self) -> NDArray[np.float64]: ...
 
 
 class RoundCallback(BaseCallback):
@@ -137,40 +127,41 @@ class RoundCallback(BaseCallback):
         self.teacher.update(level, episode_return, info=info)
 
 
-class PairedTraining:
-    """The antagonist of an SB3 student and the PAIRED rounds of both (module docstring).
+class PairedLoop(TrainingLoop):
+    """The training loop of a teacher with ``adversarial``: the student's antagonist and the
+    PAIRED rounds of both (module docstring).
 
     Args:
-        student: its ``model``, ``venv`` and ``slots`` are the protagonist's.
-        config: the SB3 constructor arguments the student's model was built with.
-        vec_env: ``"dummy"`` or ``"subproc"``, as for the student's envs.
+        student: its ``model`` and ``slots`` are the protagonist's; the antagonist is built by
+            its ``new_model``, seeded with the student's seed + 1.
+
+    Attributes:
+        antagonist: the second model; ``venv`` and ``slots`` are its envs and their tasks.
+        rounds: rounds played so far; ``last_regrets`` are the last one's.
     """
 
-    def __init__(self, student: SB3Student, config: dict[str, Any], vec_env: str) -> None:
-        if not isinstance(student.model, OnPolicyAlgorithm):
-            raise ConfigError(
-                f"teacher {type(student.teacher).__name__} runs PAIRED rounds of on-policy "
-                f"rollouts; use an on-policy student ('ppo' or 'a2c')"
-            )
+    @classmethod
+    def check_config(
+        cls, teacher: Teacher, algorithm: type[BaseAlgorithm], config: dict[str, Any]
+    ) -> None:
+        require_on_policy(teacher, algorithm, "runs PAIRED rounds of on-policy rollouts")
         schedules = sorted(k for k, v in config.items() if callable(v))
         if schedules:
             raise ConfigError(
                 f"PAIRED trains each student one rollout per SB3 learn call, so schedules "
                 f"decay within a rollout; give constant values for {', '.join(schedules)}"
             )
-        self.student, self.teacher = student, student.teacher
-        self.slots = TaskSlots(student.n_envs, 2, len(student.teacher.task_space))
+
+    def __init__(self, student: LoopStudent) -> None:
+        super().__init__(student)
+        n_envs = student.slots.shape[0]
+        self.slots = TaskSlots(n_envs, 2, len(self.teacher.task_space))
         try:
-            self.venv: VecEnv = student._make_venv(self.slots, vec_env)
+            self.venv, self.antagonist = student.new_model(self.slots, student.seed + 1)
         except BaseException:
             self.slots.unlink()
             raise
         self._close = weakref.finalize(self, _close, self.venv, self.slots)
-        try:
-            self.antagonist = student._make_model(dict(config), self.venv, student.seed + 1)
-        except BaseException:
-            self._close()
-            raise
         self.callbacks = tuple(
             RoundCallback(self.teacher, slots, agent, self.env_steps)
             for slots, agent in ((student.slots, "protagonist"), (self.slots, "antagonist"))
@@ -195,14 +186,14 @@ class PairedTraining:
         end = self.env_steps() + total_steps
         while self.levels is not None or self.env_steps() < end:
             if self.levels is None:
-                n_envs = self.student.n_envs
+                n_envs = self.slots.shape[0]
                 self.levels = np.stack([self.teacher.sample_task() for _ in range(n_envs)])
                 self.playing = 0
             while self.playing < len(self.callbacks):
                 model, callback = self.players[self.playing]
                 self._play(model, callback, self.levels, listener)
                 self.playing += 1
-            self.last_regrets = self.teacher.end_round()  # type: ignore[attr-defined]
+            self.last_regrets = self.teacher.end_round()
             self.rounds += 1
             self.levels = None
 

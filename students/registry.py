@@ -24,14 +24,7 @@ S = TypeVar("S", bound=type[Student])
 
 def register_student(name: str) -> Callable[[S], S]:
     """Class decorator: ``@register_student("my-learner")`` makes the class available by name."""
-
-    def decorator(cls: S) -> S:
-        if not (isinstance(cls, type) and issubclass(cls, Student)):
-            raise TypeError(f"@register_student({name!r}) expects a Student subclass, got {cls!r}")
-        STUDENTS.add(name, cls)
-        return cls
-
-    return decorator
+    return STUDENTS.register(name)
 
 
 def make_student(

@@ -3,9 +3,10 @@
 Robust PLR (Jiang et al. NeurIPS 2021, "Replay-Guided Adversarial Environment Design") and ACCEL
 (Parker-Holder et al. ICML 2022) decide once per rollout whether the student replays levels from
 the buffer or plays new ones, and take no gradient step on rollouts of new levels. A teacher
-that works this way has ``begin_rollout() -> bool`` (true = replay) and ``train_on_new_levels``
-(:mod:`teachers.plr`); an on-policy SB3 student then trains with :class:`RolloutModeCallback`
-and an algorithm class built by :func:`with_update_gate`.
+that works this way declares the ``rollout_mode`` capability and implements
+``begin_rollout() -> bool`` (true = replay), with ``train_on_new_levels`` (:mod:`teachers.plr`);
+an on-policy SB3 student then trains in a :class:`RolloutModeLoop`: with
+:class:`RolloutModeCallback` and an algorithm class built by :func:`with_update_gate`.
 
 The guarantee. Every step of a rollout is played on a task the teacher sampled under that
 rollout's decision: a replay rollout holds replayed levels only, a new-level rollout new levels
@@ -27,21 +28,16 @@ The gradient step on a rollout is skipped when its decision is "new levels" and 
 from __future__ import annotations
 
 import functools
-from typing import Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
+from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 
 from aclbench.students.callback import CurriculumCallback
+from aclbench.students.loops import PlainLoop, require_on_policy
 from aclbench.students.wrapper import TaskSlots
 from aclbench.teachers.base import Teacher
-
-
-@runtime_checkable
-class RolloutModeTeacher(Protocol):
-    """A teacher that decides replay or new levels per rollout (PLR, Robust PLR, ACCEL)."""
-
-    def begin_rollout(self) -> bool: ...
 
 
 class UpdateGate:
@@ -70,7 +66,7 @@ def with_update_gate(algorithm: type[OnPolicyAlgorithm]) -> type[OnPolicyAlgorit
 
 
 class RolloutModeCallback(CurriculumCallback):
-    """:class:`~students.callback.CurriculumCallback` for a :class:`RolloutModeTeacher`.
+    """:class:`~students.callback.CurriculumCallback` for a teacher with ``rollout_mode``.
 
     Calls ``teacher.begin_rollout()`` at the start of every rollout (the first decision is
     taken in :meth:`prime`, before the first tasks are sampled), restarts the envs when the
@@ -84,24 +80,23 @@ class RolloutModeCallback(CurriculumCallback):
     def __init__(
         self, teacher: Teacher, slots: TaskSlots, *, record_rollouts: bool = False
     ) -> None:
-        if not isinstance(teacher, RolloutModeTeacher):
-            raise TypeError(f"{type(teacher).__name__} has no begin_rollout()")
+        if not teacher.capabilities.rollout_mode:
+            raise TypeError(f"{type(teacher).__name__} does not declare rollout_mode")
         super().__init__(teacher, slots, record_rollouts=record_rollouts)
-        self.rollout_teacher: RolloutModeTeacher = teacher
         self.replay: bool | None = None
         self.restarts = 0
         self._decided = False  # true when the coming rollout's decision is already taken
-        self._train_on_new = bool(getattr(teacher, "train_on_new_levels", True))
+        self._train_on_new = teacher.train_on_new_levels
 
     def prime(self) -> None:
-        self.replay = self.rollout_teacher.begin_rollout()
+        self.replay = self.teacher.begin_rollout()
         self._decided = True
         super().prime()
 
     def _on_rollout_start(self) -> None:
         super()._on_rollout_start()
         if not self._decided:
-            replay = self.rollout_teacher.begin_rollout()
+            replay = self.teacher.begin_rollout()
             if replay != self.replay:
                 self.replay = replay
                 self._restart_envs()
@@ -130,3 +125,22 @@ class RolloutModeCallback(CurriculumCallback):
         self.model._last_episode_starts = np.ones(n_envs, dtype=bool)
         self.next_episode += 1
         self.restarts += 1
+
+
+class RolloutModeLoop(PlainLoop):
+    """The training loop of a teacher with ``rollout_mode``: an on-policy algorithm with
+    :class:`UpdateGate`, trained with :class:`RolloutModeCallback`."""
+
+    callback_class = RolloutModeCallback
+
+    @classmethod
+    def check_config(
+        cls, teacher: Teacher, algorithm: type[BaseAlgorithm], config: dict[str, Any]
+    ) -> None:
+        require_on_policy(teacher, algorithm, "needs on-policy rollouts")
+
+    @classmethod
+    def model_class(cls, algorithm: type[BaseAlgorithm]) -> type[BaseAlgorithm]:
+        if not issubclass(algorithm, OnPolicyAlgorithm):  # refused by check_config already
+            raise TypeError(f"{algorithm.__name__} is not an on-policy algorithm")
+        return with_update_gate(algorithm)

@@ -6,10 +6,11 @@ lives in the main process; the envs run in a ``DummyVecEnv`` or ``SubprocVecEnv`
 :class:`~students.wrapper.CurriculumWrapper`, and :class:`~students.callback.CurriculumCallback`
 carries tasks and feedback between them (one episode ahead, so that the envs never wait).
 
-Two kinds of teacher change how an on-policy student trains: one with ``begin_rollout`` (PLR,
-Robust PLR, ACCEL) gets rollouts of replays only or new levels only, and no gradient step on
-the latter if it says so (:mod:`students.rollout_modes`); one with ``end_round`` (PAIRED's
-adversary) gets PAIRED rounds with a second model, the antagonist (:mod:`students.paired`).
+How the model trains is a :class:`~students.loops.TrainingLoop` chosen by :func:`loop_class`
+from the capabilities the teacher declares: SB3's ``learn`` with the teacher channel; rollouts
+of replays only or new levels only for a teacher with ``rollout_mode`` (PLR, Robust PLR, ACCEL:
+:mod:`students.rollout_modes`); PAIRED rounds with a second model, the antagonist, for a
+teacher with ``adversarial`` (:mod:`students.paired`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 import torch
+from gymnasium import spaces
 from numpy.typing import NDArray
 from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
@@ -35,8 +37,9 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from aclbench.envs.core import ENVS
 from aclbench.errors import ConfigError, InvalidReturnError
+from aclbench.registry import accepted_parameters, check_params
 from aclbench.students.base import Student, TrainingListener
-from aclbench.students.callback import CurriculumCallback
+from aclbench.students.devices import training_device
 from aclbench.students.generators import global_generator_states, restore_global_generators
 from aclbench.students.hyperparams import (
     STUDENT_KEYS,
@@ -45,17 +48,14 @@ from aclbench.students.hyperparams import (
     merge_params,
     resolve_schedules,
 )
-from aclbench.students.paired import PairedTraining, RegretTeacher
+from aclbench.students.loops import PlainLoop, TrainingLoop
+from aclbench.students.paired import PairedLoop
 from aclbench.students.registry import register_student
-from aclbench.students.rollout_modes import (
-    RolloutModeCallback,
-    RolloutModeTeacher,
-    with_update_gate,
-)
+from aclbench.students.rollout_modes import RolloutModeLoop
+from aclbench.students.simulated import is_self_learner
 from aclbench.students.wrapper import RETURN_KEY, TASK_KEY, TaskSlots, make_wrapped_env
 from aclbench.task_space import TaskSpace
-from aclbench.teachers.base import Teacher
-from aclbench.teachers.registry import check_params
+from aclbench.teachers.base import Teacher, check_capabilities
 
 _SB3_SKIP = ("self", "env", "seed", "device", "_init_setup_model")
 
@@ -65,13 +65,24 @@ _FORKSERVER_PRELOAD = ["__main__", "stable_baselines3.common.vec_env.subproc_vec
 def _preload_forkserver() -> None:
     """Have SB3's default ``forkserver`` import torch, SB3 and aclbench once, before forking.
 
-    Each ``SubprocVecEnv`` worker imports SB3's worker module, hence torch: about a second of
-    CPU and 190 MB per worker, 20 s per 4 workers on a loaded 2-core machine. Preloaded in the
-    server, workers start in a fraction of a second and share those pages. No effect if the
-    server is already running or another start method is in use.
+    Each ``SubprocVecEnv`` worker imports SB3's worker module, hence torch, which costs every
+    worker CPU time and memory of its own. Preloaded in the server, workers start much faster
+    and share those pages (figures in ``results/perf/2026-12-04-students-docstring-figures.md``).
+    No effect if the server is already running or another start method is in use.
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         multiprocessing.get_context("forkserver").set_forkserver_preload(_FORKSERVER_PRELOAD)
+
+
+def loop_class(teacher: Teacher) -> type[TrainingLoop]:
+    """The training loop for ``teacher``, from the capabilities it declares (and implements:
+    TypeError otherwise), whatever other methods it has."""
+    capabilities = check_capabilities(teacher)
+    if capabilities.adversarial:
+        return PairedLoop
+    if capabilities.rollout_mode:
+        return RolloutModeLoop
+    return PlainLoop
 
 
 class SB3Student(Student):
@@ -86,10 +97,13 @@ class SB3Student(Student):
 
     Attributes:
         model: the SB3 algorithm.
+        loop: how ``model`` trains with the teacher (:func:`loop_class`).
         eval_envs: evaluation episodes run in batches of at most this many envs.
     """
 
     algorithm: ClassVar[type[BaseAlgorithm]]
+    action_spaces: ClassVar[tuple[type[gym.Space[Any]], ...]]
+    """The action spaces the algorithm supports (SB3 asserts them when it is built)."""
     eval_envs: ClassVar[int] = 16
 
     def __init__(
@@ -105,34 +119,30 @@ class SB3Student(Student):
         super().__init__(
             env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device, **params
         )
+        self._loop_class = loop_class(teacher)
         config = self._check_config(params)
+        self.device = training_device(device, self.algorithm, config.get("policy", "MlpPolicy"))
         self.n_envs: int = config.pop("n_envs")
-        vec_env: str = config.pop("vec_env")
+        self._vec_env: str = config.pop("vec_env")
         torch.set_num_threads(config.pop("torch_threads"))  # per process: one run per worker
         entry = ENVS.get(env_name)
         self._spec = gym.spec(entry.gym_id)
         self._env_kwargs = {**entry.kwargs, **self.env_kwargs}
         self.slots = TaskSlots(self.n_envs, 2, len(teacher.task_space))
         try:
-            self.venv = self._make_venv(self.slots, vec_env)
+            self.venv = self._make_venv(self.slots, self._vec_env)
         except BaseException:
             self.slots.unlink()
             raise
         self._close = weakref.finalize(self, _close, self.venv, self.slots)
         try:
             self._check_task_space(self.venv.get_attr("task_space", indices=[0])[0])
-            self.model = self._make_model(dict(config), self.venv, seed)
-            self._paired = (
-                PairedTraining(self, config, vec_env)
-                if isinstance(teacher, RegretTeacher)
-                else None
-            )
+            self._config = config  # the model's constructor arguments, for new_model
+            self.model = self._make_model(self.venv, seed)
+            self.loop = self._loop_class(self)
         except BaseException:
             self._close()
             raise
-        self._callback = self._make_callback()
-        self._started = False
-        self._resumed = False
 
     # --- configuration -------------------------------------------------------------------------
     @classmethod
@@ -148,10 +158,57 @@ class SB3Student(Student):
             skip=_SB3_SKIP,
         )
 
+    @classmethod
+    def check_env(cls, env: gym.Env, *, name: str, env_name: str) -> None:
+        """A network learns a real env: not a simulated student, and with actions of a kind
+        the algorithm supports."""
+        if is_self_learner(env):
+            raise ConfigError(
+                f"student {name!r} cannot train on env {env_name!r}: it simulates its own "
+                "student (use student 'simulated')"
+            )
+        if not isinstance(env.action_space, cls.action_spaces):
+            allowed = ", ".join(space.__name__ for space in cls.action_spaces)
+            raise ConfigError(
+                f"student {name!r} cannot train on env {env_name!r}: its actions are "
+                f"{type(env.action_space).__name__}, {cls.algorithm.__name__} supports {allowed}"
+            )
+
+    @classmethod
+    def algorithm_defaults(cls) -> dict[str, Any]:
+        """The SB3 algorithm's hyperparameters and their defaults, read from its constructor
+        (``policy`` as the student's default, ``"MlpPolicy"``)."""
+        parameters = accepted_parameters(cls.algorithm) or {}
+        return {"policy": "MlpPolicy"} | {
+            name: parameter.default
+            for name, parameter in parameters.items()
+            if name not in _SB3_SKIP and parameter.default is not parameter.empty
+        }
+
+    @classmethod
+    def check_budget(cls, steps: int, *, name: str, env_name: str, params: dict[str, Any]) -> None:
+        """An on-policy algorithm collects whole rollouts of ``n_steps`` x ``n_envs`` env steps
+        before it trains: a budget below one would run the whole rollout anyway."""
+        if not issubclass(cls.algorithm, OnPolicyAlgorithm):
+            return
+        defaults = default_params(cls.algorithm.__name__.lower(), env_name)
+        merged = merge_params({**cls.algorithm_defaults(), **defaults}, params)
+        n_steps, n_envs = merged["n_steps"], merged["n_envs"]
+        rollout = n_steps * n_envs
+        if steps < rollout:
+            raise ConfigError(
+                f"steps = {steps} is less than one rollout of student {name!r} on env "
+                f"{env_name!r} (n_steps {n_steps} x n_envs {n_envs} = {rollout} env steps); "
+                "raise steps or lower n_steps or n_envs"
+            )
+
     def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
         name = self.algorithm.__name__.lower()
         merged = merge_params(default_params(name, self.env_name), params)
-        self.hyperparams = copy.deepcopy(merged)  # as written: schedules stay "lin_<start>"
+        self.hyperparams = {  # as written: schedules stay "lin_<start>"
+            **self.algorithm_defaults(),
+            **copy.deepcopy(merged),
+        }
         config = resolve_schedules(merged)
         self.check_param_names(config, name=name)
         if config["vec_env"] not in VEC_ENVS:
@@ -159,20 +216,12 @@ class SB3Student(Student):
         for key in ("n_envs", "torch_threads"):
             if not isinstance(config[key], int) or config[key] < 1:
                 raise ConfigError(f"{key} = {config[key]!r}; expected an integer >= 1")
-        per_rollout = isinstance(self.teacher, RolloutModeTeacher)
-        if (self.teacher.needs_rollouts or per_rollout) and not issubclass(
-            self.algorithm, OnPolicyAlgorithm
-        ):
-            raise ConfigError(
-                f"teacher {type(self.teacher).__name__} needs on-policy rollouts, which student "
-                f"{name!r} does not produce; use an on-policy student ('ppo' or 'a2c')"
-            )
+        self._loop_class.check_config(self.teacher, self.algorithm, config)
         return config
 
-    def _make_model(self, config: dict[str, Any], venv: VecEnv, seed: int) -> BaseAlgorithm:
-        algorithm = self.algorithm
-        if isinstance(self.teacher, RolloutModeTeacher):  # may skip updates (rollout_modes)
-            algorithm = with_update_gate(algorithm)
+    def _make_model(self, venv: VecEnv, seed: int) -> BaseAlgorithm:
+        config = dict(self._config)
+        algorithm = self._loop_class.model_class(self.algorithm)
         try:
             return algorithm(
                 config.pop("policy", "MlpPolicy"),
@@ -187,11 +236,16 @@ class SB3Student(Student):
                 f"{self.env_name!r}: {err}"
             ) from err
 
-    def _make_callback(self) -> CurriculumCallback:
-        """The teacher channel of the training envs, to be primed before their first reset."""
-        per_rollout = isinstance(self.teacher, RolloutModeTeacher)
-        callback = RolloutModeCallback if per_rollout else CurriculumCallback
-        return callback(self.teacher, self.slots, record_rollouts=self.teacher.needs_rollouts)
+    def new_model(self, slots: TaskSlots, seed: int) -> tuple[VecEnv, BaseAlgorithm]:
+        """Another model of this student's algorithm and hyperparameters, seeded with ``seed``,
+        on training envs of its own that read their tasks from ``slots`` (PAIRED's
+        antagonist). The caller closes the envs."""
+        venv = self._make_venv(slots, self._vec_env)
+        try:
+            return venv, self._make_model(venv, seed)
+        except BaseException:
+            venv.close()
+            raise
 
     def _check_task_space(self, space: TaskSpace) -> None:
         if space != self.teacher.task_space:
@@ -213,22 +267,9 @@ class SB3Student(Student):
     # --- Student interface ---------------------------------------------------------------------
     def learn(self, total_steps: int, listener: TrainingListener) -> None:
         """Train for ``total_steps`` more env steps (SB3 finishes the rollout under way, so an
-        on-policy student may overshoot by up to ``n_steps * n_envs - 1``)."""
-        if self._paired is not None:  # PAIRED rounds (students.paired)
-            self._paired.learn(total_steps, listener)
-            return
-        if not self._started:
-            self._callback.prime()  # before learn's first reset plays the first tasks
-        self._callback.listener = listener
-        try:
-            self.model.learn(
-                total_steps,
-                callback=self._callback,
-                reset_num_timesteps=not (self._started or self._resumed),
-            )
-        finally:
-            self._callback.listener = None  # keep nothing of the harness's alive after training
-        self._started = True
+        on-policy student may overshoot by up to ``n_steps * n_envs - 1``; PAIRED rounds by
+        less than one round)."""
+        self.loop.learn(total_steps, listener)
 
     def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:
         """One deterministic episode per task, ``n_tasks`` returns in the order of ``tasks``.
@@ -289,8 +330,7 @@ class SB3Student(Student):
     def save(self, directory: Path) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
         self.model.save(Path(directory) / "model.zip")
-        if self._paired is not None:
-            self._paired.save(directory)
+        self.loop.save(Path(directory))
 
     def save_checkpoint(self, directory: Path) -> None:
         """Weights, optimizer and step counters (``model.zip``), the replay buffer of off-policy
@@ -299,8 +339,7 @@ class SB3Student(Student):
         PAIRED runs add the antagonist and the round under way (:mod:`students.paired`)."""
         directory = Path(directory)
         self.save(directory)
-        if self._paired is not None:
-            self._paired.save_checkpoint(directory)
+        self.loop.save_checkpoint(directory)
         if isinstance(self.model, OffPolicyAlgorithm) and self.model.replay_buffer is not None:
             self.model.save_replay_buffer(directory / "replay_buffer.pkl")
         generators = global_generator_states()
@@ -321,23 +360,17 @@ class SB3Student(Student):
         buffer = directory / "replay_buffer.pkl"
         if isinstance(self.model, OffPolicyAlgorithm) and buffer.exists():
             self.model.load_replay_buffer(buffer)
-        if self._paired is not None:
-            self._paired.load_checkpoint(directory)  # reseeds generators: before restoring them
+        self.loop.load_checkpoint(directory)  # may reseed generators: before restoring them
         restore_global_generators(pickle.loads((directory / "generators.pkl").read_bytes()))
-        # The teacher channel restarts as in a fresh student: every env from episode 0, its
-        # first two tasks written by the next learn, before the reset that the loaded model
-        # (without observations) does first. ``episodes`` is the outermost wrapper's.
+        # Every env starts again from episode 0 (``episodes`` is the outermost wrapper's), as
+        # the loop's teacher channel does.
         self.venv.set_attr("episodes", 0)
-        self._callback = self._make_callback()
-        self._started = False
-        self._resumed = True
 
     def close(self) -> None:
         """Stop the training envs (worker processes) and free their task slots. Also done when
         the student is garbage-collected (SB3's models sit in reference cycles, so only once the
         cyclic collector runs) or when the interpreter exits."""
-        if self._paired is not None:
-            self._paired.close()
+        self.loop.close()
         self._close()
 
 
@@ -351,6 +384,7 @@ class PPOStudent(SB3Student):
     """SB3's PPO, on-policy; the learner of the regret-based teachers (PLR, ACCEL, PAIRED)."""
 
     algorithm = PPO
+    action_spaces = (spaces.Box, spaces.Discrete, spaces.MultiDiscrete, spaces.MultiBinary)
 
 
 @register_student("a2c")
@@ -358,6 +392,7 @@ class A2CStudent(SB3Student):
     """SB3's A2C, on-policy."""
 
     algorithm = A2C
+    action_spaces = (spaces.Box, spaces.Discrete, spaces.MultiDiscrete, spaces.MultiBinary)
 
 
 @register_student("sac")
@@ -365,6 +400,7 @@ class SACStudent(SB3Student):
     """SB3's SAC, off-policy, continuous actions (pendulum, mountaincar)."""
 
     algorithm = SAC
+    action_spaces = (spaces.Box,)
 
 
 @register_student("td3")
@@ -372,6 +408,7 @@ class TD3Student(SB3Student):
     """SB3's TD3, off-policy, continuous actions."""
 
     algorithm = TD3
+    action_spaces = (spaces.Box,)
 
 
 @register_student("dqn")
@@ -379,3 +416,4 @@ class DQNStudent(SB3Student):
     """SB3's DQN, off-policy, discrete actions."""
 
     algorithm = DQN
+    action_spaces = (spaces.Discrete,)

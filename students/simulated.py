@@ -12,6 +12,7 @@ import pickle
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+import gymnasium as gym
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -30,6 +31,13 @@ class _SelfLearner(TaskEnv, Protocol):
     def competence_of(self, task: ArrayLike) -> float: ...
 
 
+def is_self_learner(env: gym.Env) -> bool:
+    """Whether ``env`` simulates its own student (``toy``, ``task-graph``): its competences
+    change with the tasks it plays, whatever actions it is given."""
+    learner = env.unwrapped
+    return callable(getattr(learner, "competence_of", None)) and hasattr(learner, "competence")
+
+
 @register_student("simulated")
 class SimulatedStudent(Student):
     """Plays each teacher task for one episode on an env that holds its own competences.
@@ -37,6 +45,17 @@ class SimulatedStudent(Student):
     The env's unwrapped class must have ``competence_of(task) -> float`` (read-only) and a
     ``competence`` array (saved as ``competence.npy``).
     """
+
+    @classmethod
+    def check_env(cls, env: gym.Env, *, name: str, env_name: str) -> None:
+        """Only an env that is its own learner can be trained without a network."""
+        if not is_self_learner(env):
+            raise ConfigError(
+                f"student {name!r} needs an env that is its own learner, with "
+                f"competence_of(task) and a competence array; env {env_name!r} "
+                f"({type(env.unwrapped).__name__}) has none. Use env 'toy' or 'task-graph', or "
+                "a neural student ('ppo', 'sac') for this env"
+            )
 
     def __init__(
         self,
@@ -48,18 +67,10 @@ class SimulatedStudent(Student):
         device: str = "auto",
     ) -> None:
         super().__init__(env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device)
+        self.device = "cpu"  # no network: whatever device is asked for
         self.env = make_env(env_name, **self.env_kwargs)
-        learner = task_env(self.env)
-        if not callable(getattr(learner, "competence_of", None)) or not hasattr(
-            learner, "competence"
-        ):
-            raise ConfigError(
-                f"student 'simulated' needs an env that is its own learner, with "
-                f"competence_of(task) and a competence array; env {env_name!r} "
-                f"({type(learner).__name__}) has none. Use env 'toy', or a neural "
-                "student ('ppo', 'sac') for this env"
-            )
-        self.learner = cast(_SelfLearner, learner)  # checked just above
+        self.check_env(self.env, name="simulated", env_name=env_name)
+        self.learner = cast(_SelfLearner, task_env(self.env))  # checked just above
         if self.learner.task_space != teacher.task_space:
             raise ConfigError(
                 f"the teacher's task space {teacher.task_space!r} differs from env "

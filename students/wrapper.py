@@ -9,9 +9,10 @@ its ``info``, the task the env says it played and the undiscounted sum of the en
 Why shared memory rather than ``VecEnv.env_method``: SB3 resets a finished env inside the
 worker, so the next task must be there before the main process even sees the episode end, and
 pushing it later with ``env_method`` costs a blocking round trip to the workers on every step
-where an episode ends. On a loaded 2-core machine that round trip cost PPO 13% of its
-throughput on cartpole (``benchmarks/perf/throughput.py``); a write into shared memory costs a
-few microseconds. The main process writes only while every worker waits for its next command
+where an episode ends, a large share of PPO's throughput on cheap envs (measured by
+``python -m benchmarks.perf.throughput``; figures in
+``results/perf/2026-12-04-students-docstring-figures.md``); a write into shared memory is
+nearly free. The main process writes only while every worker waits for its next command
 (SB3's vectorized envs are synchronous), and the pipe message carrying that command orders the
 write before the worker's read.
 """

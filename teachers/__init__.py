@@ -19,16 +19,24 @@ from aclbench.teachers import (
     sec,
     tscl,
 )
-from aclbench.teachers.base import Rollout, Teacher
+from aclbench.teachers.base import Capabilities, Rollout, Teacher, check_capabilities
 from aclbench.teachers.checker import check_teacher
-from aclbench.teachers.registry import TEACHERS, make_teacher, register_teacher, teacher_class
+from aclbench.teachers.registry import (
+    TEACHERS,
+    make_teacher,
+    register_teacher,
+    teacher_class,
+    teacher_params,
+)
 
 __all__ = [
     "TEACHERS",
+    "Capabilities",
     "Rollout",
     "Teacher",
     "accel",
     "alp_gmm",
+    "check_capabilities",
     "check_teacher",
     "covar_gmm",
     "easy_to_hard",
@@ -43,5 +51,6 @@ __all__ = [
     "riac",
     "sec",
     "teacher_class",
+    "teacher_params",
     "tscl",
 ]

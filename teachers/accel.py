@@ -35,33 +35,29 @@ class ACCELTeacher(RobustPLRTeacher):
 
     Args:
         n_edits: edits per child level (``task_space.mutate``'s ``n_edits``), >= 1.
-        Others: as :class:`~teachers.plr.PLRTeacher`.
+        score, temperature, staleness_coef, replay_prob: as :class:`~teachers.plr.PLRTeacher`,
+            with the defaults of the reference maze configuration (module docstring).
+        kwargs: PLR's other parameters, :class:`~teachers.plr.PLRTeacher`.
     """
 
     def __init__(
         self,
         task_space: TaskSpace,
         *,
-        seed: int | None = None,
         n_edits: int = 20,
         score: str = "max_mc",
-        transform: str = "rank",
         temperature: float = 0.3,
         staleness_coef: float = 0.5,
         replay_prob: float = 0.8,
-        rho: float = 0.5,
-        buffer_size: int = 4000,
+        **kwargs: Any,
     ) -> None:
         super().__init__(
             task_space,
-            seed=seed,
             score=score,
-            transform=transform,
             temperature=temperature,
             staleness_coef=staleness_coef,
             replay_prob=replay_prob,
-            rho=rho,
-            buffer_size=buffer_size,
+            **kwargs,
         )
         self.n_edits = check_int(self, "n_edits", n_edits, 1)
         self.children: deque[Task] = deque()

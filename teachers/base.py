@@ -10,12 +10,19 @@ public (do not override)  hook (override)          when the harness calls it
 ``sample_task()``      ``_sample_task()``          at the reset of every training episode
 ``update(...)``        ``_update(...)``            once per finished training episode
 ``on_rollout_end(r)``  ``_on_rollout_end(r)``      after each on-policy rollout, only for
-                                                   teachers with ``needs_rollouts = True``
+                                                   teachers that declare ``rollouts``
 =====================  ==========================  ===========================================
 
 Only ``_sample_task`` is required; a random teacher is a few lines. A teacher owns its
 ``np.random.Generator`` (``self.rng``) and must draw all its randomness from it, so that the same
 seed gives the same tasks and :meth:`Teacher.state_dict` captures everything.
+
+A teacher that asks more of the student's training loop declares it in
+:attr:`Teacher.capabilities` (:class:`Capabilities`) and implements the method each declared
+capability calls: ``_on_rollout_end`` for ``rollouts``, :meth:`Teacher.begin_rollout` for
+``rollout_mode``, :meth:`Teacher.end_round` for ``adversarial``. Students read the declaration
+only: a method of the same name on a teacher that does not declare the capability is never
+called, and a declared capability without its method is refused when the class is defined.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import reprlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -69,6 +76,83 @@ class Rollout:
     action_probs: NDArray[np.float64] | None = None
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a teacher asks of the student's training loop beyond ``sample_task`` and ``update``.
+
+    Declared as the class attribute :attr:`Teacher.capabilities` (or set per instance in
+    ``__init__`` where it depends on the teacher's parameters). Each capability names the
+    method the student then calls; the student calls no such method on a teacher that does not
+    declare its capability.
+
+    Attributes:
+        rollouts: the teacher receives every on-policy rollout as a :class:`Rollout` through
+            ``on_rollout_end`` (implement ``_on_rollout_end``); only on-policy students can
+            train with it.
+        policy_outputs: those rollouts also carry :attr:`Rollout.entropies` and
+            :attr:`Rollout.action_probs`, which cost the student an extra forward pass over
+            each rollout; requires ``rollouts``.
+        rollout_mode: the teacher decides per rollout whether the student replays levels or
+            plays new ones (PLR, Robust PLR, ACCEL): the student calls
+            :meth:`Teacher.begin_rollout` before every rollout, plays a rollout of one kind
+            only, and takes no gradient step on a rollout of new levels unless
+            :attr:`Teacher.train_on_new_levels`.
+        adversarial: the teacher builds levels adversarially for two students (PAIRED's
+            adversary): the student plays rounds with a second model, the antagonist, on the
+            levels the teacher builds, reports each episode with ``info["agent"]`` and calls
+            :meth:`Teacher.end_round` after each round. The student drives those rollouts
+            itself, so this excludes ``rollouts`` and ``rollout_mode``.
+    """
+
+    rollouts: bool = False
+    policy_outputs: bool = False
+    rollout_mode: bool = False
+    adversarial: bool = False
+
+    def __post_init__(self) -> None:
+        if self.policy_outputs and not self.rollouts:
+            raise ValueError("Capabilities: policy_outputs=True requires rollouts=True")
+        if self.adversarial and (self.rollouts or self.rollout_mode):
+            raise ValueError(
+                "Capabilities: adversarial=True excludes rollouts and rollout_mode (the "
+                "student plays PAIRED rounds, which send no rollouts)"
+            )
+
+
+_METHODS = {
+    "rollouts": "_on_rollout_end",
+    "rollout_mode": "begin_rollout",
+    "adversarial": "end_round",
+}
+"""The method a teacher that declares each capability must implement (override)."""
+
+
+def check_capabilities(teacher: Teacher | type[Teacher]) -> Capabilities:
+    """The capabilities ``teacher`` (an instance or a class) declares, after checking that its
+    class implements the method of each; raises TypeError naming what is missing otherwise.
+
+    Run when a teacher class is defined (on its class attribute) and by students and
+    ``check_teacher`` on an instance, whose ``capabilities`` may differ from its class's.
+    """
+    capabilities = teacher.capabilities
+    cls = teacher if isinstance(teacher, type) else type(teacher)
+    if not isinstance(capabilities, Capabilities):
+        raise TypeError(
+            f"{cls.__name__}.capabilities must be a Capabilities, got "
+            f"{type(capabilities).__name__} {reprlib.repr(capabilities)}"
+        )
+    missing = [
+        f"{name} needs {method}()"
+        for name, method in _METHODS.items()
+        if getattr(capabilities, name) and getattr(cls, method) is getattr(Teacher, method)
+    ]
+    if missing:
+        raise TypeError(
+            f"{cls.__name__} declares capabilities it does not implement: {'; '.join(missing)}"
+        )
+    return capabilities
+
+
 class Teacher(ABC):
     """Base class of all teachers.
 
@@ -77,16 +161,35 @@ class Teacher(ABC):
         seed: seed of the teacher's own generator; ``0`` is a valid seed, ``None`` draws one.
 
     Attributes:
-        needs_rollouts: set to ``True`` (in a subclass, or per instance) to receive
-            :class:`Rollout` batches.
-        needs_policy_outputs: set to ``True`` where those batches must carry
-            :attr:`Rollout.entropies` and :attr:`Rollout.action_probs`; students compute them
-            (an extra forward pass over each rollout) only then.
+        capabilities: what the teacher asks of the student's training loop beyond tasks and
+            returns (:class:`Capabilities`); none by default.
+        train_on_new_levels: for a teacher with ``rollout_mode``, whether the student takes
+            a gradient step on rollouts of new levels (false: on replays only, as Robust PLR).
         episodes: number of feedback episodes received so far.
+        resolved_params: the constructor parameters as the teacher runs with them, noted by
+            the checks of :mod:`teachers.params` (a preset's values, defaults computed from
+            other parameters); the run writes them, with the rest, to ``teacher_params.json``.
     """
 
-    needs_rollouts: bool = False
-    needs_policy_outputs: bool = False
+    capabilities: Capabilities = Capabilities()
+    train_on_new_levels: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        stale = sorted({"needs_rollouts", "needs_policy_outputs"} & set(vars(cls)))
+        if stale:
+            raise TypeError(
+                f"{cls.__name__} sets {', '.join(stale)}, which students no longer read; "
+                "declare capabilities = Capabilities(rollouts=True, policy_outputs=...) instead"
+            )
+        check_capabilities(cls)
+
+    resolved_params: dict[str, Any]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Teacher:
+        teacher = super().__new__(cls)
+        teacher.resolved_params = {}  # before any __init__ runs a check
+        return teacher
 
     def __init__(self, task_space: TaskSpace, *, seed: int | None = None) -> None:
         self.task_space = task_space
@@ -131,11 +234,22 @@ class Teacher(ABC):
         """Learn from one episode; the default ignores feedback."""
 
     def on_rollout_end(self, rollout: Rollout) -> None:
-        """Per-step signals of one on-policy rollout (only if ``needs_rollouts``)."""
+        """Per-step signals of one on-policy rollout (only with ``capabilities.rollouts``)."""
         self._on_rollout_end(rollout)
 
     def _on_rollout_end(self, rollout: Rollout) -> None:
         """Learn from a rollout; the default ignores it."""
+
+    # --- control of the student's training loop (declared capabilities only) -----------------
+    def begin_rollout(self) -> bool:
+        """With ``capabilities.rollout_mode``: decide whether the coming rollout replays levels
+        (true) or plays new ones, for every task sampled until the next call."""
+        raise NotImplementedError(f"{type(self).__name__} does not declare rollout_mode")
+
+    def end_round(self) -> NDArray[np.float64]:
+        """With ``capabilities.adversarial``: both students have played the round's levels;
+        learn from their returns and give each level's regret."""
+        raise NotImplementedError(f"{type(self).__name__} does not declare adversarial")
 
     # --- introspection and persistence -------------------------------------------------------
     def inner_state(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from aclbench.errors import InvalidReturnError, InvalidTaskError
 from aclbench.task_space import Task, TaskSpace
-from aclbench.teachers.base import Teacher
+from aclbench.teachers.base import Teacher, check_capabilities
 
 
 def synthetic_return(task_space: TaskSpace, task: Task, rng: np.random.Generator) -> float:
@@ -50,14 +50,17 @@ def check_teacher(
     """Check ``teacher_cls`` on ``task_space``; ``params`` go to its constructor.
 
     Rules checked:
-      1. every proposed task lies in the space (also after many feedback episodes);
-      2. the same seed and feedback give the same tasks;
-      3. a ``state_dict`` saved mid-run, pickled, and loaded into a fresh instance gives the
+      1. the teacher implements the method of every capability it declares
+         (:func:`~teachers.base.check_capabilities`), on the built instance, whose
+         ``capabilities`` may depend on ``params``;
+      2. every proposed task lies in the space (also after many feedback episodes);
+      3. the same seed and feedback give the same tasks;
+      4. a ``state_dict`` saved mid-run, pickled, and loaded into a fresh instance gives the
          same next tasks as the original;
-      4. NaN and infinite returns raise ``InvalidReturnError``, a task outside the space raises
+      5. NaN and infinite returns raise ``InvalidReturnError``, a task outside the space raises
          ``InvalidTaskError``, and neither changes what the teacher proposes next;
-      5. feedback on tasks it never proposed (random ones, the space's corners) is accepted;
-      6. ``inner_state()`` is JSON-serializable.
+      6. feedback on tasks it never proposed (random ones, the space's corners) is accepted;
+      7. ``inner_state()`` is JSON-serializable.
     """
     name = teacher_cls.__name__
 
@@ -65,6 +68,10 @@ def check_teacher(
         return teacher_cls(task_space, seed=seed, **params)
 
     first, second = make(), make()
+    try:
+        check_capabilities(first)
+    except TypeError as err:
+        raise AssertionError(str(err)) from err
     tasks_a = _play(first, episodes, feedback_seed=1)
     tasks_b = _play(second, episodes, feedback_seed=1)
     for i, task in enumerate(tasks_a):

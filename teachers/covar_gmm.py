@@ -11,13 +11,17 @@ positive covariance between time and return means the returns of those tasks are
 is its learning progress. A task is drawn uniformly with probability ``random_task_ratio``, else
 from a Gaussian chosen in proportion to the positive part of that covariance.
 
-Presets: ALP-GMM's, ``"paper"`` and ``"teachmyagent"`` (their values are tabled in
-:mod:`teachers.alp_gmm`); any parameter given explicitly overrides its preset value.
+Presets: ``"paper"`` (the authors' code, the default) and ``"teachmyagent"``, the values of
+ALP-GMM's presets of the same names (tabled in :mod:`teachers.alp_gmm`); any parameter given
+explicitly overrides its preset value. On the toy bench the two master as many cells and
+``"paper"`` costs less teacher time; warm-started EM (``warm_start=True``), which helps ALP-GMM,
+makes Covar-GMM worse, so no preset turns it on (``python -m benchmarks.perf.teachers_toy``;
+figures in ``results/perf/2026-12-04-teachers-presets.md``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -35,52 +39,15 @@ class CovarGmmTeacher(MixtureTeacher):
     """Covar-GMM (Moulin-Frier et al. 2014).
 
     Args:
-        task_space: the space tasks are proposed from.
-        seed: seed of the teacher's generator (``0`` is valid).
-        preset: ``"paper"`` or ``"teachmyagent"`` (see the module docstring).
-        fit_rate: episodes between two mixture fits; also the size of the fitted window.
-        random_task_ratio: share of uniform tasks once the mixture exists.
-        k_range: ``(k_min, k_max)``, numbers of Gaussians tried at each fit, both included.
-        n_bootstrap: uniform episodes before the first fit (default: ``fit_rate``).
-        criterion: ``"aic"`` (paper), ``"bic"`` or ``"aicc"``.
         absolute_lp: use ``|covariance|`` instead of its positive part (a variant of the
             reference code: it also follows regions whose returns fall, i.e. forgetting).
-        return_bounds: ``(low, high)`` env return bounds used to scale returns to [0, 1];
-            ``None`` keeps raw returns.
-        warm_start: start each k's EM from its previous fit instead of from k-means (an option
-            of the authors' code, off there). Unlike ALP-GMM, Covar-GMM does much worse with it
-            on the toy bench (32 vs 68 % mastered, 5 seeds), so it is off by default.
+        kwargs: the mixture's parameters, :class:`~teachers.mixture_teacher.MixtureTeacher`.
     """
 
     lp_key = "lp"
 
-    def __init__(
-        self,
-        task_space: TaskSpace,
-        *,
-        seed: int | None = None,
-        preset: str = "paper",
-        fit_rate: int | None = None,
-        random_task_ratio: float | None = None,
-        k_range: Sequence[int] | None = None,
-        n_bootstrap: int | None = None,
-        criterion: str = "aic",
-        absolute_lp: bool = False,
-        return_bounds: Sequence[float] | None = None,
-        warm_start: bool = False,
-    ) -> None:
-        super().__init__(
-            task_space,
-            seed=seed,
-            preset=preset,
-            fit_rate=fit_rate,
-            random_task_ratio=random_task_ratio,
-            k_range=k_range,
-            n_bootstrap=n_bootstrap,
-            criterion=criterion,
-            return_bounds=return_bounds,
-            warm_start=warm_start,
-        )
+    def __init__(self, task_space: TaskSpace, *, absolute_lp: bool = False, **kwargs: Any) -> None:
+        super().__init__(task_space, **kwargs)
         self.absolute_lp = check_bool(self, "absolute_lp", absolute_lp)
 
     def _learning_progress(self, mixture: Mixture) -> NDArray[np.float64]:

@@ -24,7 +24,14 @@ from threadpoolctl import threadpool_limits
 
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.lp_common import resolve_preset, unit_to_task_affine
-from aclbench.teachers.params import Owner, check_choice, check_fraction, check_int, check_k_range
+from aclbench.teachers.params import (
+    Owner,
+    check_bool,
+    check_choice,
+    check_fraction,
+    check_int,
+    check_k_range,
+)
 
 
 def _n_parameters(k: int, n_dims: int) -> int:
@@ -65,6 +72,7 @@ class FitSchedule:
     k_range: tuple[int, int]
     n_bootstrap: int
     criterion: str
+    warm_start: bool
 
 
 def resolve_fit_schedule(
@@ -77,13 +85,19 @@ def resolve_fit_schedule(
     k_range: Any,
     n_bootstrap: int | None,
     criterion: str,
+    warm_start: bool | None,
 ) -> FitSchedule:
-    """The preset's values, overridden by the ones given, each checked (ConfigError)."""
+    """The preset's values, overridden by the ones given (not ``None``), each checked."""
     params = resolve_preset(
         teacher,
         presets,
         preset,
-        {"fit_rate": fit_rate, "random_task_ratio": random_task_ratio, "k_range": k_range},
+        {
+            "fit_rate": fit_rate,
+            "random_task_ratio": random_task_ratio,
+            "k_range": k_range,
+            "warm_start": warm_start,
+        },
     )
     rate = check_int(teacher, "fit_rate", params["fit_rate"], 1)
     return FitSchedule(
@@ -94,6 +108,7 @@ def resolve_fit_schedule(
             teacher, "n_bootstrap", rate if n_bootstrap is None else n_bootstrap, 1
         ),
         criterion=check_choice(teacher, "criterion", criterion, CRITERIA),
+        warm_start=check_bool(teacher, "warm_start", params["warm_start"]),
     )
 
 
@@ -133,7 +148,7 @@ class MixtureSelector:
         k_range: ``(k_min, k_max)``, both included.
         criterion: a key of :data:`CRITERIA`.
         warm_start: start each k's EM from its previous fit instead of from k-means (an option
-            of the reference code, off there by default; it makes refits several times faster).
+            of the reference code, off there by default; it makes refits cheaper).
     """
 
     def __init__(self, k_range: tuple[int, int], criterion: str, warm_start: bool) -> None:

@@ -36,12 +36,11 @@ uniform weights, RMSProp with learning rate 0.001 for both, batches of 64.
 One default differs: ``state_noise_level`` is 0.05, not TeachMyAgent's command-line default
 0.01. The SPDL experiments (Klink et al. 2020), whose GoalGAN code TeachMyAgent took, set it to
 0.025..0.1 per env, mostly 0.05 or 0.1. With 0.01 the teacher stalls where the next learnable
-tasks score 0 and lie more than a few noise widths from every GOID task: on the toy bench (2-D,
-20,000 episodes, seeds 0 and 1) it masters 5 and 3 % of cells, random 4 %; with 0.05, 68 and
-47 % (seed 2: 60 %). ``python -m benchmarks.perf.teachers_toy --teachers random alp-gmm
-goal-gan --dims 2`` (5 seeds, 20,000 episodes): goal-gan 64.4 +- 14.1 % (15x random's 4.2;
-alp-gmm 46.8 +- 4.6 in the same run), at 3.1 ms of teacher time per episode on average (the
-GAN trainings, about 0.8 s every 200 episodes; median 74 us).
+tasks score 0 and lie more than a few noise widths from every GOID task: on the toy bench it
+then does no better than ``random``, and with 0.05 it masters many times more cells. Its
+teacher time is mostly the GAN trainings, one every ``update_size * n_rollouts`` episodes.
+Measured by ``python -m benchmarks.perf.teachers_toy --teachers random alp-gmm goal-gan --dims
+2``; figures in ``results/perf/2026-12-04-teachers-docstring-figures.md``.
 
 Deviation: before the first GAN training, tasks are uniform. TeachMyAgent uses the untrained
 generator, or pretrains it on samples of an expert-given initial distribution; the paper

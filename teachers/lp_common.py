@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.task_space import TaskSpace
-from aclbench.teachers.params import Owner, check_choice, config_error
+from aclbench.teachers.params import Owner, check_choice, config_error, record
 
 
 def resolve_preset(
@@ -43,7 +43,7 @@ class ReturnScaler:
     """
 
     def __init__(self, teacher: Owner, return_bounds: Sequence[float] | None) -> None:
-        self.bounds: tuple[float, float] | None = None
+        self.bounds: tuple[float, float] | None = record(teacher, "return_bounds", None)
         if return_bounds is None:
             return
         ok = isinstance(return_bounds, Sequence) and len(return_bounds) == 2
@@ -59,7 +59,7 @@ class ReturnScaler:
                 "return_bounds must be (low, high) with finite low < high, or None for raw "
                 f"returns; got {return_bounds!r}",
             )
-        self.bounds = (low, high)
+        self.bounds = record(teacher, "return_bounds", (low, high))
 
     def __call__(self, episode_return: float) -> float:
         if self.bounds is None:

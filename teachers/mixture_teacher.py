@@ -28,21 +28,41 @@ from aclbench.teachers.gmm_fit import (
     resolve_fit_schedule,
 )
 from aclbench.teachers.lp_common import ReturnScaler, proportional_choice
-from aclbench.teachers.params import check_bool
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "paper": {"fit_rate": 250, "random_task_ratio": 0.2, "k_range": (2, 10)},
-    "teachmyagent": {"fit_rate": 150, "random_task_ratio": 0.05, "k_range": (2, 9)},
+    "paper": {"fit_rate": 250, "random_task_ratio": 0.2, "k_range": (2, 10), "warm_start": False},
+    "teachmyagent": {
+        "fit_rate": 150,
+        "random_task_ratio": 0.05,
+        "k_range": (2, 9),
+        "warm_start": False,
+    },
 }
-"""Fit schedules of both teachers: the paper's, and TeachMyAgent's (Romac et al., ICML 2021)."""
+"""Fit schedules of both teachers, as the authors' code sets them: Portelas et al.'s
+(teachDeepRL), and TeachMyAgent's (Romac et al., ICML 2021). Both refit every k from k-means
+(scikit-learn's ``warm_start`` off)."""
 
 
 class MixtureTeacher(Teacher):
     """A teacher that samples from a mixture refitted every ``fit_rate`` episodes.
 
-    A subclass passes its constructor's arguments on (they are documented there, with the
-    subclass's defaults), appends one row a finished episode to :attr:`window`, calls
-    :meth:`_fit` when :meth:`_fit_due` says so, and implements :meth:`_learning_progress`.
+    Args:
+        task_space: the space tasks are proposed from.
+        seed: seed of the teacher's generator (``0`` is valid).
+        preset: a key of :attr:`presets`; its values fill the parameters left ``None``.
+        fit_rate: episodes between two mixture fits; also the size of the fitted window.
+        random_task_ratio: share of uniform tasks once the mixture exists.
+        k_range: ``(k_min, k_max)``, numbers of Gaussians tried at each fit, both included.
+        n_bootstrap: uniform episodes before the first fit (default: ``fit_rate``).
+        criterion: ``"aic"`` (paper), ``"bic"`` or ``"aicc"``.
+        return_bounds: ``(low, high)`` env return bounds used to scale returns to [0, 1]
+            (the paper uses ``(-150, 350)`` on Stump Tracks); ``None`` keeps raw returns.
+        warm_start: start each k's EM from that k's previous mixture instead of from k-means
+            (an option of the authors' code, off there).
+
+    A subclass takes these through ``**kwargs``, appends one row a finished episode to
+    :attr:`window`, calls :meth:`_fit` when :meth:`_fit_due` says so, and implements
+    :meth:`_learning_progress`.
 
     Attributes:
         window: the rows of the last ``fit_rate`` episodes, in the unit cube of the task space.
@@ -53,38 +73,41 @@ class MixtureTeacher(Teacher):
 
     lp_key: ClassVar[str]
     """Name of the learning progress of each Gaussian in :meth:`inner_state`."""
+    presets: ClassVar[dict[str, dict[str, Any]]] = PRESETS
+    """Named values of ``fit_rate``, ``random_task_ratio``, ``k_range`` and ``warm_start``."""
 
     def __init__(
         self,
         task_space: TaskSpace,
         *,
-        seed: int | None,
-        preset: str,
-        fit_rate: int | None,
-        random_task_ratio: float | None,
-        k_range: Sequence[int] | None,
-        n_bootstrap: int | None,
-        criterion: str,
-        return_bounds: Sequence[float] | None,
-        warm_start: bool,
+        seed: int | None = None,
+        preset: str = "paper",
+        fit_rate: int | None = None,
+        random_task_ratio: float | None = None,
+        k_range: Sequence[int] | None = None,
+        n_bootstrap: int | None = None,
+        criterion: str = "aic",
+        return_bounds: Sequence[float] | None = None,
+        warm_start: bool | None = None,
     ) -> None:
         super().__init__(task_space, seed=seed)
         schedule = resolve_fit_schedule(
             self,
-            PRESETS,
+            self.presets,
             preset,
             fit_rate=fit_rate,
             random_task_ratio=random_task_ratio,
             k_range=k_range,
             n_bootstrap=n_bootstrap,
             criterion=criterion,
+            warm_start=warm_start,
         )
         self.preset = preset
         self.fit_rate, self.random_task_ratio = schedule.fit_rate, schedule.random_task_ratio
         self.k_range, self.n_bootstrap = schedule.k_range, schedule.n_bootstrap
         self.criterion = schedule.criterion
         self.scale_return = ReturnScaler(self, return_bounds)
-        self.warm_start = check_bool(self, "warm_start", warm_start)
+        self.warm_start = schedule.warm_start
         self.window: deque[np.ndarray] = deque(maxlen=self.fit_rate)
         self.selector = MixtureSelector(self.k_range, self.criterion, self.warm_start)
         self.mixture: Mixture | None = None

@@ -17,7 +17,7 @@ adversary cannot win by making levels impossible: regret is highest on levels th
 solvable but that the protagonist fails.
 
 Working with a student. A Teacher trains no student, so the PAIRED rounds are run by the SB3
-students (:mod:`students.paired`), which recognize this teacher by its :meth:`end_round`:
+students (:mod:`students.paired`), for this teacher declares the ``adversarial`` capability:
 they sample ``n_envs`` levels, have the protagonist and the antagonist each play one rollout on
 them and learn from it, report every episode through ``update(task, return,
 info={"agent": "protagonist" | "antagonist"})``, then call :meth:`end_round`. Feedback without
@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace, task_key
 from aclbench.teachers.arms import draw
-from aclbench.teachers.base import Teacher
+from aclbench.teachers.base import Capabilities, Teacher
 from aclbench.teachers.level_builders import LevelBuilder, builder_for
 from aclbench.teachers.params import check_int, check_number, check_positive
 from aclbench.teachers.registry import register_teacher
@@ -87,6 +87,8 @@ class PAIREDTeacher(Teacher):
         hidden: width of the adversary's two hidden layers.
         bins: choices per continuous dimension, for task spaces without their own builder.
     """
+
+    capabilities = Capabilities(adversarial=True)
 
     def __init__(
         self,

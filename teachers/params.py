@@ -16,7 +16,10 @@ Rules shared by all teachers:
 - a real parameter takes an int or a float and is returned as a float.
 
 The ``owner`` of a check is the teacher being built (``self``), whose registered name the
-message gives (looked up only when a check fails), or a name given as a string.
+message gives (looked up only when a check fails), or a name given as a string. A check that
+passes notes the value on a teacher owner (:func:`record`): it is the value the teacher runs
+with, a preset's or one computed from other parameters included, which the run writes to
+``teacher_params.json`` (:func:`~teachers.registry.teacher_params`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -34,6 +37,16 @@ from aclbench.teachers.registry import TEACHERS
 
 Owner = Teacher | str
 """Whose parameter is checked: a teacher instance, or the name to print."""
+
+V = TypeVar("V")
+
+
+def record(owner: Owner, name: str, value: V) -> V:
+    """Note ``value`` as the one teacher ``owner`` runs with for parameter ``name``, in its
+    :attr:`~teachers.base.Teacher.resolved_params`, and return it."""
+    if isinstance(owner, Teacher):
+        owner.resolved_params[name] = value
+    return value
 
 
 def teacher_name(owner: Owner) -> str:
@@ -67,7 +80,7 @@ def check_int(owner: Owner, name: str, value: Any, minimum: int) -> int:
     number = _as_int(value)
     if number is None or number < minimum:
         raise config_error(owner, f"{name} must be an integer >= {minimum}, got {value!r}")
-    return number
+    return record(owner, name, number)
 
 
 def check_number(
@@ -88,7 +101,7 @@ def check_number(
         else:
             allowed = f"in {'(' if above_low else '['}{low:g}, {high:g}]"
         raise config_error(owner, f"{name} must be a finite number {allowed}, got {value!r}")
-    return float(value)
+    return record(owner, name, float(value))
 
 
 def check_positive(owner: Owner, name: str, value: Any) -> float:
@@ -105,7 +118,7 @@ def check_bool(owner: Owner, name: str, value: Any) -> bool:
     """``value`` if it is ``True`` or ``False`` (a numpy bool too): 0, 1 or "no" are refused."""
     if not isinstance(value, (bool, np.bool_)):
         raise config_error(owner, f"{name} must be true or false, got {value!r}")
-    return bool(value)
+    return record(owner, name, bool(value))
 
 
 def check_choice(owner: Owner, name: str, value: Any, allowed: Iterable[str]) -> str:
@@ -115,7 +128,7 @@ def check_choice(owner: Owner, name: str, value: Any, allowed: Iterable[str]) ->
         raise config_error(
             owner, f"{name} must be one of {', '.join(map(repr, names))}, got {value!r}"
         )
-    return value
+    return record(owner, name, value)
 
 
 def check_k_range(owner: Owner, k_range: Any) -> tuple[int, int]:
@@ -128,4 +141,4 @@ def check_k_range(owner: Owner, k_range: Any) -> tuple[int, int]:
             "k_range must be (k_min, k_max) with integers 1 <= k_min <= k_max (numbers of "
             f"Gaussians tried, both included), got {k_range!r}",
         )
-    return k_min, k_max
+    return record(owner, "k_range", (k_min, k_max))

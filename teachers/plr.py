@@ -14,13 +14,15 @@ scores at least as high as the lowest-scoring stored level.
 
 Working with a student:
 
-- ``needs_rollouts`` is true: an on-policy student passes each rollout to ``on_rollout_end``.
-- ``begin_rollout()`` draws replay-or-new for a whole rollout and returns it (true = replay);
-  every ``sample_task`` until the next call follows it, so a rollout is all replays or all new
-  levels (exactly so if the student also restarts its envs when the decision changes, as the
-  SB3 students do: :mod:`students.rollout_modes`; otherwise an episode begun in the previous
-  rollout finishes on its level). A student that never calls it gets a fresh decision per
-  episode; ``replaying`` says whether the last sampled task was a replay.
+- It declares ``rollouts`` (:class:`~teachers.base.Capabilities`): an on-policy student passes
+  each rollout to ``on_rollout_end``, with the policy's outputs for the policy-based scores.
+- It declares ``rollout_mode``: ``begin_rollout()`` draws replay-or-new for a whole rollout
+  and returns it (true = replay); every ``sample_task`` until the next call follows it, so a
+  rollout is all replays or all new levels (exactly so if the student also restarts its envs
+  when the decision changes, as the SB3 students do: :mod:`students.rollout_modes`; otherwise
+  an episode begun in the previous rollout finishes on its level). A student that never calls
+  it gets a fresh decision per episode; ``replaying`` says whether the last sampled task was a
+  replay.
 - ``train_on_new_levels``: PLR learns from every rollout. Robust PLR is false: the student
   takes no gradient step on rollouts of new (exploratory) levels, only on replays; the
   teacher still scores those levels, which is how they enter the buffer.
@@ -40,12 +42,13 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from aclbench.task_space import Task, TaskSpace, task_key
-from aclbench.teachers.base import Rollout, Teacher
+from aclbench.teachers.base import Capabilities, Rollout, Teacher
 from aclbench.teachers.level_buffer import TRANSFORMS, LevelBuffer
 from aclbench.teachers.params import check_choice, check_fraction, check_int, check_positive
 from aclbench.teachers.plr_scores import NEEDS, SCORES, EpisodeStats, EpisodeTracker, check_rollout
@@ -73,8 +76,7 @@ class PLRTeacher(Teacher):
         buffer_size: most levels kept.
     """
 
-    needs_rollouts = True
-    train_on_new_levels: ClassVar[bool] = True
+    capabilities = Capabilities(rollouts=True, rollout_mode=True)
 
     def __init__(
         self,
@@ -93,7 +95,8 @@ class PLRTeacher(Teacher):
         self.score = check_choice(self, "score", score, SCORES)
         self.transform = check_choice(self, "transform", transform, TRANSFORMS)
         self.temperature = check_positive(self, "temperature", temperature)
-        self.needs_policy_outputs = score in NEEDS
+        if score in NEEDS:
+            self.capabilities = replace(self.capabilities, policy_outputs=True)
         self.staleness_coef = check_fraction(self, "staleness_coef", staleness_coef)
         self.replay_prob = check_fraction(self, "replay_prob", replay_prob)
         self.rho = check_fraction(self, "rho", rho)
@@ -216,4 +219,4 @@ class RobustPLRTeacher(PLRTeacher):
     """Robust PLR: as PLR, but the student learns only from replayed levels; new levels are
     played to be scored, without a gradient step (``train_on_new_levels`` is false)."""
 
-    train_on_new_levels: ClassVar[bool] = False
+    train_on_new_levels = False

@@ -10,12 +10,10 @@ and ``my-teacher`` can then be named in a suite or in ``aclbench run --teacher``
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from aclbench.errors import ConfigError
-from aclbench.registry import Registry
+from aclbench.registry import Registry, accepted_parameters, check_params
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.base import Teacher
 
@@ -25,17 +23,13 @@ TEACHERS: Registry[type[Teacher]] = Registry(
 
 T = TypeVar("T", bound=type[Teacher])
 
+CONSTRUCTOR_ARGS = ("task_space", "seed")
+"""The arguments every teacher takes; the others are its parameters."""
+
 
 def register_teacher(name: str) -> Callable[[T], T]:
     """Class decorator: ``@register_teacher("my-teacher")`` makes the class available by name."""
-
-    def decorator(cls: T) -> T:
-        if not (isinstance(cls, type) and issubclass(cls, Teacher)):
-            raise TypeError(f"@register_teacher({name!r}) expects a Teacher subclass, got {cls!r}")
-        TEACHERS.add(name, cls)
-        return cls
-
-    return decorator
+    return TEACHERS.register(name)
 
 
 def make_teacher(
@@ -48,21 +42,25 @@ def make_teacher(
 def teacher_class(name: str, params: dict[str, Any]) -> type[Teacher]:
     """The class registered as ``name``, once ``params`` are checked against its constructor."""
     cls = TEACHERS.get(name)
-    check_params(cls, params, what=f"teacher {name!r}", skip=("self", "task_space", "seed"))
+    check_params(cls, params, what=f"teacher {name!r}", skip=CONSTRUCTOR_ARGS)
     return cls
 
 
-def check_params(
-    func: Callable[..., Any], params: dict[str, Any], *, what: str, skip: tuple[str, ...] = ()
-) -> None:
-    """Raise ConfigError naming the parameters ``func`` does not accept, and those it does."""
-    signature = inspect.signature(func)
-    if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
-        return
-    accepted = [n for n in signature.parameters if n not in skip]
-    unknown = sorted(set(params) - set(accepted))
-    if unknown:
-        raise ConfigError(
-            f"{what} has no parameter {', '.join(map(repr, unknown))}; "
-            f"accepted: {', '.join(accepted) or '(none)'}"
-        )
+def teacher_params(teacher: Teacher, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Every constructor parameter of ``teacher`` with the value it runs with: the one its
+    checks resolved (:attr:`Teacher.resolved_params`: a preset's value, a default computed
+    from another parameter), else the one ``given`` to the constructor, else the default."""
+    parameters = accepted_parameters(type(teacher))
+    names = None if parameters is None else set(parameters) - set(CONSTRUCTOR_ARGS)
+    values = {
+        name: parameter.default
+        for name, parameter in (parameters or {}).items()
+        if name in (names or ()) and parameter.default is not parameter.empty
+    }
+    values.update(given)
+    values.update(
+        (name, value)
+        for name, value in teacher.resolved_params.items()
+        if names is None or name in names
+    )
+    return values

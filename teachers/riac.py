@@ -25,9 +25,15 @@ Presets (any parameter given explicitly overrides its preset value):
 ==================  ===============  ================  ================
 preset              max_region_size  n_split_attempts  min_region_width
 ==================  ===============  ================  ================
-``"paper"``         200              50                1/6
+``"paper"``         200              50                1/15
 ``"teachmyagent"``  150              75                0.1
 ==================  ===============  ================  ================
+
+``"paper"`` holds the values of the authors' code (teachDeepRL, Portelas et al. 2019),
+``"teachmyagent"`` those of TeachMyAgent's benchmark (Romac et al., ICML 2021), which tuned
+them; the other parameters keep their defaults in both. ``"teachmyagent"`` is the default
+because it measures best on the toy bench (``python -m benchmarks.perf.teachers_toy``; figures
+and the commit they were measured at in ``results/perf/2026-12-04-teachers-presets.md``).
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,7 +60,7 @@ from aclbench.teachers.params import check_fraction, check_int, check_number, co
 from aclbench.teachers.registry import register_teacher
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "paper": {"max_region_size": 200, "n_split_attempts": 50, "min_region_width": 1 / 6},
+    "paper": {"max_region_size": 200, "n_split_attempts": 50, "min_region_width": 1 / 15},
     "teachmyagent": {"max_region_size": 150, "n_split_attempts": 75, "min_region_width": 0.1},
 }
 
@@ -103,7 +109,7 @@ class RiacTeacher(Teacher):
     Args:
         task_space: the space tasks are proposed from.
         seed: seed of the teacher's generator (``0`` is valid).
-        preset: ``"paper"`` or ``"teachmyagent"``.
+        preset: ``"teachmyagent"`` or ``"paper"`` (see the module docstring).
         max_region_size: pairs a leaf holds before it is split.
         n_split_attempts: random cuts tried per split.
         min_region_width: smallest width of a child along any dimension, as a fraction of the
@@ -118,12 +124,15 @@ class RiacTeacher(Teacher):
             ``None`` keeps raw returns.
     """
 
+    presets: ClassVar[dict[str, dict[str, Any]]] = PRESETS
+    """Named values of ``max_region_size``, ``n_split_attempts`` and ``min_region_width``."""
+
     def __init__(
         self,
         task_space: TaskSpace,
         *,
         seed: int | None = None,
-        preset: str = "paper",
+        preset: str = "teachmyagent",
         max_region_size: int | None = None,
         n_split_attempts: int | None = None,
         min_region_width: float | None = None,
@@ -138,7 +147,7 @@ class RiacTeacher(Teacher):
         super().__init__(task_space, seed=seed)
         params = resolve_preset(
             self,
-            PRESETS,
+            self.presets,
             preset,
             {
                 "max_region_size": max_region_size,

@@ -10,10 +10,10 @@ and arms are drawn from the Boltzmann distribution ``softmax(Q / temperature)``.
 Where the advantages come from (``advantage``):
 
 - ``"gae"``: the student's own advantages, as in the paper. The teacher asks for on-policy
-  rollouts (``needs_rollouts``); after each one, an arm's reward is the mean ``|A_t|`` over the
-  steps played on its tasks in that rollout (the rollout is the paper's batch), and every arm
-  played in it gets one TD(0) update. Until the first rollout arrives (or with a student that
-  sends none), it falls back to ``"return"``.
+  rollouts (it declares ``rollouts``); after each one, an arm's reward is the mean ``|A_t|``
+  over the steps played on its tasks in that rollout (the rollout is the paper's batch), and
+  every arm played in it gets one TD(0) update. Until the first rollout arrives (or with a
+  student that sends none), it falls back to ``"return"``.
 - ``"return"`` (default; works with any student, off-policy ones included): one episode return
   at a time, the advantage of an episode approximated by ``|return - baseline|`` with the arm's
   baseline the mean return of its previous ``window`` episodes (the first episode of an arm
@@ -28,11 +28,11 @@ Defaults and where they come from (ALGORITHMS.md gives none):
   0/1 rewards and a fraction ``p`` of correct answers, the mean ``|A|`` is about
   ``2 sqrt(p (1 - p))``, up to 1. Ours are in return units, where the same 0/1 returns give a
   mean ``|return - p|`` of ``2 p (1 - p)``, at most 0.5, and the simulated task-graph student's
-  are about 0.015 (noise) against about 0.1 on the task being learned. There the paper's
-  temperatures do no better than ``random`` (1000 episodes, 5 seeds: 3.0 tasks mastered with
-  1.0, 3.2 with 0.4, 3.8 with 0.2, random 3.0; 5.2 with 0.1, 6.0 with 0.05 or 0.02; episodes to
-  master the 6-task chain: 1315, 1229, 1060 against 451 with 0.02), and with 1.0 as the default
-  the test that SEC beats random fails. Scale it with your returns or advantages.
+  are an order of magnitude smaller still. There the paper's temperatures do no better than
+  ``random``, and 0.02 masters the task chain soonest (``python -m
+  benchmarks.perf.task_set_teachers``; figures in
+  ``results/perf/2026-12-04-teachers-docstring-figures.md``). Scale it with your returns or
+  advantages.
 - ``window`` 10: ours (the ``"return"`` estimate is ours).
 """
 
@@ -50,7 +50,7 @@ from aclbench.teachers.arms import (
     boltzmann_probabilities,
     draw,
 )
-from aclbench.teachers.base import Rollout
+from aclbench.teachers.base import Capabilities, Rollout
 from aclbench.teachers.params import check_choice, check_fraction, check_int, check_positive
 from aclbench.teachers.registry import register_teacher
 from aclbench.teachers.return_windows import ReturnWindows
@@ -86,7 +86,7 @@ class SECTeacher(ArmTeacher):
         self.temperature = check_positive(self, "temperature", temperature)
         self.advantage = check_choice(self, "advantage", advantage, ADVANTAGES)
         # per instance: only the "gae" teacher asks the student for rollouts
-        self.needs_rollouts = advantage == "gae"
+        self.capabilities = Capabilities(rollouts=advantage == "gae")
         self.scored_by_rollouts = False
         self.values = np.zeros(self.n_arms)
         self.windows = ReturnWindows(self.n_arms, check_int(self, "window", window, 1))
@@ -108,7 +108,7 @@ class SECTeacher(ArmTeacher):
         self.windows.push(arm, self.episodes, episode_return)
 
     def _on_rollout_end(self, rollout: Rollout) -> None:
-        if not self.needs_rollouts:
+        if not self.capabilities.rollouts:
             return
         self.scored_by_rollouts = True
         for arm, reward in self.rollout_rewards(rollout).items():

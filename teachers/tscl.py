@@ -25,18 +25,17 @@ single recorded change happens to be small is never drawn again. Defaults follow
 alpha 0.1, window 10, epsilon 0.1, temperature 4e-4 (in units of return per episode; scale it
 with your returns), ``thompson`` for ``sampling`` and ``egreedy`` otherwise.
 
-``naive`` does not beat ``random`` on the simulated task-graph student (1000 episodes, 5 seeds,
-return noise 0.02: 2.6 tasks mastered against random's 3.0; 1.2 before the fix above), so
-it is left out of the test that checks that. Measured cause: a choice lasts ``window`` = 10
-episodes, so 1000 episodes give only 100 choices, and ``Q`` of a mastered task decays by
-``1 - alpha`` per *block*: the teacher keeps playing a mastered task for tens of blocks
-(hundreds of episodes), while the next task of the chain holds the stale value it got when it
-was still locked and is found again only by exploration (``epsilon / n_arms``, about 1% of
-the blocks). This is Algorithm 1 as published (``window`` episodes per estimate and one
-``Q`` update per block), not a bookkeeping error; ``policy="boltzmann"`` does a little better
-(3.4) but not by the test's margin of one task. Where tasks take longer to learn, those blocks
-cost less: on a chain learned 4x slower (``learning_rate`` 0.005, 4000 episodes) ``naive``
-masters 5.6 tasks against random's 3.0, which the tests check.
+``naive`` does not beat ``random`` on the simulated task-graph student in a thousand episodes,
+so it is left out of the test that checks that. The cause: a choice lasts ``window`` episodes,
+so a short run gives few choices, and ``Q`` of a mastered task decays by ``1 - alpha`` per
+*block*: the teacher keeps playing a mastered task for tens of blocks, while the next task of
+the chain holds the stale value it got when it was still locked and is found again only by
+exploration (``epsilon / n_arms`` of the blocks). This is Algorithm 1 as published (``window``
+episodes per estimate and one ``Q`` update per block), not a bookkeeping error;
+``policy="boltzmann"`` does a little better, not by the test's margin. Where tasks take longer
+to learn, those blocks cost less: on a chain learned several times slower ``naive`` beats
+``random``, which the tests check. Figures: ``python -m benchmarks.perf.task_set_teachers``
+and ``results/perf/2026-12-04-teachers-docstring-figures.md``.
 """
 
 from __future__ import annotations

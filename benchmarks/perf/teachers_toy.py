@@ -12,8 +12,9 @@ Run::
     python -m benchmarks.perf.teachers_toy --teachers "alp-gmm[fit_rate=150]" riac
 
 A teacher entry is a registered name, optionally with constructor parameters in brackets. By
-default: every registered teacher, and ALP-GMM with ``warm_start=False`` (the paper code's
-setting) for comparison. Teacher time is CPU time of this process (``time.process_time``), so
+default: every registered teacher, and each of its presets other than its default (ALP-GMM's
+``"paper"``, the authors' code, next to its default ``"paper-warm"``), to measure which preset
+should be the default. Teacher time is CPU time of this process (``time.process_time``), so
 that other jobs on a shared machine do not inflate it; on an idle machine it equals wall time.
 
 The 2-D bench is the paper's (10 x 10 cells, 20,000 episodes). In 5-D, 10 cells per dimension
@@ -36,13 +37,12 @@ from scipy import stats
 
 from aclbench import teachers
 from aclbench.envs.toy import ToyEnv
+from aclbench.registry import accepted_parameters
 
 CELLS_PER_DIM = {1: 10, 2: 10, 3: 5, 4: 4, 5: 3, 6: 3}
 """Cells per dimension of the toy bench for each number of dimensions."""
 
 CHECKPOINTS = (5_000, 10_000, 20_000)
-EXTRA_ENTRIES = ("alp-gmm[warm_start=False]",)
-"""Variants run by default next to every registered teacher."""
 TIME_GOAL_S = {"alp-gmm": 0.5e-3}
 """Mean teacher time per episode that a teacher should stay under on the 2-D bench."""
 
@@ -61,6 +61,19 @@ class ToyRun:
     seed: int
     mastered: dict[int, float]
     seconds: NDArray[np.float64]
+
+
+def preset_entries(names: Sequence[str]) -> list[str]:
+    """``"name[preset='p']"`` for every preset of the teachers ``names`` but their default."""
+    entries = []
+    for name in names:
+        cls = teachers.TEACHERS.get(name)
+        parameters = accepted_parameters(cls) or {}
+        if "preset" in parameters:
+            default = parameters["preset"].default
+            presets = getattr(cls, "presets", {})
+            entries += [f"{name}[preset={p!r}]" for p in presets if p != default]
+    return entries
 
 
 def parse_entry(entry: str) -> tuple[str, dict[str, Any]]:
@@ -159,7 +172,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--episodes", type=int, default=20_000)
     args = parser.parse_args(argv)
-    names = args.teachers or [*teachers.TEACHERS.names(), *EXTRA_ENTRIES]
+    registered = teachers.TEACHERS.names()
+    names = args.teachers or [*registered, *preset_entries(registered)]
     if "random" not in names:
         names = ["random", *names]
     checkpoints = [c for c in CHECKPOINTS if c <= args.episodes] or [args.episodes]

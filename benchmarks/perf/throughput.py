@@ -16,7 +16,7 @@ printed too: it is what the callback adds to, and it is less sensitive to other 
 Goal: ratio >= 0.95.
 
 ``--teacher plr`` (any teacher that takes rollouts) adds the per-step tasks and rewards the
-callback records. A teacher that ``needs_policy_outputs`` (PLR with a policy score) also gets the
+callback records. A teacher that declares ``policy_outputs`` (PLR with a policy score) gets the
 policy's entropies and action probabilities, computed at the end of each rollout
 (:func:`students.callback.policy_outputs`); that time is timed on its own and printed as a share
 of the curriculum side's training time. (PLR also restarts

@@ -3,7 +3,7 @@ from importlib.metadata import EntryPoint
 import pytest
 
 from aclbench import ConfigError, UnknownNameError
-from aclbench.registry import Registry
+from aclbench.registry import Registry, accepted_parameters, check_params
 
 
 def test_unknown_name_lists_known_names_and_suggests_closest():
@@ -67,3 +67,40 @@ def test_a_broken_plugin_is_left_out_and_the_others_load(monkeypatch):
     assert registry.get("taken") is KeyError
     with pytest.raises(ConfigError, match="'broken' = 'no_such_module_xyz:Widget' failed to load"):
         registry.get("broken")
+
+
+class Base:
+    def __init__(self, a: int = 1, *, b: str = "x") -> None:
+        self.a, self.b = a, b
+
+
+class Child(Base):
+    def __init__(self, *, c: float = 0.5, b: str = "y", **kwargs: object) -> None:
+        super().__init__(b=b, **kwargs)  # type: ignore[arg-type]
+        self.c = c
+
+
+class Open:
+    def __init__(self, **kwargs: object) -> None:
+        self.kwargs = kwargs
+
+
+def test_register_decorator_checks_the_base_and_registers():
+    registry: Registry[type[Base]] = Registry("widget", base=Base)
+    assert registry.register("child")(Child) is Child
+    assert registry.get("child") is Child
+    with pytest.raises(TypeError, match="registering widget 'open' expects a Base subclass"):
+        registry.register("open")(Open)  # type: ignore[type-var]
+    assert "open" not in registry
+
+
+def test_accepted_parameters_follow_kwargs_up_the_class_hierarchy():
+    parameters = accepted_parameters(Child)
+    assert parameters is not None
+    assert list(parameters) == ["c", "b", "a"]  # the subclass's first, then its parent's
+    assert parameters["b"].default == "y"  # the subclass's default wins
+    assert accepted_parameters(Open) is None  # **kwargs that reach no parent: any name
+    check_params(Child, {"a": 2, "b": "z", "c": 1.0}, what="widget 'child'")
+    with pytest.raises(ConfigError, match="widget 'child' has no parameter 'd'; accepted: c, b, a"):
+        check_params(Child, {"d": 1}, what="widget 'child'")
+    check_params(Open, {"anything": 1}, what="widget 'open'")

@@ -302,4 +302,7 @@ def test_teachers_that_propose_points_get_valid_levels(teacher: str) -> None:
     chosen = make_teacher(teacher, space, seed=0)
     rng = np.random.default_rng(0)
     for _ in range(300):  # past ALP-GMM's and Covar-GMM's first fits (250 episodes)
-        chosen.update(chosen.sample_task(), float(rng.random()))
+        task = chosen.sample_task()
+        np.testing.assert_array_equal(space.clip(task), task)  # already a valid level
+        chosen.update(task, float(rng.random()))
+    assert chosen.episodes == 300

@@ -22,13 +22,40 @@ PPO = (
 ).split()
 
 
-def start(args: list[str], out: Path) -> subprocess.Popen:
+def start(args: list[str], out: Path, *, pause_at: int | None = None) -> subprocess.Popen:
+    """``aclbench run`` in a process of its own; with ``pause_at``, the run stops after its
+    first checkpoint at ``pause_at`` env steps or more, and waits there (see PAUSING)."""
+    command = ["-m", "aclbench.harness.cli"] if pause_at is None else ["-c", PAUSING, str(pause_at)]
     return subprocess.Popen(
-        [sys.executable, "-m", "aclbench.harness.cli", "run", *args, "--out", str(out)],
+        [sys.executable, *command, "run", *args, "--out", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=Path(__file__).parents[2],
     )
+
+
+PAUSING = """
+import sys, time
+from pathlib import Path
+from aclbench.harness import runner
+from aclbench.harness.cli import main
+
+pause_at, argv = int(sys.argv[1]), sys.argv[2:]
+out = Path(argv[argv.index("--out") + 1])
+write = runner.write_checkpoint
+
+def write_then_wait(run_dir, state, save_student):
+    write(run_dir, state, save_student)
+    if state["env_steps"] >= pause_at and not (out / "paused").exists():
+        (out / "paused").touch()
+        while not (out / "go-on").exists():
+            time.sleep(0.01)
+
+runner.write_checkpoint = write_then_wait
+sys.exit(main(argv))
+"""
+"""A run that writes ``paused`` in its folder once it has checkpointed, then waits for the
+file ``go-on``: the test signals it at a known point, whatever the machine's speed."""
 
 
 def finish(args: list[str], out: Path) -> dict:
@@ -45,14 +72,17 @@ def checkpointed_steps(out: Path) -> int:
 
 def interrupt(args: list[str], out: Path, signum: int, after_steps: int) -> None:
     """Start a run and send it ``signum`` once it has checkpointed ``after_steps`` steps."""
-    process = start(args, out)
+    process = start(args, out, pause_at=after_steps)
     deadline = time.monotonic() + 240
-    while checkpointed_steps(out) < after_steps and process.poll() is None:
+    while not (out / "paused").exists():
+        assert process.poll() is None, "the run ended before it checkpointed"
         assert time.monotonic() < deadline, "the run never checkpointed"
         time.sleep(0.05)
-    assert process.poll() is None, "the run ended before it could be interrupted"
     os.kill(process.pid, signum)
+    (out / "go-on").touch()  # a SIGTERM-ed run goes on to its next step, and stops there
     process.wait(timeout=60)
+    for name in ("paused", "go-on"):
+        (out / name).unlink()
 
 
 def frames(out: Path) -> dict[str, pd.DataFrame]:

@@ -7,8 +7,11 @@ import signal
 import numpy as np
 import pandas as pd
 import pytest
+from stable_baselines3 import A2C
 
 from aclbench.harness.cli import main
+from aclbench.registry import accepted_parameters
+from aclbench.teachers.alp_gmm import AlpGmmTeacher
 from aclbench.teachers.random_teacher import RandomTeacher
 
 TOY = ["run", "--env", "toy", "--teacher", "random", "--student", "simulated", "--steps", "3000"]
@@ -35,6 +38,24 @@ def test_toy_run_writes_the_documented_files(tmp_path, capsys):
     assert len((out / "teacher_log.jsonl").read_text().splitlines()) == 4
     assert (out / "teacher_state.pkl").exists()
     assert json.loads((out / "student_params.json").read_text()) == {}  # simulated: none
+    assert json.loads((out / "teacher_params.json").read_text()) == {}  # random: none
+
+
+def test_teacher_params_hold_every_parameter_with_its_preset_value(tmp_path):
+    out = tmp_path / "run"
+    args = ["--teacher", "alp-gmm", "-p", "teacher.preset=teachmyagent"]
+    args += ["-p", "teacher.fit_rate=40"]
+    assert main([*TOY, *args, "--steps", "100", "--out", str(out)]) == 0
+    params = json.loads((out / "teacher_params.json").read_text())
+    wanted = set(accepted_parameters(AlpGmmTeacher)) - {"task_space", "seed"}
+    assert set(params) == wanted
+    preset = AlpGmmTeacher.presets["teachmyagent"]
+    assert params["preset"] == "teachmyagent" and params["fit_rate"] == 40  # given
+    assert params["n_bootstrap"] == 40  # default: fit_rate
+    assert params["random_task_ratio"] == preset["random_task_ratio"]  # from the preset
+    assert params["k_range"] == list(preset["k_range"])
+    assert params["warm_start"] is preset["warm_start"]
+    assert params["nn_buffer_size"] == 500 and params["criterion"] == "aic"  # defaults
 
 
 def test_rerun_from_saved_config_gives_the_same_eval(tmp_path):
@@ -81,6 +102,17 @@ def test_short_cartpole_ppo_run_is_reproducible(tmp_path):
     params = json.loads((tmp_path / "a" / "student_params.json").read_text())
     assert params["n_envs"] == 2 and params["n_steps"] == 128 and params["n_epochs"] == 2
     assert params["learning_rate"] == "lin_0.001" and params["gae_lambda"] == 0.8
+
+
+def test_student_params_hold_every_hyperparameter_of_the_algorithm(tmp_path):
+    args = ["run", "--env", "cartpole", "--teacher", "random", "--student", "a2c", "--steps", "64"]
+    args += ["--eval-interval", "64", "-p", "student.n_envs=2", "-p", "student.n_steps=8"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    params = json.loads((tmp_path / "student_params.json").read_text())
+    sb3 = set(accepted_parameters(A2C)) - {"env", "seed", "device", "_init_setup_model"}
+    assert sb3 <= set(params) and {"n_envs", "vec_env", "torch_threads"} <= set(params)
+    assert params["policy"] == "MlpPolicy" and params["n_envs"] == 2 and params["n_steps"] == 8
+    assert params["gae_lambda"] == 1.0 and params["use_rms_prop"] is True  # SB3's defaults
 
 
 @pytest.mark.parametrize(
@@ -175,3 +207,11 @@ def test_a_new_eval_interval_for_a_saved_config_moves_its_checkpoints_too(tmp_pa
     assert main([*rerun, "--out", str(again)]) == 0
     saved = (again / "config.toml").read_text()
     assert "eval_interval = 500" in saved and "checkpoint_interval = 500" in saved
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
+def test_device_cuda_without_cuda_is_refused_before_anything_is_written(tmp_path, capsys):
+    argv = ["run", "--env", "cartpole", "--teacher", "random", "--student", "ppo"]
+    assert main([*argv, "--steps", "100", "--device", "cuda", "--out", str(tmp_path / "r")]) == 2
+    assert "device = 'cuda' but torch sees no CUDA device" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

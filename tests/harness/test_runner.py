@@ -9,7 +9,7 @@ import torch
 
 from aclbench.envs.toy import ToyEnv
 from aclbench.harness.config import RunConfig
-from aclbench.harness.runner import resolve_device, run
+from aclbench.harness.runner import run
 from aclbench.teachers.random_teacher import RandomTeacher
 
 
@@ -70,12 +70,27 @@ def test_a_failed_run_that_succeeds_when_retried_keeps_no_stale_traceback(tmp_pa
     assert not (tmp_path / "traceback.txt").exists()
 
 
-def test_the_device_recorded_in_status_is_the_one_sb3_trains_on():
-    """SB3 trains on the CPU when asked for CUDA on a machine without it."""
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
-    assert resolve_device("auto") == expected
-    assert resolve_device("cuda") == expected
-    assert resolve_device("cpu") == "cpu"
+@pytest.mark.parametrize(
+    ("env", "student", "params", "on_gpu_if_any"),
+    [
+        ("cartpole", "ppo", {"n_envs": 1, "n_steps": 32, "batch_size": 32}, False),
+        ("pendulum", "sac", {"learning_starts": 0, "batch_size": 8}, True),
+        ("toy", "simulated", {}, False),
+    ],
+)
+def test_status_json_records_the_device_the_student_trains_on(
+    tmp_path, env, student, params, on_gpu_if_any
+):
+    """``auto``: SB3's advice, on-policy MLP students on the CPU, off-policy ones on a GPU where
+    there is one; the simulated student has no network."""
+    config = RunConfig(
+        env, "random", student, seed=0, steps=32, eval_interval=32, student_params=params
+    )
+    assert run(config, tmp_path)["state"] == "done"
+    status = json.loads((tmp_path / "status.json").read_text())
+    gpu = torch.cuda.is_available() and on_gpu_if_any
+    assert status["device"] == ("cuda" if gpu else "cpu")
+    assert str(RunConfig.load(tmp_path / "config.toml").device) == "auto"
 
 
 def test_the_final_model_files_appear_whole_or_not_at_all(tmp_path, monkeypatch):
@@ -116,3 +131,13 @@ def test_a_run_killed_while_its_checkpoint_is_removed_is_already_done(tmp_path, 
         run(config, tmp_path)
     status = json.loads((tmp_path / "status.json").read_text())
     assert status["state"] == "done" and status["wall_s"] > 0
+
+
+def test_status_json_records_the_steps_run_past_the_budget(tmp_path):
+    """An on-policy student ends the rollout that crosses its budget: 40 steps with rollouts of
+    32 run 64, and status.json says so."""
+    params = {"n_envs": 1, "n_steps": 32, "batch_size": 32}
+    config = RunConfig("cartpole", "random", "ppo", seed=0, steps=40, student_params=params)
+    assert run(config, tmp_path)["state"] == "done"
+    status = json.loads((tmp_path / "status.json").read_text())
+    assert (status["env_steps"], status["overshoot_steps"]) == (64, 24)

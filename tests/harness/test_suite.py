@@ -38,7 +38,7 @@ def test_env_tables_override_students_seeds_and_budget():
         + """
 eval_interval = 500
 [env.cartpole]
-students = ["ppo", "sac"]
+students = ["ppo", "a2c"]
 seeds = [7]
 steps = 3000
 kwargs = { pole_length = [0.3, 1.0] }
@@ -50,7 +50,7 @@ n_envs = 2
     cartpole = [run for run in suite.runs if run.config.env == "cartpole"]
     assert [str(run.path) for run in cartpole] == [
         "demo/cartpole@ppo/random/seed-7",
-        "demo/cartpole@sac/random/seed-7",
+        "demo/cartpole@a2c/random/seed-7",
     ]
     assert cartpole[0].config.steps == 3000
     assert cartpole[0].config.eval_interval == 500
@@ -210,10 +210,54 @@ def test_a_suite_builds_each_env_and_each_teacher_once(monkeypatch):
     text = MINIMAL.replace('["random"]', '["random", "alp-gmm"]').replace(
         '["toy"]', '["toy", "cartpole"]'
     )
-    suite = Suite.parse(text + "[teacher.alp-gmm]\nfit_rate = 150\n")
+    suite = Suite.parse(
+        text + '[teacher.alp-gmm]\nfit_rate = 150\n[env.cartpole]\nstudents = ["ppo"]\n'
+    )
     assert len(suite.runs) == 12
     assert sorted(built["envs"]) == ["cartpole", "toy"]
     assert sorted(built["teachers"]) == ["alp-gmm", "alp-gmm", "random", "random"]
+
+
+@pytest.mark.parametrize(
+    ("env", "student", "message"),
+    [
+        ("toy", "ppo", "student 'ppo' cannot train on env 'toy': it simulates its own student"),
+        ("task-graph", "dqn", "student 'dqn' cannot train on env 'task-graph'"),
+        ("cartpole", "sac", "env 'cartpole': its actions are Discrete, SAC supports Box"),
+        ("cartpole", "td3", "env 'cartpole': its actions are Discrete, TD3 supports Box"),
+        ("pendulum", "dqn", "env 'pendulum': its actions are Box, DQN supports Discrete"),
+        ("cartpole", "simulated", "env 'cartpole' (TaskCartPoleEnv) has none"),
+    ],
+)
+def test_a_student_paired_with_an_env_it_cannot_train_is_refused_at_parse_time(
+    env, student, message
+):
+    text = MINIMAL.replace('["toy"]', f'["{env}"]').replace('["simulated"]', f'["{student}"]')
+    with pytest.raises(ConfigError, match="cannot train|own learner") as err:
+        Suite.parse(text)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(("env", "student"), [("cartpole", "a2c"), ("pendulum", "td3")])
+def test_students_pass_the_env_check_where_their_algorithm_applies(env, student):
+    text = MINIMAL.replace('["toy"]', f'["{env}"]').replace('["simulated"]', f'["{student}"]')
+    assert Suite.parse(text).runs[0].config.student == student
+
+
+def test_a_budget_below_one_on_policy_rollout_is_refused_at_parse_time():
+    """PPO on cartpole collects 32 x 8 = 256 env steps per rollout by default: 100 steps would
+    run 256 anyway."""
+    text = MINIMAL.replace('["toy"]', '["cartpole"]').replace('["simulated"]', '["ppo"]')
+    with pytest.raises(ConfigError) as err:
+        Suite.parse(text.replace("steps = 20000", "steps = 100"))
+    assert "steps = 100 is less than one rollout of student 'ppo' on env 'cartpole'" in str(
+        err.value
+    )
+    assert "(n_steps 32 x n_envs 8 = 256 env steps)" in str(err.value)
+    small = Suite.parse(
+        text.replace("steps = 20000", "steps = 100") + "[student.ppo]\nn_envs = 2\nn_steps = 50\n"
+    )
+    assert small.runs[0].config.steps == 100
 
 
 def test_the_training_space_and_the_test_set_are_separate_settings():

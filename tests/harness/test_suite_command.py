@@ -200,6 +200,33 @@ def test_a_run_lost_with_its_pool_before_it_started_is_recorded(tmp_path):
     assert tally.close()[planned.path] == status
 
 
+def test_local_workers_spread_over_the_visible_gpus_one_each(tmp_path, monkeypatch):
+    """CUDA_VISIBLE_DEVICES "0,1" (faked: no GPU is touched by the toy runs): each worker sees
+    one GPU, round-robin, and each run records the one its worker saw."""
+    from multiprocessing import Value
+
+    from aclbench.harness.executors import _init_pool_worker
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3,5")
+    started = Value("i", 0)
+    seen = []
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        for _ in range(3):
+            _init_pool_worker(["3", "5"], started)
+            seen.append(os.environ["CUDA_VISIBLE_DEVICES"])
+    finally:
+        signal.signal(signal.SIGINT, handler)  # the initializer makes a worker ignore Ctrl-C
+    assert seen == ["3", "5", "3"]
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1")
+    out = tmp_path / "out"
+    assert main(["suite", str(write_suite(tmp_path)), "--workers", "2", "--out", str(out)]) == 0
+    statuses = [json.loads(p.read_text()) for p in out.glob("**/status.json")]
+    assert len(statuses) == 2
+    assert {status["cuda_visible_devices"] for status in statuses} <= {"0", "1"}
+
+
 def test_a_run_is_tested_on_the_test_set_of_its_test_kwargs(tmp_path):
     text = SUITE.replace("seeds = [0, 1]", "seeds = [0]") + (
         "[env.toy]\nkwargs = { cells_per_dim = 10 }\ntest_kwargs = { cells_per_dim = 5 }\n"

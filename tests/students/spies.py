@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from aclbench.task_space import Task
-from aclbench.teachers.base import Rollout
+from aclbench.teachers.base import Capabilities, Rollout
 from aclbench.teachers.random_teacher import RandomTeacher
 
 
@@ -36,7 +36,7 @@ class SpyTeacher(RandomTeacher):
 
 
 class RolloutSpyTeacher(SpyTeacher):
-    needs_rollouts = True
+    capabilities = Capabilities(rollouts=True)
 
 
 class RecordingListener:

@@ -7,7 +7,7 @@ import pytest
 
 from aclbench.students import STUDENTS, make_student
 from aclbench.students.sb3 import SB3Student
-from aclbench.teachers import make_teacher
+from aclbench.teachers import Capabilities, make_teacher
 from tests.students import counting_env
 from tests.students.spies import RecordingListener, RolloutSpyTeacher, SpyTeacher, key
 
@@ -111,7 +111,7 @@ class BufferSpyTeacher(RolloutSpyTeacher):
     """Also copies what SB3 recorded while playing each rollout (actions, log-probabilities)
     and the policy's standard deviation for continuous actions, before the update."""
 
-    needs_policy_outputs = True
+    capabilities = Capabilities(rollouts=True, policy_outputs=True)
     student: SB3Student
 
     def _on_rollout_end(self, rollout) -> None:

@@ -67,7 +67,7 @@ def trained(monkeypatch: pytest.MonkeyPatch):
 
 def test_both_students_replay_the_adversarys_levels(trained) -> None:
     teacher, student, listener = trained
-    paired = student._paired
+    paired = student.loop
     assert paired.rounds == ROUNDS and len(teacher.built) == ROUNDS * N_ENVS
     owner = {level: divmod(i, N_ENVS) for i, level in enumerate(teacher.built)}  # (round, env)
     for venv in (student.venv, paired.venv):
@@ -81,7 +81,7 @@ def test_both_students_replay_the_adversarys_levels(trained) -> None:
 
 def test_every_episode_reaches_the_teacher_with_its_student(trained) -> None:
     teacher, student, listener = trained
-    paired = student._paired
+    paired = student.loop
     for agent, venv in (("protagonist", student.venv), ("antagonist", paired.venv)):
         history = [(key(t), r) for h in venv.get_attr("history") for t, r in h]
         finished = [(t, r) for a, t, r, done in teacher.feedback if a == agent and done]
@@ -109,7 +109,7 @@ def test_regrets_come_from_the_reported_returns(trained) -> None:
 def test_two_students_learning_apart(trained) -> None:
     _, student, _ = trained
     protagonist = [p.detach() for p in student.model.policy.parameters()]
-    antagonist = [p.detach() for p in student._paired.antagonist.policy.parameters()]
+    antagonist = [p.detach() for p in student.loop.antagonist.policy.parameters()]
     assert not all(torch.equal(a, b) for a, b in zip(protagonist, antagonist))
 
 

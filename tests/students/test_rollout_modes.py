@@ -105,8 +105,8 @@ def test_every_step_of_a_rollout_is_on_a_level_of_its_kind(trained) -> None:
                 replaying == decisions[k] and run_start[k] <= index <= k
                 for replaying, index in by_key[task]
             ), f"rollout {k} (replay={decisions[k]}) played {task} of another kind"
-    assert student._callback.restarts == sum(a != b for a, b in zip(decisions, decisions[1:]))
-    assert student._callback.restarts > 0
+    assert student.loop.callback.restarts == sum(a != b for a, b in zip(decisions, decisions[1:]))
+    assert student.loop.callback.restarts > 0
 
 
 def test_finished_episodes_reach_the_teacher_once_and_cut_ones_never(trained) -> None:
@@ -116,4 +116,4 @@ def test_finished_episodes_reach_the_teacher_once_and_cut_ones_never(trained) ->
     assert sorted(teacher.received) == sorted(history)
     # Every reset but the first of each env and the one under way ended an episode or cut one.
     cut = started - N_ENVS - len(history)
-    assert cut == N_ENVS * student._callback.restarts
+    assert cut == N_ENVS * student.loop.callback.restarts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,8 @@ def trained_counting(monkeypatch: pytest.MonkeyPatch):
         "ppo", env_name, teacher, seed=0, device="cpu", n_envs=2, n_steps=16, batch_size=32
     )
     student.learn(64, RecordingListener())
-    return student, teacher
+    yield student, teacher
+    student.close()
 
 
 def test_evaluate_returns_in_task_order_and_touches_nothing(trained_counting) -> None:
@@ -166,24 +168,17 @@ def test_save_writes_a_loadable_model(trained_counting, tmp_path: Path) -> None:
 
 def test_per_env_defaults_and_overrides() -> None:
     teacher = SpyTeacher(CARTPOLE, seed=0)
-    student = make_student("ppo", "cartpole", teacher, seed=0, device="cpu")
-    assert student.model.n_steps == default_params("ppo", "cartpole")["n_steps"] == 32
-    assert student.n_envs == 8 and student.model.gamma == 0.98
-    assert student.model.lr_schedule(1.0) == pytest.approx(1e-3)  # "lin_0.001"
-    assert student.model.lr_schedule(0.25) == pytest.approx(2.5e-4)
-    student = make_student(
-        "ppo",
-        "cartpole",
-        teacher,
-        seed=0,
-        device="cpu",
-        n_envs=2,
-        n_steps=64,
-        batch_size=128,
-        learning_rate=0.01,
-    )
-    assert (student.n_envs, student.model.n_steps) == (2, 64)
-    assert student.model.lr_schedule(0.25) == pytest.approx(0.01)
+    with closing(make_student("ppo", "cartpole", teacher, seed=0, device="cpu")) as student:
+        assert student.model.n_steps == default_params("ppo", "cartpole")["n_steps"] == 32
+        assert student.n_envs == 8 and student.model.gamma == 0.98
+        assert student.model.lr_schedule(1.0) == pytest.approx(1e-3)  # "lin_0.001"
+        assert student.model.lr_schedule(0.25) == pytest.approx(2.5e-4)
+    overrides = {"n_envs": 2, "n_steps": 64, "batch_size": 128, "learning_rate": 0.01}
+    with closing(
+        make_student("ppo", "cartpole", teacher, seed=0, device="cpu", **overrides)
+    ) as student:
+        assert (student.n_envs, student.model.n_steps) == (2, 64)
+        assert student.model.lr_schedule(0.25) == pytest.approx(0.01)
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,7 @@ def test_a_resumed_student_does_not_replay_the_initial_states_of_the_first_episo
     resume from that checkpoint."""
 
     def first_states(student: SB3Student) -> np.ndarray:
-        student._callback.prime()  # the tasks of the first episodes, as learn writes them
+        student.loop.callback.prime()  # the tasks of the first episodes, as learn writes them
         return np.asarray(student.venv.reset())
 
     fresh, trained = ppo(new_teacher("spy"), "dummy"), ppo(new_teacher("spy"), "dummy")

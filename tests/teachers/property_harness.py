@@ -25,12 +25,13 @@ from aclbench.teachers.checker import synthetic_return
 MAX_DIMS = 4
 """Largest task space the strategies draw tasks for."""
 
-HOOKS = ("begin_rollout", "end_round")
-"""Calls that students make on teachers that have them (PLR's rollout decision, PAIRED's round
-end, see ``students.rollout_modes`` and ``students.paired``); no arguments."""
+HOOKS = {"begin_rollout": "rollout_mode", "end_round": "adversarial"}
+"""Calls that students make on teachers that declare the capability they belong to (PLR's
+rollout decision, PAIRED's round end, see ``students.rollout_modes`` and ``students.paired``);
+no arguments."""
 
 ROUND = 8
-"""In the played block, a teacher with ``end_round`` also gets the antagonist's episode on each
+"""In the played block, a teacher with ``adversarial`` also gets the antagonist's episode on each
 level and a round ends every ``ROUND`` levels, as ``students.paired`` drives PAIRED."""
 
 MIN_PLAYED = 40
@@ -77,7 +78,7 @@ OPS = st.one_of(
     st.tuples(st.just("bad_return"), SOURCES, NON_FINITE),
     st.tuples(st.just("bad_task"), BAD_TASKS, st.integers(0, MAX_DIMS - 1), FINITE),
     st.tuples(st.just("checkpoint")),
-    st.tuples(st.just("hook"), st.sampled_from(HOOKS)),
+    st.tuples(st.just("hook"), st.sampled_from(sorted(HOOKS))),
     st.tuples(st.just("refuse")),
     st.tuples(st.just("rollout"), st.integers(0, 2**16), FINITE),
 )
@@ -167,7 +168,7 @@ class Run:
         self.log.append(("update", (task.copy(), value), feedback, None))
 
     def hook(self, method: str) -> None:
-        if hasattr(self.twin, method):
+        if getattr(self.twin.capabilities, HOOKS[method]):
             result = getattr(self.twin, method)()
             np.testing.assert_array_equal(getattr(self.teacher, method)(), result)
             self.log.append((method, (), {}, result))
@@ -175,7 +176,7 @@ class Run:
     def rollout(self, rng: np.random.Generator, scale: float) -> None:
         """A batch of per-step signals on recent proposals, as an on-policy student sends it
         after ``ROUND`` steps on each of 2 envs, to the teachers that ask for them."""
-        if not self.twin.needs_rollouts:
+        if not self.twin.capabilities.rollouts:
             return
         tasks = list(self.proposals) or [self.space.low.copy()]
         n_steps, n_envs = ROUND, 2
@@ -271,7 +272,7 @@ class Run:
         elif kind == "play":
             _, length, seed, tail_scale, tail = op
             rng = np.random.default_rng(seed)
-            rounds = hasattr(self.twin, "end_round")
+            rounds = self.twin.capabilities.adversarial
             for i in range(length + tail):
                 task = self.sample()
                 gain = min(i / (length / 2), 1.0)  # returns that rise, then settle

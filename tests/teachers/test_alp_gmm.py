@@ -74,11 +74,16 @@ def test_random_task_ratio_share_of_uniform_tasks():
 
 
 def test_presets_name_the_paper_and_teachmyagent_values():
-    paper = make_teacher("alp-gmm", SQUARE, seed=0)
+    paper = make_teacher("alp-gmm", SQUARE, seed=0, preset="paper")
     assert (paper.fit_rate, paper.random_task_ratio, paper.k_range) == (250, 0.2, (2, 10))
     assert (paper.n_bootstrap, paper.criterion) == (250, "aic")
+    assert paper.warm_start is False  # the authors' code refits every k from k-means
+    default = make_teacher("alp-gmm", SQUARE, seed=0)
+    assert default.preset == "paper-warm" and default.warm_start is True
+    assert (default.fit_rate, default.random_task_ratio, default.k_range) == (250, 0.2, (2, 10))
     tma = make_teacher("alp-gmm", SQUARE, seed=0, preset="teachmyagent")
     assert (tma.fit_rate, tma.random_task_ratio, tma.k_range) == (150, 0.05, (2, 9))
+    assert tma.warm_start is False
     mixed = make_teacher("alp-gmm", SQUARE, seed=0, preset="teachmyagent", fit_rate=100)
     assert (mixed.fit_rate, mixed.random_task_ratio) == (100, 0.05)
 

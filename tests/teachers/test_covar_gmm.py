@@ -61,6 +61,7 @@ def test_presets_and_errors():
     assert (tma.fit_rate, tma.random_task_ratio, tma.k_range) == (150, 0.05, (2, 9))
     paper = make_teacher("covar-gmm", SQUARE, seed=0)
     assert (paper.fit_rate, paper.random_task_ratio, paper.k_range) == (250, 0.2, (2, 10))
+    assert paper.preset == "paper" and paper.warm_start is False
     with pytest.raises(ConfigError, match="random_task_ratio"):
         make_teacher("covar-gmm", SQUARE, seed=0, random_task_ratio=-0.1)
 

@@ -79,7 +79,7 @@ def share_in_trap(teacher, rounds: int, levels: int = 8) -> float:
             teacher.update(task, 0.0 if in_trap(task) else 1.0, info={"agent": "protagonist"})
             teacher.update(task, 1.0, info={"agent": "antagonist"})
         hits.append(np.mean([in_trap(t) for t in tasks]))
-        if hasattr(teacher, "end_round"):
+        if teacher.capabilities.adversarial:
             teacher.end_round()
     return float(np.mean(hits[-rounds // 4 :]))
 

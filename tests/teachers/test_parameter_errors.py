@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from aclbench.errors import ConfigError
+from aclbench.registry import accepted_parameters
 from aclbench.task_space import TaskSpace
 from aclbench.teachers import TEACHERS, make_teacher
 from aclbench.teachers.params import check_int, check_k_range, check_number
@@ -139,8 +140,8 @@ CASES = [
 
 
 def constructor_parameters(teacher: str) -> dict[str, inspect.Parameter]:
-    signature = inspect.signature(TEACHERS.get(teacher))
-    return {k: p for k, p in signature.parameters.items() if k not in ("task_space", "seed")}
+    parameters = accepted_parameters(TEACHERS.get(teacher)) or {}
+    return {k: p for k, p in parameters.items() if k not in ("task_space", "seed")}
 
 
 @pytest.mark.parametrize("teacher, name, value, allowed", CASES)

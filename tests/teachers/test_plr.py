@@ -207,7 +207,7 @@ def simulate(teacher, episodes: int = 600, learnable: float = 0.1, lessons: int 
     plays: dict[bytes, int] = {}
     learning = 0
     for _ in range(episodes):
-        if hasattr(teacher, "begin_rollout"):
+        if teacher.capabilities.rollout_mode:
             teacher.begin_rollout()
         task = teacher.sample_task()
         count = plays.get(task.tobytes(), 0)
@@ -215,7 +215,7 @@ def simulate(teacher, episodes: int = 600, learnable: float = 0.1, lessons: int 
         plays[task.tobytes()] = count + 1
         learning += teaches
         teacher.update(task, 0.0)
-        if teacher.needs_rollouts:
+        if teacher.capabilities.rollouts:
             advantage = [1.0 if teaches else 0.0] * 4
             teacher.on_rollout_end(rollout([task] * 4, advantage, [0] * 4, [0] * 4, [1, 0, 0, 0]))
     return learning / episodes

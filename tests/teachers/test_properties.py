@@ -4,7 +4,7 @@ Hypothesis (``property_harness.py``) generates sequences of ``sample_task`` and 
 that mix ordinary feedback with awkward input: returns up to the float limit, long streaks of one
 return, tasks at the exact bounds and corners or never proposed, given as arrays, lists or
 mappings; NaN and infinite returns, tasks outside the space, of the wrong shape or not numeric;
-the students' extra calls where a teacher has them (``begin_rollout``, ``end_round``, and
+the students' extra calls where a teacher declares them (``begin_rollout``, ``end_round``, and
 ``on_rollout_end`` with per-step batches up to the float limit); returns that are not one real
 number (None, text, vectors); and state save/load in the middle, on spaces of up to 4
 dimensions. Every sequence holds a played block of at least ``MIN_PLAYED`` episodes with varied
@@ -40,7 +40,7 @@ import numpy as np
 import pytest
 
 from aclbench import TaskSpace
-from aclbench.teachers import TEACHERS, Teacher, make_teacher
+from aclbench.teachers import TEACHERS, Capabilities, Teacher, make_teacher
 from tests.teachers.property_harness import MIN_PLAYED, Run, check_sequences
 
 SPACES = {
@@ -200,7 +200,7 @@ class EscapesAfterAStreak(Uniform):
 class EscapesAfterARollout(Uniform):
     """Asks for rollouts, then leaves the space once one arrives."""
 
-    needs_rollouts = True
+    capabilities = Capabilities(rollouts=True)
     rolled = False
 
     def _on_rollout_end(self, rollout) -> None:

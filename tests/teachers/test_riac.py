@@ -73,8 +73,10 @@ def test_mutation_stays_in_its_region_near_the_worst_task():
 def test_presets_and_errors():
     tma = make_teacher("riac", SQUARE, seed=0, preset="teachmyagent")
     assert (tma.max_region_size, tma.n_split_attempts, tma.min_region_width) == (150, 75, 0.1)
-    paper = make_teacher("riac", SQUARE, seed=0)
+    assert make_teacher("riac", SQUARE, seed=0).preset == "teachmyagent"  # measures best
+    paper = make_teacher("riac", SQUARE, seed=0, preset="paper")
     assert (paper.max_region_size, paper.n_split_attempts, paper.min_region_size) == (200, 50, 10)
+    assert paper.min_region_width == pytest.approx(1 / 15)
     for bad in ({"min_region_width": 0.7}, {"random_ratio": 0.8, "mutation_ratio": 0.3}):
         with pytest.raises(ConfigError, match=next(iter(bad))):
             make_teacher("riac", SQUARE, seed=0, **bad)

@@ -71,7 +71,7 @@ def test_gae_reward_is_the_mean_absolute_advantage_of_the_arm_in_the_rollout() -
     """3 steps x 2 envs: env 0 plays task 0; env 1 plays task 1, then task 0 at its last step.
     Task 0: |0.5|, |-0.3|, |0.1|, |-0.5| -> 0.35; task 1: |-0.2|, |0.4| -> 0.3; task 2 unplayed."""
     teacher = SECTeacher(TaskSpace({"task": 3}), seed=0, alpha=0.5, advantage="gae")
-    assert teacher.needs_rollouts
+    assert teacher.capabilities.rollouts
     rollout = _rollout([[0, 1], [0, 1], [0, 0]], [[0.5, -0.2], [-0.3, 0.4], [0.1, -0.5]])
     assert teacher.rollout_rewards(rollout) == pytest.approx({0: 0.35, 1: 0.3})
     teacher.on_rollout_end(rollout)
@@ -92,7 +92,7 @@ def test_gae_falls_back_to_returns_until_rollouts_arrive() -> None:
 
 def test_the_return_estimate_asks_for_no_rollouts_and_ignores_them() -> None:
     teacher = SECTeacher(TaskSpace({"task": 2}), seed=0)
-    assert not teacher.needs_rollouts
+    assert not teacher.capabilities.rollouts
     teacher.on_rollout_end(_rollout([[0]], [[1.0]]))
     assert teacher.values.tolist() == [0.0, 0.0]
 

@@ -1,0 +1,39 @@
+"""The protocol suites shipped for clusters (and their CPU-scale variants) cannot rot: each
+loads, and each of its (env, teacher, student) combinations trains and evaluates at a tiny
+budget, with its own parameters, through the runner. The test set is cut to two tasks and the
+budget to a few hundred steps; everything else is the suite's."""
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from aclbench.envs.stump_tracks import StumpTracksEnv
+from aclbench.harness.runner import run
+from aclbench.harness.suite import Suite
+
+SUITES = sorted((Path(__file__).parents[2] / "benchmarks" / "suites").glob("stump-tracks*.toml"))
+TINY = {"sac": {"learning_starts": 100, "batch_size": 64, "buffer_size": 1000}}
+
+
+@pytest.mark.parametrize("path", SUITES, ids=[p.stem for p in SUITES])
+def test_every_combination_of_the_suite_runs_at_a_tiny_budget(path, tmp_path, monkeypatch):
+    suite = Suite.load(path)
+    full = StumpTracksEnv.test_tasks
+    monkeypatch.setattr(StumpTracksEnv, "test_tasks", lambda self: full(self)[[0, -1]])
+    seen = set()
+    for planned in suite.runs:
+        config = planned.config
+        key = (config.env, config.teacher, config.student)
+        if key in seen:
+            continue
+        seen.add(key)
+        tiny = dataclasses.replace(
+            config,
+            steps=200,
+            eval_interval=200,
+            student_params={**config.student_params, **TINY.get(config.student, {})},
+        )
+        status = run(tiny, tmp_path / planned.path)
+        assert status["state"] == "done", (planned.path, status.get("error"))
+    assert len(seen) >= 2
