@@ -98,7 +98,9 @@ def suite_rows(suite_dir: Path) -> list[list[str]]:
             ratio = ratios.get(row.env, {}).get(row.teacher, math.nan)
             diff, low, high = difference_interval(row.scores, ref.scores)
             p = stats.welch(row.scores, ref.scores)
-            p_text = "n/a" if math.isnan(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
+            p_text = "<0.001" if p < 0.001 else f"{p:.3f}"
+            if math.isnan(p) or stats.untestable(row.scores, ref.scores) is not None:
+                p_text = "-"  # no p-value where the test means nothing
             cell += [
                 "n/a" if math.isnan(ratio) else f"{ratio:.2f}",
                 f"{diff:+.1f} [{low:+.1f}, {high:+.1f}]" if not math.isnan(low) else f"{diff:+.1f}",
