@@ -8,7 +8,8 @@ teacher parameters, by building the env and then the teacher on its task space, 
 does; the student parameters against the student's constructor or, for an SB3 student (whose
 constructor takes ``**params``), their names against the SB3 algorithm's constructor and the
 aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults,
-are checked only when the student is built, at the start of the run.
+are checked only when the student is built, at the start of the run. Where the test set comes
+from other env kwargs than the training space, that test set must lie inside it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 from gymnasium.envs.registration import load_env_creator
+from numpy.typing import NDArray
 
 from aclbench import envs, students, teachers
 from aclbench.errors import ACLBenchError, ConfigError
@@ -51,6 +54,9 @@ class ConfigChecker:
         )
         self._check_student_env(config)
         self._check_teacher_values(config)
+        if config.test_env_kwargs is not None:
+            check_env_kwargs(config.env, config.test_env_kwargs)
+            self._check_test_set(config)
 
     def _check_student_env(self, config: RunConfig) -> None:
         key = repr(
@@ -78,6 +84,16 @@ class ConfigChecker:
             )
         except BUILD_ERRORS as err:
             raise ConfigError(f"[teacher.{config.teacher}] {_describe(err)}") from None
+        self._checked.add(key)
+
+    def _check_test_set(self, config: RunConfig) -> None:
+        key = repr((config.env, config.env_kwargs, config.test_env_kwargs))
+        if key in self._checked:
+            return
+        try:
+            evaluation_protocol(config)
+        except BUILD_ERRORS as err:
+            raise ConfigError(f"[env.{config.env}] test_kwargs: {_describe(err)}") from None
         self._checked.add(key)
 
     def _task_space(self, name: str, kwargs: dict[str, Any]) -> TaskSpace:
@@ -110,3 +126,36 @@ def check_env_kwargs(name: str, kwargs: dict[str, Any]) -> None:
 def _describe(err: Exception) -> str:
     """Our own errors speak for themselves; a plain ValueError or TypeError is named."""
     return str(err) if isinstance(err, ACLBenchError) else f"{type(err).__name__}: {err}"
+
+
+def evaluation_protocol(config: RunConfig) -> tuple[TaskSpace, NDArray[np.float64], float]:
+    """The training task space, the test set and the mastery threshold of ``config``'s env.
+
+    The test set comes from the env built with ``test_env_kwargs`` where that is set (a wider
+    training space tested on the default grid), else with ``env_kwargs``; a test task outside
+    the training space raises ConfigError, since the student could not play it.
+    """
+    train = _task_env_facts(config.env, config.env_kwargs)
+    if config.test_env_kwargs is None:
+        return train
+    task_space, _, threshold = train
+    _, test_tasks, _ = _task_env_facts(config.env, config.test_env_kwargs)
+    for task in test_tasks:
+        if not task_space.contains(task):
+            raise ConfigError(
+                f"test task {task.tolist()} lies outside the training task space "
+                f"({task_space!r}); the test set must lie inside it"
+            )
+    return task_space, test_tasks, threshold
+
+
+def _task_env_facts(
+    name: str, kwargs: dict[str, Any]
+) -> tuple[TaskSpace, NDArray[np.float64], float]:
+    env = envs.make_env(name, **kwargs)
+    try:
+        inner = envs.task_env(env)
+        tests = np.asarray(inner.test_tasks(), dtype=np.float64)
+        return inner.task_space, tests, inner.mastered_threshold
+    finally:
+        env.close()

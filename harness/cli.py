@@ -160,7 +160,7 @@ def _suite(args: argparse.Namespace) -> int:
     if args.executor == "local" and args.address is not None:
         raise ConfigError("--address is for --executor ray; drop it or add --executor ray")
     _out_folder(args.out)
-    suite = Suite.load(args.file, imports=args.imports)
+    suite = Suite.load(args.file, imports=args.imports, teachers=args.teachers)
     todo, skipped = plan(suite, args.out, retry_failed=args.retry_failed)
     (args.out / suite.name).mkdir(parents=True, exist_ok=True)
     write_atomic(args.out / suite.name / "suite.toml", suite.source)  # once it is valid
@@ -191,24 +191,34 @@ def _suite(args: argparse.Namespace) -> int:
     print(f"finished: {done} done, {len(failed)} failed, {stopped} interrupted or not started")
     for path in failed:
         print(f"  failed: {path}: {statuses[Path(path)].get('error')}")
+    again = f"aclbench suite {args.file} --out {args.out}"
+    again += f" --teachers {','.join(args.teachers)}" if args.teachers else ""
     if failed:
-        print(f"rerun only these: aclbench suite {args.file} --out {args.out} --retry-failed")
+        print(f"rerun only these: {again} --retry-failed")
     if stopped:
-        print(f"resume the interrupted runs: aclbench suite {args.file} --out {args.out}")
+        print(f"resume the interrupted runs: {again}")
     print(f"report: aclbench report {args.out / suite.name}")
     return stopped_by or (1 if failed or stopped else 0)
 
 
 def _report(args: argparse.Namespace) -> int:
     from aclbench.harness.report import build_report, print_summary
+    from aclbench.harness.report.protocol import check_protocol
 
     for folder in args.dirs:
         if not folder.is_dir():
             raise ConfigError(f"results folder {str(folder)!r} does not exist or is not a folder")
-    html = build_report(args.dirs, args.out, reps=args.reps, statistic=args.statistic)
-    print_summary(args.dirs)
+    if args.baseline:
+        check_protocol(args.dirs, args.baseline)  # refuses runs of another protocol
+    dirs = [*args.dirs, *args.baseline]
+    html = build_report(dirs, args.out, reps=args.reps, statistic=args.statistic)
+    print_summary(dirs)
     print(f"report: {html}")
     return 0
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _positive_int(text: str) -> int:
@@ -312,6 +322,12 @@ def _parser() -> argparse.ArgumentParser:
         "--retry-failed", action="store_true", help="rerun only the runs that failed before"
     )
     suite.add_argument(
+        "--teachers",
+        type=_names,
+        metavar="NAME[,NAME]",
+        help="run only these teachers under the suite's protocol (same layout)",
+    )
+    suite.add_argument(
         "--executor",
         choices=["local", "ray"],
         default="local",
@@ -343,6 +359,15 @@ def _parser() -> argparse.ArgumentParser:
         help="results folders (every run below them; later ones beside the first)",
     )
     report.add_argument("--out", type=Path, help="report folder (default: DIR/report)")
+    report.add_argument(
+        "--baseline",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="stored baselines (results/baselines/SUITE) to compare with; refused where the "
+        "runs' protocol differs",
+    )
     report.add_argument(
         "--reps", type=_positive_int, default=2000, help="bootstrap resamples (default 2000)"
     )

@@ -40,7 +40,10 @@ class RunConfig:
             if that is larger (envs whose test episodes are long).
         checkpoint_interval: env steps between checkpoints of the run (for resuming it);
             0 means at every evaluation.
-        env_kwargs: passed to the env's constructor.
+        env_kwargs: passed to the env's constructor: the training task space.
+        test_env_kwargs: constructor arguments of the env whose ``test_tasks()`` is the test
+            set; ``None`` (the default) uses ``env_kwargs``, ``{}`` the env's default test set.
+            TeachMyAgent's challenges train on a wider space than the grid they test on.
         teacher_params: passed to the teacher's constructor.
         student_params: learner hyperparameters, over the per-env defaults.
         device: torch device of neural students; ``"auto"`` picks a GPU where there is one.
@@ -57,6 +60,7 @@ class RunConfig:
     eval_interval: int = 0
     checkpoint_interval: int = 0
     env_kwargs: dict[str, Any] = field(default_factory=dict)
+    test_env_kwargs: dict[str, Any] | None = None
     teacher_params: dict[str, Any] = field(default_factory=dict)
     student_params: dict[str, Any] = field(default_factory=dict)
     device: str = "auto"
@@ -91,6 +95,8 @@ class RunConfig:
             _expect(getattr(self, name), str, name)
         for name in ("env_kwargs", "teacher_params", "student_params"):
             _expect(getattr(self, name), dict, name)
+        if self.test_env_kwargs is not None:
+            _expect(self.test_env_kwargs, dict, "test_env_kwargs")
         _expect(self.imports, list, "imports")
         for module in self.imports:
             _expect(module, str, "imports")
@@ -133,7 +139,9 @@ class RunConfig:
     def save(self, path: Path) -> None:
         from aclbench.harness.results import write_atomic
 
-        write_atomic(path, tomli_w.dumps(self.to_dict()))
+        # TOML has no null: an unset test_env_kwargs is left out and reads back as None
+        data = {key: value for key, value in self.to_dict().items() if value is not None}
+        write_atomic(path, tomli_w.dumps(data))
 
     @classmethod
     def load(cls, path: Path) -> RunConfig:

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from aclbench import envs, students, teachers
+from aclbench import students, teachers
 from aclbench.harness.checkpoints import latest_checkpoint, remove_checkpoints, write_checkpoint
+from aclbench.harness.checks import evaluation_protocol
 from aclbench.harness.config import RunConfig
 from aclbench.harness.results import (
     RunRecorder,
@@ -196,14 +197,7 @@ def _train(
     resume: tuple[dict[str, Any], Path] | None,
 ) -> None:
     import_modules(config.imports, "imports")  # in a worker process too, before any lookup
-    probe = envs.make_env(config.env, **config.env_kwargs)
-    inner = envs.task_env(probe)
-    task_space, test_tasks, threshold = (
-        inner.task_space,
-        inner.test_tasks(),
-        inner.mastered_threshold,
-    )
-    probe.close()
+    task_space, test_tasks, threshold = evaluation_protocol(config)
 
     teacher = teachers.make_teacher(
         config.teacher, task_space, seed=config.seed, **config.teacher_params

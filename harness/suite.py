@@ -15,12 +15,16 @@ name: ``import = ["mymodule"]``), and the resources a cluster gives each run,
 ``cpus_per_run`` and ``gpus_per_run``, at the top; tables ``[teacher.NAME]`` and
 ``[student.NAME]`` of constructor parameters; and ``[env.NAME]`` tables overriding, for one
 env, ``students``, ``teachers``, ``seeds``, ``steps`` and ``eval_interval``, plus a ``kwargs``
-table for the env's constructor::
+table for the env's constructor (the training task space) and a ``test_kwargs`` table for the
+env whose ``test_tasks()`` is the test set (default: the same as ``kwargs``; an empty table: the
+env's default test set, as TeachMyAgent's challenges test on the default grid)::
 
     [env.cartpole]
     students = ["ppo"]
     seeds = [0, 1]
     steps = 100000
+    kwargs = { force_mag = [1.0, 1000.0] }
+    test_kwargs = {}
 
     [teacher.alp-gmm]
     fit_rate = 150
@@ -76,6 +80,7 @@ ENV_KEYS = {
     "steps": int,
     "eval_interval": int,
     "kwargs": dict,
+    "test_kwargs": dict,
 }
 
 
@@ -98,8 +103,10 @@ class Suite:
     gpus_per_run: float = 0.0
 
     @classmethod
-    def load(cls, path: Path, *, imports: Sequence[str] = ()) -> Suite:
-        """The suite of the file ``path``; ``imports`` adds modules to its ``import`` list."""
+    def load(
+        cls, path: Path, *, imports: Sequence[str] = (), teachers: Sequence[str] | None = None
+    ) -> Suite:
+        """The suite of the file ``path`` (:meth:`parse`)."""
         path = Path(path)
         try:
             text = path.read_text()
@@ -107,12 +114,22 @@ class Suite:
             raise ConfigError(f"cannot read suite file {path}: {err.strerror}") from None
         except UnicodeDecodeError:
             raise ConfigError(f"cannot read suite file {path}: not UTF-8 text") from None
-        return cls.parse(text, source=str(path), imports=imports)
+        return cls.parse(text, source=str(path), imports=imports, teachers=teachers)
 
     @classmethod
-    def parse(cls, text: str, *, source: str = "suite", imports: Sequence[str] = ()) -> Suite:
+    def parse(
+        cls,
+        text: str,
+        *,
+        source: str = "suite",
+        imports: Sequence[str] = (),
+        teachers: Sequence[str] | None = None,
+    ) -> Suite:
         """The suite of TOML ``text``; ``imports`` (``aclbench suite --import``) are imported
-        before the suite's own ``import`` list, and every run imports both."""
+        before the suite's own ``import`` list, and every run imports both. ``teachers``: run
+        only these (registered) teachers, on every env, under the suite's protocol otherwise
+        unchanged: how a new teacher is run against stored baselines. A teacher the suite has
+        no ``[teacher.NAME]`` table for runs with its defaults."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
@@ -124,6 +141,8 @@ class Suite:
         _check_top(data, source)
         modules = list(dict.fromkeys([*imports, *data.get("import", [])]))
         import_modules(data.get("import", []), f"{source}: import")
+        if teachers is not None:
+            data = _with_teachers(data, list(teachers), source)
         runs = _expand({**data, "import": modules}, source)
         return cls(
             name=data["name"],
@@ -167,6 +186,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 eval_interval=merged.get("eval_interval", 0),
                 checkpoint_interval=data.get("checkpoint_interval", 0),
                 env_kwargs=dict(table.get("kwargs", {})),
+                test_env_kwargs=dict(table["test_kwargs"]) if "test_kwargs" in table else None,
                 teacher_params=dict(_params(teacher_params, teacher, "teacher", source)),
                 student_params=dict(_params(student_params, student, "student", source)),
                 device=data.get("device", "auto"),
@@ -182,6 +202,19 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
     _check_used(teacher_params, {run.config.teacher for run in runs}, "teacher", source)
     _check_used(student_params, {run.config.student for run in runs}, "student", source)
     return runs
+
+
+def _with_teachers(data: Mapping[str, Any], names: list[str], source: str) -> dict[str, Any]:
+    """``data`` with ``names`` as the teachers of every env, and only their parameter tables."""
+    _names(names, "teachers", teachers.TEACHERS, f"{source} (--teachers)")
+    env_tables = {
+        env: {**table, "teachers": names}
+        if isinstance(table, dict) and "teachers" in table
+        else table
+        for env, table in data.get("env", {}).items()
+    }
+    params = {name: table for name, table in data.get("teacher", {}).items() if name in names}
+    return {**data, "teachers": names, "env": env_tables, "teacher": params}
 
 
 def _run_config(source: str, **fields: Any) -> RunConfig:

@@ -137,7 +137,9 @@ def _final(results: Results, rows: list[stats.FinalRow], colors: dict, save: Sav
     section = Section("Final results")
     section.blocks.append(
         "Final % mastered per env and teacher; best per env in bold. Seeds: finished runs "
-        "out of all planned (failed, running and missing ones included). * p < 0.05."
+        "out of all planned (failed, running and missing ones included). p: Welch's two-sided "
+        "t-test of final % mastered against the reference, with the seeds on each side; "
+        "* p < 0.05, given only with at least 5 seeds a side and some variance."
     )
     section.blocks.append(tables.final_table(rows, results.reference))
     ratios = stats.ratio_to_reference(rows, results.reference)

@@ -86,6 +86,8 @@ class FinalRow:
     iqm: Estimate
     n_total: int
     p_value: float | None  # Welch's t-test against the reference; None for the reference
+    n_reference: int = 0  # seeds of the reference the test compared with
+    untestable: str | None = None  # why the test is not meaningful (see :func:`untestable`)
     best: bool = False
 
 
@@ -207,6 +209,10 @@ def final_table(results: Results, statistic: str, reps: int, seed: int) -> list[
                     iqm=iqm_estimate,
                     n_total=n_total,
                     p_value=None if teacher == results.reference else welch(scores, reference),
+                    n_reference=0 if reference is None else reference.size,
+                    untestable=None
+                    if teacher == results.reference
+                    else untestable(scores, reference),
                 )
             )
         rows += _mark_best(env_rows, statistic)
@@ -227,6 +233,23 @@ def _mark_best(rows: list[FinalRow], statistic: str) -> list[FinalRow]:
     values = [getattr(row, statistic).value for row in rows]
     top = np.nanmax(values) if not np.all(np.isnan(values)) else None
     return [replace(row, best=top is not None and value == top) for row, value in zip(rows, values)]
+
+
+MIN_SEEDS_FOR_TEST = 5
+"""Fewer seeds than this on either side and a test against the reference means nothing."""
+
+
+def untestable(scores: Array, reference: Array | None) -> str | None:
+    """Why a test of ``scores`` against ``reference`` is not meaningful, or ``None``: fewer than
+    :data:`MIN_SEEDS_FOR_TEST` seeds on a side, or no variance on either side (a p-value from
+    identical seeds is an artefact of the test, not evidence)."""
+    if reference is None:
+        return "no reference runs"
+    if min(scores.size, reference.size) < MIN_SEEDS_FOR_TEST:
+        return f"fewer than {MIN_SEEDS_FOR_TEST} seeds"
+    if np.ptp(scores) == 0 and np.ptp(reference) == 0:
+        return "no variance"
+    return None
 
 
 def welch(scores: Array, reference: Array | None) -> float:

@@ -1,8 +1,10 @@
 """The report's tables as plain cells, shared by the HTML page and the Markdown file.
 
 Scores are % of mastered test tasks; intervals are 95% stratified bootstrap intervals; the
-p-value is Welch's t-test of final scores against the reference teacher, starred below 0.05 as
-TeachMyAgent does. Every run found appears in the provenance table, whatever its state.
+p-value is Welch's t-test of final scores against the reference teacher, with the seeds on each
+side, starred below 0.05 as TeachMyAgent does, but only where the test means something (at least
+5 seeds a side, some variance): otherwise the cell says why and stars nothing. Every run
+found appears in the provenance table, whatever its state.
 """
 
 from __future__ import annotations
@@ -39,6 +41,18 @@ def p_value(p: float | None) -> str:
     return f"{text} *" if p < 0.05 else text
 
 
+def welch_cell(row: FinalRow) -> str:
+    """The p-value with the seeds it compared, or why no test is meaningful (no star then)."""
+    if row.p_value is None:
+        return "(reference)"
+    if not len(row.scores):
+        return "n/a"
+    n = f"n = {len(row.scores)}, {row.n_reference}"
+    if row.untestable is not None:
+        return f"not meaningful ({row.untestable}; {n})"
+    return f"{p_value(row.p_value)} ({n})"
+
+
 def steps(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:,.0f}"
 
@@ -52,7 +66,7 @@ def final_table(rows: Sequence[FinalRow], reference: str | None) -> Table:
         "IQM [95% CI]",
         "mean return",
         "seeds done / total",
-        f"Welch p vs {reference or 'reference'}",
+        f"Welch t-test p vs {reference or 'reference'} (seeds)",
         "at env step",
     ]
     cells, bold = [], set()
@@ -66,7 +80,7 @@ def final_table(rows: Sequence[FinalRow], reference: str | None) -> Table:
                 with_interval(row.iqm),
                 "n/a" if math.isnan(mean_return) else f"{mean_return:.3g}",
                 f"{len(row.scores)} / {row.n_total}",
-                p_value(row.p_value),
+                welch_cell(row),
                 steps(row.step),
             ]
         )

@@ -39,3 +39,17 @@ def test_a_negative_seed_is_rejected():
     with pytest.raises(ConfigError, match="seed must be an integer >= 0, got -1"):
         RunConfig("toy", "random", "simulated", seed=-1, steps=10)
     assert RunConfig("toy", "random", "simulated", seed=0, steps=10).seed == 0
+
+
+@pytest.mark.parametrize("test_env_kwargs", [None, {}, {"cells_per_dim": 5}])
+def test_the_test_env_kwargs_survive_a_save_and_load(tmp_path, test_env_kwargs):
+    config = RunConfig(
+        env="toy",
+        teacher="random",
+        student="simulated",
+        seed=0,
+        steps=10,
+        test_env_kwargs=test_env_kwargs,
+    )
+    config.save(tmp_path / "config.toml")
+    assert RunConfig.load(tmp_path / "config.toml").test_env_kwargs == test_env_kwargs

@@ -1,9 +1,11 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aclbench import envs, teachers
 from aclbench.errors import ConfigError, UnknownNameError
+from aclbench.harness.checks import evaluation_protocol
 from aclbench.harness.suite import Suite
 
 MINIMAL = """
@@ -163,7 +165,10 @@ def test_sb3_student_parameter_names_are_checked_at_parse_time():
     with pytest.raises(ConfigError) as err:
         Suite.parse(text + "[student.ppo]\nlearning_rat = 0.001\n")
     message = str(err.value)
-    assert "student 'ppo' (SB3 PPO; aclbench keys: n_envs, vec_env, torch_threads)" in message
+    assert (
+        "student 'ppo' (SB3 PPO; aclbench keys: n_envs, vec_env, torch_threads, normalize)"
+        in message
+    )
     assert "has no parameter 'learning_rat'; accepted: policy, learning_rate," in message
 
 
@@ -256,3 +261,53 @@ def test_a_budget_below_one_on_policy_rollout_is_refused_at_parse_time():
         text.replace("steps = 20000", "steps = 100") + "[student.ppo]\nn_envs = 2\nn_steps = 50\n"
     )
     assert small.runs[0].config.steps == 100
+
+
+def test_the_training_space_and_the_test_set_are_separate_settings():
+    text = MINIMAL.replace('["toy"]', '["cartpole"]').replace('["simulated"]', '["ppo"]')
+    wide = "[env.cartpole]\nkwargs = { pole_length = [0.02, 5.0] }\n"
+    config = Suite.parse(text + wide + "test_kwargs = {}\n").runs[0].config
+    space, tests, _ = evaluation_protocol(config)
+    assert config.test_env_kwargs == {}
+    assert space.to_config()["pole_length"] == [0.02, 5.0]
+    assert np.array_equal(tests, envs.make_env("cartpole").unwrapped.test_tasks())
+    # without test_kwargs the test set follows the training space, as before
+    config = Suite.parse(text + wide).runs[0].config
+    _, tests, _ = evaluation_protocol(config)
+    assert config.test_env_kwargs is None and tests[:, 0].max() > 0.5
+
+
+def test_a_test_set_outside_the_training_space_is_refused_at_load():
+    text = MINIMAL.replace('["toy"]', '["cartpole"]').replace('["simulated"]', '["ppo"]')
+    table = "[env.cartpole]\nkwargs = { pole_length = [0.3, 0.5] }\ntest_kwargs = {}\n"
+    with pytest.raises(ConfigError) as err:
+        Suite.parse(text + table, source="bad.toml")
+    assert "bad.toml: [env.cartpole] test_kwargs: test task [0.08" in str(err.value)
+    assert "lies outside the training task space" in str(err.value)
+
+
+def test_teachers_given_on_the_command_line_replace_the_suites_under_its_protocol():
+    text = MINIMAL.replace('envs = ["toy"]', 'envs = ["toy", "task-graph"]').replace(
+        '["random"]', '["random", "alp-gmm"]'
+    ) + (
+        'eval_interval = 500\n[env.task-graph]\nteachers = ["random"]\nsteps = 300\n'
+        "[teacher.alp-gmm]\nfit_rate = 150\n[teacher.riac]\nmax_region_size = 30\n"
+    )
+    with pytest.raises(ConfigError, match=r"\[teacher.riac\] names a teacher no run"):
+        Suite.parse(text)
+    suite = Suite.parse(text, teachers=["riac", "plr"])
+    assert {str(run.path.parent) for run in suite.runs} == {
+        "demo/toy/riac",
+        "demo/toy/plr",
+        "demo/task-graph/riac",
+        "demo/task-graph/plr",
+    }
+    by_path = {str(run.path): run.config for run in suite.runs}
+    assert by_path["demo/toy/riac/seed-0"].teacher_params == {"max_region_size": 30}
+    assert by_path["demo/task-graph/plr/seed-2"].teacher_params == {}
+    assert by_path["demo/task-graph/plr/seed-2"].steps == 300  # the protocol is kept
+    assert by_path["demo/toy/plr/seed-2"].eval_interval == 500
+    with pytest.raises(UnknownNameError):
+        Suite.parse(text, teachers=["my-teacher"])
+    with pytest.raises(ConfigError, match="teachers must list at least one name"):
+        Suite.parse(text, teachers=[])

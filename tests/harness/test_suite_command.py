@@ -226,3 +226,26 @@ def test_local_workers_spread_over_the_visible_gpus_one_each(tmp_path, monkeypat
     statuses = [json.loads(p.read_text()) for p in out.glob("**/status.json")]
     assert len(statuses) == 2
     assert {status["cuda_visible_devices"] for status in statuses} <= {"0", "1"}
+
+
+def test_a_run_is_tested_on_the_test_set_of_its_test_kwargs(tmp_path):
+    text = SUITE.replace("seeds = [0, 1]", "seeds = [0]") + (
+        "[env.toy]\nkwargs = { cells_per_dim = 10 }\ntest_kwargs = { cells_per_dim = 5 }\n"
+    )
+    assert main(["suite", str(write_suite(tmp_path, text)), "--out", str(tmp_path / "out")]) == 0
+    run = tmp_path / "out" / "small" / "toy" / "random" / "seed-0"
+    assert len(pd.read_csv(run / "test_tasks.csv")) == 25  # 5 x 5 centres, not 10 x 10
+    assert json.loads((run / "task_space.json").read_text()) == {"x0": [0.0, 1.0], "x1": [0.0, 1.0]}
+    assert (run / "config.toml").read_text().count("[test_env_kwargs]") == 1
+    assert main(["suite", str(write_suite(tmp_path, text)), "--out", str(tmp_path / "out")]) == 0
+
+
+def test_teachers_option_runs_only_those_teachers_into_the_same_layout(tmp_path, capsys):
+    path = write_suite(tmp_path, SUITE.replace('["random"]', '["random", "alp-gmm"]'))
+    out = tmp_path / "out"
+    assert main(["suite", str(path), "--out", str(out), "--teachers", "riac"]) == 0
+    assert sorted(p.parent.relative_to(out).as_posix() for p in out.glob("**/config.toml")) == [
+        "small/toy/riac/seed-0",
+        "small/toy/riac/seed-1",
+    ]
+    assert "2 runs" in capsys.readouterr().out

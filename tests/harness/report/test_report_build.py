@@ -124,3 +124,35 @@ def test_a_folder_whose_runs_all_failed_still_gets_its_report(run_writer, tmp_pa
     assert (html.parent / "report.md").read_text().count(
         "failed: RuntimeError: simulated crash"
     ) == 2
+
+
+@pytest.mark.parametrize(
+    ("seeds", "finals", "cell"),
+    [
+        # the demo's old flaw: 2 seeds a side with no variance starred "p < 0.001"
+        (
+            2,
+            {"random": [50, 50], "alp-gmm": [80, 80]},
+            "not meaningful (fewer than 5 seeds; n = 2, 2)",
+        ),
+        (5, {"random": [50] * 5, "alp-gmm": [80] * 5}, "not meaningful (no variance; n = 5, 5)"),
+        (
+            5,
+            {"random": [40, 50, 60, 45, 55], "alp-gmm": [80, 90, 85, 95, 75]},
+            "<0.001 * (n = 5, 5)",
+        ),
+    ],
+)
+def test_a_p_value_is_starred_only_where_the_test_means_something(
+    run_writer, tmp_path, seeds, finals, cell
+):
+    for teacher, values in finals.items():
+        for seed in range(seeds):
+            folder = tmp_path / "r" / teacher / f"seed-{seed}"
+            run_writer(folder, suite="s", env="toy", teacher=teacher, seed=seed, final=values[seed])
+    md = (build_report([tmp_path / "r"], reps=10).parent / "report.md").read_text()
+    final_rows = [line for line in md.splitlines() if f"| {seeds} / {seeds} |" in line]
+    row = next(line for line in final_rows if "alp-gmm" in line)
+    row = row.replace("\\", "")  # Markdown escapes of < and *
+    assert f"| {cell} |" in row
+    assert row.replace("**", "").count("*") == cell.count("*")
