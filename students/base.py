@@ -1,6 +1,6 @@
 """The Student interface: a learner trained on an env while a teacher picks its tasks.
 
-The harness (``benchmarks``) builds a student, calls :meth:`Student.learn` once, and listens:
+The harness (``aclbench.harness``) builds a student, calls :meth:`Student.learn` once, and listens:
 the student reports every finished training episode and its env-step count through a
 :class:`TrainingListener`, and the harness calls :meth:`Student.evaluate` from inside
 ``on_steps`` whenever an evaluation is due. The student owns the teacher wiring: it asks the
