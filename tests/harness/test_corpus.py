@@ -72,7 +72,20 @@ def test_bad_suite(index, tmp_path, monkeypatch, capsys):
 def test_bad_command_line(index, tmp_path, monkeypatch, capsys):
     case, name = CORPUS["cli"][index], f"corpus_cli_{index}"
     (tmp_path / "FILE").write_text(tomli_w.dumps(BASE))
-    replace = {"MOD": name, "OUT": str(tmp_path / "out"), "FILE": str(tmp_path / "FILE")}
+    run = tmp_path / "RUN"  # a cartpole run that looks finished; its model is never loaded
+    if "RUN" in case["args"]:
+        run.mkdir()
+        config = {"env": "cartpole", "teacher": "random", "student": "ppo", "seed": 0, "steps": 9}
+        (run / "config.toml").write_text(tomli_w.dumps(config))
+        (run / "model.zip").write_bytes(b"")
+        if "test_tasks" in case:
+            (run / "test_tasks.csv").write_text(case["test_tasks"])
+    replace = {
+        "MOD": name,
+        "OUT": str(tmp_path / "out"),
+        "FILE": str(tmp_path / "FILE"),
+        "RUN": str(run),
+    }
     args = list(case["args"])
     for token, value in replace.items():
         args = [arg.replace(token, value) for arg in args]
