@@ -256,7 +256,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    plugins = argparse.ArgumentParser(add_help=False)
+    plugins = _Parser(add_help=False)
     plugins.add_argument(
         "--import",
         dest="imports",
