@@ -18,7 +18,7 @@ import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from aclbench.errors import ACLBenchError, ConfigError
 from aclbench.registry import import_modules
@@ -252,13 +252,21 @@ def _out_folder(path: Path, option: str = "--out") -> None:
             return
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, like every other error of the command line (argparse prints
+    the whole usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="aclbench", description="Benchmark suite for Automatic Curriculum Learning in RL."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    plugins = argparse.ArgumentParser(add_help=False)
+    plugins = _Parser(add_help=False)
     plugins.add_argument(
         "--import",
         dest="imports",

@@ -41,10 +41,17 @@ class Replay:
 
 def test_task(run_dir: Path, index: int) -> NDArray[np.float64]:
     """Row ``index`` of the run's ``test_tasks.csv``."""
-    tasks = pd.read_csv(run_dir / "test_tasks.csv", index_col="task_index")
-    if index not in tasks.index:
+    try:
+        tasks = pd.read_csv(run_dir / "test_tasks.csv", index_col="task_index")
+        task = tasks.loc[index].to_numpy(dtype=np.float64) if index in tasks.index else None
+    except (OSError, ValueError) as err:  # missing, empty, cut or not numbers
+        raise ConfigError(
+            f"--task {index}: cannot read {run_dir / 'test_tasks.csv'} ({err}); "
+            "give the task by --task-values instead"
+        ) from None
+    if task is None:
         raise ConfigError(f"--task {index}: the run's test set has tasks 0 to {len(tasks) - 1}")
-    return tasks.loc[index].to_numpy(dtype=np.float64)
+    return task
 
 
 def play(

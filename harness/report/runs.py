@@ -96,7 +96,11 @@ class Run:
         table = _read_csv(self.path / "test_tasks.csv")
         if table is None:
             return None
-        values = np.round(table.drop(columns="task_index", errors="ignore").to_numpy(float), 9)
+        try:
+            values = table.drop(columns="task_index", errors="ignore").to_numpy(float)
+        except ValueError:  # not numbers: compared as a missing test set
+            return None
+        values = np.round(values, 9)
         text = ",".join(table.columns) + values.tobytes().hex()
         return hashlib.sha1(text.encode()).hexdigest()[:10]
 
