@@ -106,6 +106,13 @@ def test_workers_must_be_a_positive_integer(capsys):
     assert "--workers: expected an integer >= 1, got '-1'" in capsys.readouterr().err
 
 
+def _default_signals() -> None:
+    """A terminal's foreground job starts with the default Ctrl-C and SIGTERM handling; a child
+    inherits ignored signals, so the suite gets the defaults back before it starts."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("stop", "status"),
     [
@@ -129,6 +136,7 @@ def test_a_stop_signal_stops_the_suite_and_says_how_to_resume(tmp_path, stop, st
         text=True,
         cwd=Path(__file__).parents[2],
         start_new_session=True,  # its own process group, as a terminal's foreground job
+        preexec_fn=_default_signals,  # whatever an earlier test left in this process
     )
     first = out / "small/toy/random/seed-0"
     try:
