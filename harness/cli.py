@@ -44,13 +44,23 @@ def _list(args: argparse.Namespace) -> int:
     if args.what == "envs":
         from aclbench import envs
 
+        broken = 0
         for name in envs.ENVS.names():
             entry = envs.ENVS.get(name)
-            env = entry.make()
-            space = envs.task_env(env).task_space
-            env.close()
+            try:  # a plug-in env that fails to build is listed as such, not a traceback
+                env = entry.make()
+                space = envs.task_env(env).task_space
+                env.close()
+            except Exception as err:  # noqa: BLE001 - any error of a plug-in's code is one line
+                broken += 1
+                print(f"{name:<20} cannot be built: {type(err).__name__}: {err}  ({entry.gym_id})")
+                continue
             dims = repr(space).partition("(")[2].rstrip(")")  # a large space keeps it short
             print(f"{name:<20} {dims}  ({entry.gym_id}: {entry.description})")
+        if broken:
+            message = f"{broken} env(s) cannot be built (listed above)"
+            print(f"aclbench: error: {message}", file=sys.stderr)
+            return 2
     else:
         from aclbench import students, teachers
 

@@ -102,3 +102,30 @@ def test_a_bad_module_is_one_line_and_nothing_written(tmp_path, source, expected
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("aclbench: error:")
         assert expected in result.stderr or "nosuchmodule" in result.stderr, result.stderr
         assert not (tmp_path / "out").exists()
+
+
+BROKEN_ENV = """
+from aclbench import register_env
+
+
+class Broken:
+    def __init__(self, **kwargs):
+        raise RuntimeError("no such terrain file")
+
+
+register_env("broken-env", "aclbench-test/Broken-v0", "brokenenv:Broken", "builds nothing")
+"""
+
+
+def test_list_envs_names_an_env_that_cannot_be_built_and_lists_the_others(tmp_path):
+    (tmp_path / "brokenenv.py").write_text(BROKEN_ENV)
+    result = aclbench(["list", "envs", "--import", "brokenenv"], tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if line.startswith("broken-env")] == [
+        "broken-env           cannot be built: RuntimeError: no such terrain file  "
+        "(aclbench-test/Broken-v0)"
+    ]
+    assert any(line.startswith("cartpole ") for line in lines)  # the others are still listed
+    assert result.stderr == "aclbench: error: 1 env(s) cannot be built (listed above)\n"
