@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ import pandas as pd
 
 from aclbench.errors import ConfigError
 from aclbench.task_space import TaskSpace
+
+ACLBENCH_VERSION = version("aclbench")
+"""The version of the code reading the runs; runs made by another are flagged, not refused."""
 
 REFERENCE_TEACHER = "random"
 """The baseline every teacher is compared with (Welch's test, improvement, ratio)."""
@@ -229,6 +233,12 @@ def _load_run(path: Path, root: Path) -> Run:
             status = json.loads((path / "status.json").read_text())
         except ValueError as err:
             problems.append(f"status.json is not valid JSON ({err})")
+    made_by = status.get("versions", {}).get("aclbench") if isinstance(status, dict) else None
+    if made_by is not None and made_by != ACLBENCH_VERSION:
+        problems.append(
+            f"made by aclbench {made_by}, this is {ACLBENCH_VERSION}: check that its protocol "
+            "and metrics mean the same before comparing it with runs of this version"
+        )
     evals = _read_evals(path / "eval.csv")
     evals = evals.sort_values("env_steps").drop_duplicates("env_steps", keep="last")
     run = Run(path, root, config, status, evals.reset_index(drop=True), problems)
