@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sb3_contrib import QRDQN, TQC, TRPO, RecurrentPPO
 from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecMonitor
@@ -20,7 +21,13 @@ CASES = {  # algorithm, env id, keyword arguments that keep a few hundred steps 
     "dqn": (DQN, "aclbench/CartPole-v0", {"learning_starts": 30}),
     "sac": (SAC, "aclbench/Pendulum-v0", {"learning_starts": 30, "batch_size": 32}),
     "td3": (TD3, "aclbench/Pendulum-v0", {"learning_starts": 30, "batch_size": 32}),
+    # sb3-contrib: the callback needs nothing of an algorithm but SB3's BaseCallback hooks.
+    "tqc": (TQC, "aclbench/Pendulum-v0", {"learning_starts": 30, "batch_size": 32}),
+    "qrdqn": (QRDQN, "aclbench/CartPole-v0", {"learning_starts": 30}),
+    "trpo": (TRPO, "aclbench/CartPole-v0", {"n_steps": 64, "batch_size": 64}),
+    "recurrent-ppo": (RecurrentPPO, "aclbench/CartPole-v0", {"n_steps": 64, "batch_size": 64}),
 }
+POLICY = {"recurrent-ppo": "MlpLstmPolicy"}
 
 
 def space(env_id: str):  # noqa: ANN201
@@ -33,7 +40,8 @@ def test_every_finished_episode_reaches_the_teacher_once_across_learn_calls(name
     teacher = SpyTeacher(space(env_id), seed=0)
     curriculum = Curriculum(teacher, n_envs=2)
     venv = VecMonitor(DummyVecEnv(curriculum.env_fns(env_id, max_episode_steps=30)))
-    model: BaseAlgorithm = algorithm("MlpPolicy", venv, seed=0, device="cpu", **kwargs)
+    policy = POLICY.get(name, "MlpPolicy")
+    model: BaseAlgorithm = algorithm(policy, venv, seed=0, device="cpu", **kwargs)
     try:
         callback = CurriculumCallback(curriculum)
         model.learn(100, callback=callback)
