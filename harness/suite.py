@@ -173,8 +173,10 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
         table = env_tables.get(env_name, {})
         merged = {**data, **table}
         several_students = len(merged["students"]) > 1
-        for student, teacher, seed in product(
-            merged["students"], merged["teachers"], merged["seeds"]
+        # Seed-major: every teacher runs seed k before any runs seed k + 1, so a campaign
+        # stopped part way holds comparable groups (the same seeds for every teacher).
+        for student, seed, teacher in product(
+            merged["students"], merged["seeds"], merged["teachers"]
         ):
             config = _run_config(
                 source,

@@ -32,6 +32,13 @@ def test_minimal_suite_expands_to_one_run_per_seed():
     assert config.resolved_eval_interval == 1000
 
 
+def test_runs_go_seed_by_seed_so_a_stopped_campaign_has_equal_groups():
+    suite = Suite.parse(MINIMAL.replace('["random"]', '["random", "alp-gmm"]'))
+    assert [(run.config.seed, run.config.teacher) for run in suite.runs] == [
+        (seed, teacher) for seed in range(3) for teacher in ("random", "alp-gmm")
+    ]
+
+
 def test_env_tables_override_students_seeds_and_budget():
     suite = Suite.parse(
         MINIMAL.replace('envs = ["toy"]', 'envs = ["toy", "cartpole"]')
