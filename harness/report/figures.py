@@ -9,6 +9,7 @@ Each teacher keeps one colour in every chart.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter
+from PIL import Image
 
 from aclbench.harness.report.stats import AGGREGATES, Aggregates, Curve
 
@@ -40,7 +42,12 @@ def save(fig: Figure, folder: Path, name: str) -> Path:
     The layout computed for the PNG is kept for the PDF (constrained layout is the slow part
     of saving)."""
     folder.mkdir(parents=True, exist_ok=True)
-    fig.savefig(folder / f"{name}.png", dpi=PNG_DPI)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=PNG_DPI)
+    # A 256-colour palette: charts have few colours, and the file is about 3 times smaller
+    # (reports of many runs are stored in git, results/baselines).
+    image = Image.open(buffer).convert("RGB")
+    image.quantize(256, dither=Image.Dither.NONE).save(folder / f"{name}.png", optimize=True)
     fig.set_layout_engine("none")
     fig.savefig(folder / f"{name}.pdf")
     return folder / f"{name}.png"

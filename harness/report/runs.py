@@ -14,6 +14,7 @@ in ``teacher_params`` or come from different input folders become separate teach
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import tomllib
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -117,13 +118,14 @@ class Run:
 
     def tasks(self) -> pd.DataFrame | None:
         """Every training episode (``tasks.csv``); read on demand, it can be large."""
-        return _read_csv(self.path / "tasks.csv")
+        return _read_csv(packed(self.path / "tasks.csv"))
 
     def teacher_log(self) -> list[dict[str, Any]]:
         """The teacher's logged states in order; lines that are not JSON objects are skipped."""
         try:
-            lines = (self.path / "teacher_log.jsonl").read_text().splitlines()
-        except OSError:
+            with open_text(packed(self.path / "teacher_log.jsonl")) as file:
+                lines = file.read().splitlines()
+        except (OSError, EOFError, UnicodeDecodeError):  # missing, or a damaged gzip file
             return []
         entries = []
         for line in lines:
@@ -271,10 +273,24 @@ def _read_evals(path: Path) -> pd.DataFrame:
     return evals.assign(**{c: values[c] for c in EVAL_COLUMNS})
 
 
+def packed(path: Path) -> Path:
+    """``path``, or its gzip-compressed copy ``path.gz`` where only that exists: stored
+    baselines keep their large logs compressed (``benchmarks/pack_results.py``)."""
+    gz = path.with_name(path.name + ".gz")
+    return gz if not path.exists() and gz.exists() else path
+
+
+def open_text(path: Path) -> IO[str]:
+    """``path`` opened for reading text, decompressed if its name ends in ``.gz``."""
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
 def _read_csv(path: Path) -> pd.DataFrame | None:
     try:
         return pd.read_csv(path)
-    except (OSError, ValueError):  # missing, empty or malformed
+    except (OSError, EOFError, ValueError):  # missing, empty, malformed or a cut gzip file
         return None
 
 
