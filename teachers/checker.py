@@ -34,7 +34,7 @@ EVALUATION_INTERVAL = 50
 N_TEST_TASKS = 10
 
 
-def test_tasks(task_space: TaskSpace) -> NDArray[np.float64]:
+def evaluation_tasks(task_space: TaskSpace) -> NDArray[np.float64]:
     """The fixed test set of the check's evaluations (``N_TEST_TASKS`` x ``n_dims``)."""
     rng = np.random.default_rng(0)
     return np.array([task_space.sample(rng) for _ in range(N_TEST_TASKS)])
@@ -45,7 +45,7 @@ def _play(teacher: Teacher, episodes: int, feedback_seed: int) -> list[Task]:
     A teacher that declares ``evaluations`` is also given the synthetic returns of a fixed test
     set every ``EVALUATION_INTERVAL`` episodes, as the harness gives it a student's."""
     rng = np.random.default_rng(feedback_seed)
-    tests = test_tasks(teacher.task_space)
+    tests = evaluation_tasks(teacher.task_space)
     tasks = []
     for _ in range(episodes):
         task = teacher.sample_task()
@@ -130,7 +130,7 @@ def check_teacher(
     else:
         raise AssertionError(f"{name}: task {outside} outside the space was accepted")
     if probe.capabilities.evaluations:
-        tests = test_tasks(task_space)
+        tests = evaluation_tasks(task_space)
         for bad_returns in (np.full(len(tests), np.nan), np.zeros(len(tests) + 1)):
             try:
                 probe.on_evaluation(tests, bad_returns)
