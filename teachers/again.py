@@ -62,8 +62,9 @@ from aclbench.teachers.params import (
     check_number,
     check_positive,
     config_error,
+    record,
 )
-from aclbench.teachers.registry import register_teacher
+from aclbench.teachers.registry import register_teacher, teacher_params
 
 REPLAYS = ("reward", "time", "pool")
 PENDING_PROPOSALS = 4096
@@ -137,6 +138,7 @@ class AgainTeacher(Teacher):
             self.alp_gmm = AlpGmmTeacher(task_space, seed=seed, **dict(alp_gmm or {}))
         except (ConfigError, TypeError) as err:
             raise config_error(self, f"alp_gmm: {err}") from None
+        record(self, "alp_gmm", teacher_params(self.alp_gmm, dict(alp_gmm or {})))
         self.classroom: Classroom | None = None
         if classroom is not None and not isinstance(classroom, (str, os.PathLike)):
             raise config_error(
@@ -232,7 +234,7 @@ class AgainTeacher(Teacher):
             assert live is not None
             unit = live.sample(index - len(expert.alps), len(space), self.rng)
         task = space.validate(space.clip(space.from_unit(unit)))
-        if index < len(expert.alps):
+        if index < len(expert.alps) and self.replay == "reward":
             self.expert_proposals.append(task_key(task))
         return task
 

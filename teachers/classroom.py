@@ -23,6 +23,7 @@ gives every fourth mixture.
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,9 @@ class Classroom:
     students: tuple[ClassroomStudent, ...]
 
 
-def read_classroom(folder: str | Path, task_space: TaskSpace, alp_threshold: float) -> Classroom:
+def read_classroom(
+    folder: str | os.PathLike[str], task_space: TaskSpace, alp_threshold: float
+) -> Classroom:
     """Read every finished ``alp-gmm`` run under ``folder``; raises ConfigError if there is
     none, or if one is of another teacher, task space, test set or return scale."""
     root = Path(folder)
