@@ -9,9 +9,12 @@ space. The script
    ``--classroom-seeds`` seeds, with the harness (the same run folders ``aclbench run`` and
    ``aclbench suite`` write);
 2. trains new students (every corner x ``--test-seeds`` other seeds) with ``alp-gmm`` and with
-   ``again`` on that classroom, same seeds, same budget;
-3. prints the % of mastered test cells of both teachers at a few points of the budget, the
-   mean over new students, their paired difference and a paired t-test.
+   ``again`` on that classroom, same seeds, same budget (with ``--control``, also ALP-GMM
+   with AGAIN's 2% of uniform tasks instead of its own 20%, to tell the classroom's share of
+   the difference from that of the uniform share);
+3. prints the % of mastered test cells of each teacher at a few points of the budget, the
+   mean over new students, AGAIN's difference paired by student and a paired t-test, and the
+   classroom run each new student was matched to.
 
 Run from the repository root (about 10 s of CPU a run; 40 runs by default)::
 
@@ -84,10 +87,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=20_000)
     parser.add_argument("--eval-interval", type=int, default=1_000)
     parser.add_argument("--replay", default="reward", help="AGAIN's replay")
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="also ALP-GMM with AGAIN's 2%% of uniform tasks (its own default is 20%%)",
+    )
     parser.add_argument("--workers", type=int, default=1, help="runs trained at once")
     args = parser.parse_args(argv)
     classroom = args.out / "classroom"
-    again_params = {"classroom": str(classroom), "replay": args.replay}
+    baselines = {"alp-gmm": {}}
+    if args.control:
+        baselines["alp-gmm-rnd2"] = {"random_task_ratio": 0.02}
+    teachers: dict[str, tuple[str, dict[str, Any]]] = {
+        name: ("alp-gmm", params) for name, params in baselines.items()
+    }
+    teachers[f"again-{args.replay}"] = (
+        "again",
+        {"classroom": str(classroom), "replay": args.replay},
+    )
     students = [
         (f"origin-{o[0]}{o[1]}-seed-{TEST_SEED_OFFSET + k}", o, TEST_SEED_OFFSET + k)
         for o, k in itertools.product(CORNERS, range(args.test_seeds))
@@ -99,44 +116,43 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             for o, seed in itertools.product(CORNERS, range(args.classroom_seeds))
         ]
-        jobs += [
-            pool.submit(train, args.out / "alp-gmm" / name, "alp-gmm", o, seed, args)
-            for name, o, seed in students
-        ]
-        for job in jobs:
+        for job in jobs:  # the classroom first: AGAIN reads it when it is built
             print(f"done: {job.result()}", flush=True)
-        again_dir = args.out / f"again-{args.replay}"
         jobs = [
-            pool.submit(train, again_dir / name, "again", o, seed, args, again_params)
+            pool.submit(train, args.out / folder / name, teacher, o, seed, args, params)
+            for folder, (teacher, params) in teachers.items()
             for name, o, seed in students
         ]
         for job in jobs:
             print(f"done: {job.result()}", flush=True)
-    rows = [
-        {"alp-gmm": mastered(args.out / "alp-gmm" / name), "again": mastered(again_dir / name)}
-        for name, _, _ in students
-    ]
+    curves = {
+        folder: [mastered(args.out / folder / name) for name, _, _ in students]
+        for folder in teachers
+    }
+    again = f"again-{args.replay}"
     print()
     print(
-        f"{len(rows)} new students (4 corners x {args.test_seeds} seeds), classroom of "
-        f"{4 * args.classroom_seeds} alp-gmm runs, {args.steps} episodes, AGAIN replay "
-        f"{args.replay!r}; % of mastered test cells, mean (std) over new students:"
+        f"{len(students)} new students (4 corners x {args.test_seeds} seeds), classroom of "
+        f"{4 * args.classroom_seeds} alp-gmm runs, {args.steps} episodes; % of mastered test "
+        "cells, mean (std) over new students; difference paired by student, paired t-test:"
     )
-    print(f"{'episodes':>9} {'alp-gmm':>14} {'again':>14} {'again - alp-gmm':>16} {'paired p':>9}")
+    print(f"{'episodes':>9} {'teacher':>14} {'mastered %':>14} {again + ' - it':>18} {'p':>9}")
     for step in sorted({args.steps // 4, args.steps // 2, args.steps}):
-        alp = np.array([r["alp-gmm"].loc[step] for r in rows])
-        again = np.array([r["again"].loc[step] for r in rows])
-        diff = again - alp
-        p = stats.ttest_rel(again, alp).pvalue if diff.std() > 0 else float("nan")
-        print(
-            f"{step:>9} {alp.mean():>7.1f} ({alp.std(ddof=1):>4.1f}) "
-            f"{again.mean():>7.1f} ({again.std(ddof=1):>4.1f}) {diff.mean():>+16.1f} {p:>9.3g}"
-        )
-    for name, _, _ in students:
-        expert = json.loads((again_dir / name / "teacher_log.jsonl").read_text().splitlines()[-1])[
-            "state"
-        ]["expert"]
-        print(f"{name}: expert {expert}")
+        ours = np.array([curve.loc[step] for curve in curves[again]])
+        for folder in teachers:
+            values = np.array([curve.loc[step] for curve in curves[folder]])
+            diff = ours - values
+            p = stats.ttest_rel(ours, values).pvalue if diff.std() > 0 else float("nan")
+            compared = "" if folder == again else f"{diff.mean():+.1f}"
+            shown = "" if folder == again else f"{p:.3g}"
+            print(
+                f"{step:>9} {folder:>14} {values.mean():>7.1f} ({values.std(ddof=1):>4.1f})"
+                f" {compared:>18} {shown:>9}"
+            )
+    for i, (name, _, _) in enumerate(students):
+        last = (args.out / again / name / "teacher_log.jsonl").read_text().splitlines()[-1]
+        finals = ", ".join(f"{folder} {curves[folder][i].iloc[-1]:.0f}%" for folder in teachers)
+        print(f"{name}: expert {json.loads(last)['state']['expert']}; final {finals}")
 
 
 if __name__ == "__main__":
