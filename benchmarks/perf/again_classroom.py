@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1, help="runs trained at once")
     args = parser.parse_args(argv)
     classroom = args.out / "classroom"
-    baselines = {"alp-gmm": {}}
+    baselines: dict[str, dict[str, Any]] = {"alp-gmm": {}}
     if args.control:
         baselines["alp-gmm-rnd2"] = {"random_task_ratio": 0.02}
     teachers: dict[str, tuple[str, dict[str, Any]]] = {
