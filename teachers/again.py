@@ -11,21 +11,23 @@ from every episode: each task is uniform with probability ``random_task_ratio``,
 from one Gaussian of the two sets chosen in proportion to its ALP. Which of the expert's
 mixtures is used (``replay``):
 
-- ``"reward"`` (AGAIN-R, the paper's main variant): the first; the next once the mean return
-  of the last ``reward_window`` episodes drawn from the expert's Gaussians reaches
+- ``"reward"`` (AGAIN-R, the variant the authors' README runs): the first; the next once the
+  mean return of the last ``reward_window`` episodes drawn from the expert's Gaussians reaches
   ``tolerance`` x the expert's own mean return on them, until the last;
 - ``"time"`` (AGAIN-T): the last one the expert had fitted at the new student's episode;
 - ``"pool"`` (AGAIN-P): all the expert's Gaussians at once.
 
-Defaults are the authors' (their code, teachDRL's again.py, and the command their README gives
-for AGAIN on the toy env): a pretest of 2 evaluations, ``k = 5``, Gaussians of ALP > 0.2 kept,
-2% uniform tasks after the pretest, a window of 10 returns and a tolerance of 1. The live
+Defaults are the authors' (their code, the meta-acl repository's ``again.py``, and the command
+their README gives for AGAIN on the toy env): a pretest of 2 evaluations, ``k = 5``,
+Gaussians of ALP > 0.2 kept, 2% uniform tasks after the pretest, a window of 10 returns and a
+tolerance of 1. The live
 ALP-GMM is :class:`~teachers.alp_gmm.AlpGmmTeacher` with its own defaults (``alp_gmm`` changes
 them), the teacher of the classroom, so during the pretest AGAIN proposes exactly the tasks
-ALP-GMM would with the same seed. Where ours differs: a classroom's curricula have one mixture
-per evaluation of its runs (their log), not one per refit; the expert's target returns are
-read from training episodes assigned to the Gaussians they most likely came from; once the
-expert's last mixture is reached it is kept (the authors' ``stop_R`` option, which then
+ALP-GMM would with the same seed. Where ours differs: the pretest keeps ALP-GMM's own share of
+uniform tasks (20 % by default; the authors' pretest used 10 %); a classroom's curricula have
+one mixture per evaluation of its runs (their log), not one per refit; the expert's target
+returns are read from training episodes assigned to the Gaussians they most likely came from;
+once the expert's last mixture is reached it is kept (the authors' ``stop_R`` option, which then
 re-estimates its ALPs, is not implemented). Without a classroom (``classroom=None``) AGAIN is
 ALP-GMM throughout, which is how a first classroom is taught.
 """
