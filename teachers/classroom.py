@@ -13,7 +13,8 @@ import (the harness depends on the teachers): ``config.toml`` (the teacher's nam
 ``status.json`` (runs not ``done`` are left out), ``task_space.json``, ``test_tasks.csv``,
 ``eval.csv`` and ``eval_tasks.csv`` (the test returns), ``teacher_log.jsonl`` (the mixture at
 each evaluation, in task units, with each Gaussian's ALP), ``teacher_params.json`` (its
-``fit_rate`` and ``return_bounds``) and ``tasks.csv`` (the training returns).
+``fit_rate`` and ``return_bounds``) and ``tasks.csv`` (the training returns); the three large
+ones may be gzipped (``tasks.csv.gz``...), as stored runs are.
 
 The log holds the mixture of each evaluation, not of every refit, so a curriculum has one
 mixture per evaluation: a run evaluated every 1,000 episodes with ALP-GMM refitting every 250
@@ -22,6 +23,7 @@ gives every fourth mixture.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tomllib
@@ -140,6 +142,13 @@ def read_classroom(
     return Classroom(str(folder), test_tasks, bounds[0], tuple(students))
 
 
+def _stored(path: Path) -> Path:
+    """``path``, or its gzipped copy ``path.gz`` where only that is left (stored runs are
+    packed so)."""
+    packed = path.with_name(path.name + ".gz")
+    return packed if not path.exists() and packed.exists() else path
+
+
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text())
@@ -165,7 +174,7 @@ def _test_returns(run: Path) -> NDArray[np.float64]:
     """``n_evaluations`` x ``n_tests``: the evaluations made after training started."""
     evals = pd.read_csv(run / "eval.csv")
     steps = evals.loc[evals["episodes"] > 0, "env_steps"]
-    per_task = pd.read_csv(run / "eval_tasks.csv")
+    per_task = pd.read_csv(_stored(run / "eval_tasks.csv"))
     table = per_task.pivot(index="env_steps", columns="task_index", values="return")
     return table.loc[steps].sort_index().to_numpy(float)
 
@@ -174,10 +183,12 @@ def _curriculum(
     run: Path, space: TaskSpace, alp_threshold: float, fit_rate: int
 ) -> tuple[ExpertMixture, ...]:
     """The run's logged mixtures, each cut to its Gaussians of ALP above ``alp_threshold``."""
-    tasks = pd.read_csv(run / "tasks.csv")
+    tasks = pd.read_csv(_stored(run / "tasks.csv"))
     offset, span = unit_to_task_affine(space)
     mixtures, seen = [], set()
-    for line in (run / "teacher_log.jsonl").read_text().splitlines():
+    log = _stored(run / "teacher_log.jsonl")
+    text = gzip.decompress(log.read_bytes()).decode() if log.suffix == ".gz" else log.read_text()
+    for line in text.splitlines():
         state = json.loads(line)["state"]
         fitted_at, gaussians = state.get("fitted_at"), state.get("gaussians", [])
         if fitted_at is None or fitted_at in seen or not gaussians:

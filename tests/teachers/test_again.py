@@ -3,6 +3,7 @@ earlier ones of its kind, replaying their curricula, and refusing classrooms it 
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -106,6 +107,21 @@ def test_the_classroom_holds_each_run_s_high_alp_mixtures_in_the_unit_cube(
         assert fitted == sorted(set(fitted))
     low_corner = classroom.students[0].curriculum[0].means
     assert np.all(low_corner.mean(axis=0) < 0.5)  # it learns first near its origin
+
+
+def test_runs_packed_as_stored_results_are_read_alike(toy_classroom: Path, tmp_path: Path) -> None:
+    """Stored runs keep ``tasks.csv``, ``eval_tasks.csv`` and ``teacher_log.jsonl`` gzipped."""
+    shutil.copytree(toy_classroom / "origin-11" / "seed-0", tmp_path / "packed")
+    for name in ("tasks.csv", "eval_tasks.csv", "teacher_log.jsonl"):
+        plain = tmp_path / "packed" / name
+        plain.with_name(name + ".gz").write_bytes(gzip.compress(plain.read_bytes()))
+        plain.unlink()
+    packed = read_classroom(tmp_path, TOY, alp_threshold=0.2).students[0]
+    plain = read_classroom(toy_classroom / "origin-11", TOY, alp_threshold=0.2).students[0]
+    np.testing.assert_array_equal(packed.test_returns, plain.test_returns)
+    assert [m.target_return for m in packed.curriculum] == [
+        m.target_return for m in plain.curriculum
+    ]
 
 
 def test_during_the_pretest_again_proposes_the_tasks_of_alp_gmm(toy_classroom: Path) -> None:
