@@ -9,6 +9,11 @@ or more axes, diagonals included, as in the paper's code) already has competence
 progress must spread out from the origin, and a teacher that finds where competence is growing
 beats uniform sampling.
 
+``origin`` picks the corner competence spreads from (the origin cell by default): a family of
+students that need different curricula on the same task space, as the rotated toy envs of
+Portelas, Romac, Hofmann and Oudeyer (2020), "Meta Automatic Curriculum Learning", whose
+classroom of students differ by the corner they start from.
+
 An episode is one step; its reward is competence / 100 (plus optional Gaussian noise). The
 competences persist across resets: this env *is* the learner, used by the ``simulated``
 student. A cell is mastered above 75, so the test set is every cell's centre and the % of
@@ -17,6 +22,7 @@ mastered test tasks is the % of mastered cells.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -37,18 +43,36 @@ class ToyEnv(gym.Env[NDArray[np.float32], np.int64]):
         n_dims: number of task dimensions, named ``x0, x1, ...``.
         cells_per_dim: cells along each dimension (10 in the paper's 2-D bench).
         noise: standard deviation of Gaussian noise added to each reward.
+        origin: the corner competence spreads from, one 0 (low end) or 1 (high end) per
+            dimension; ``None`` is the low corner of every dimension, as in the paper.
+
+    ``competence`` is indexed from the origin: ``competence[0, ..., 0]`` is the origin cell,
+    wherever it lies in the task space.
     """
 
     metadata = {"render_modes": []}
     mastered_threshold = MASTERED_COMPETENCE / 100
 
-    def __init__(self, n_dims: int = 2, cells_per_dim: int = 10, noise: float = 0.0) -> None:
+    def __init__(
+        self,
+        n_dims: int = 2,
+        cells_per_dim: int = 10,
+        noise: float = 0.0,
+        origin: Sequence[int] | None = None,
+    ) -> None:
         if n_dims < 1 or cells_per_dim < 1 or noise < 0:
             raise ValueError(
                 f"toy: need n_dims >= 1, cells_per_dim >= 1, noise >= 0; got {n_dims}, "
                 f"{cells_per_dim}, {noise}"
             )
+        corner = [0] * n_dims if origin is None else list(origin)
+        if len(corner) != n_dims or any(c not in (0, 1) or isinstance(c, bool) for c in corner):
+            raise ValueError(
+                f"toy: origin must be {n_dims} values, each 0 (low end) or 1 (high end) of its "
+                f"dimension, got {origin!r}"
+            )
         self.n_dims, self.cells_per_dim, self.noise = n_dims, cells_per_dim, noise
+        self.origin = tuple(int(c) for c in corner)
         self.task_space = TaskSpace({f"x{i}": (0.0, 1.0) for i in range(n_dims)})
         self.observation_space = spaces.Box(0.0, 1.0, (n_dims,), np.float32)
         self.action_space = spaces.Discrete(1)
@@ -56,8 +80,11 @@ class ToyEnv(gym.Env[NDArray[np.float32], np.int64]):
         self.task: Task = np.zeros(n_dims)
 
     def cell(self, task: ArrayLike) -> tuple[int, ...]:
+        """The index in ``competence`` of the cell ``task`` falls in, counted from ``origin``."""
         index = np.floor(np.asarray(task) * self.cells_per_dim).astype(int)
-        return tuple(np.minimum(index, self.cells_per_dim - 1).tolist())
+        index = np.minimum(index, self.cells_per_dim - 1)
+        index = np.where(self.origin, self.cells_per_dim - 1 - index, index)
+        return tuple(index.tolist())
 
     def competence_of(self, task: ArrayLike) -> float:
         """The competence at ``task`` in [0, 1], without playing it (used for evaluation)."""

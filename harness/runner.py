@@ -47,8 +47,9 @@ class RunInterrupted(Exception):
 
 class EvaluationSchedule:
     """The :class:`~students.base.TrainingListener` of a run: records every training episode,
-    evaluates the student every ``eval_interval`` env steps and checkpoints the run every
-    ``checkpoint_interval`` env steps, or at once when ``stop`` is set."""
+    evaluates the student every ``eval_interval`` env steps (and gives the returns to a teacher
+    that declares ``evaluations``) and checkpoints the run every ``checkpoint_interval`` env
+    steps, or at once when ``stop`` is set."""
 
     def __init__(
         self,
@@ -86,6 +87,8 @@ class EvaluationSchedule:
     def evaluate(self) -> None:
         returns = np.asarray(self.student.evaluate(self.recorder.test_tasks), dtype=np.float64)
         row = self.recorder.add_evaluation(self.env_steps, returns, self.teacher.inner_state())
+        if self.teacher.capabilities.evaluations:
+            self.teacher.on_evaluation(self.recorder.test_tasks, returns)
         self.last_eval = self.env_steps
         self.next_eval = (self.env_steps // self.interval + 1) * self.interval
         self.progress.set_postfix(mastered=f"{row['mastered_pct']:.0f}%")

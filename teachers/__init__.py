@@ -6,6 +6,7 @@ the built-in teachers; ``TEACHERS.names()`` lists them with those of installed p
 
 from aclbench.teachers import (
     accel,
+    again,
     alp_gmm,
     covar_gmm,
     easy_to_hard,
@@ -35,6 +36,7 @@ __all__ = [
     "Rollout",
     "Teacher",
     "accel",
+    "again",
     "alp_gmm",
     "check_capabilities",
     "check_teacher",

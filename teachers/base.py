@@ -11,6 +11,8 @@ public (do not override)  hook (override)          when the harness calls it
 ``update(...)``        ``_update(...)``            once per finished training episode
 ``on_rollout_end(r)``  ``_on_rollout_end(r)``      after each on-policy rollout, only for
                                                    teachers that declare ``rollouts``
+``on_evaluation(...)`` ``_on_evaluation(...)``     after each evaluation on the test set, only
+                                                   for teachers that declare ``evaluations``
 =====================  ==========================  ===========================================
 
 Only ``_sample_task`` is required; a random teacher is a few lines. A teacher owns its
@@ -19,10 +21,11 @@ seed gives the same tasks and :meth:`Teacher.state_dict` captures everything.
 
 A teacher that asks more of the student's training loop declares it in
 :attr:`Teacher.capabilities` (:class:`Capabilities`) and implements the method each declared
-capability calls: ``_on_rollout_end`` for ``rollouts``, :meth:`Teacher.begin_rollout` for
-``rollout_mode``, :meth:`Teacher.end_round` for ``adversarial``. Students read the declaration
-only: a method of the same name on a teacher that does not declare the capability is never
-called, and a declared capability without its method is refused when the class is defined.
+capability calls: ``_on_rollout_end`` for ``rollouts``, ``_on_evaluation`` for
+``evaluations``, :meth:`Teacher.begin_rollout` for ``rollout_mode``, :meth:`Teacher.end_round`
+for ``adversarial``. Students and the harness read the declaration only: a method of the same
+name on a teacher that does not declare the capability is never called, and a declared
+capability without its method is refused when the class is defined.
 """
 
 from __future__ import annotations
@@ -92,6 +95,10 @@ class Capabilities:
         policy_outputs: those rollouts also carry :attr:`Rollout.entropies` and
             :attr:`Rollout.action_probs`, which cost the student an extra forward pass over
             each rollout; requires ``rollouts``.
+        evaluations: the teacher receives the student's returns on the run's fixed test set
+            after every evaluation through ``on_evaluation`` (implement ``_on_evaluation``):
+            the harness calls it, for any student, after it records the evaluation (AGAIN
+            matches a new student to earlier ones by these returns).
         rollout_mode: the teacher decides per rollout whether the student replays levels or
             plays new ones (PLR, Robust PLR, ACCEL): the student calls
             :meth:`Teacher.begin_rollout` before every rollout, plays a rollout of one kind
@@ -106,6 +113,7 @@ class Capabilities:
 
     rollouts: bool = False
     policy_outputs: bool = False
+    evaluations: bool = False
     rollout_mode: bool = False
     adversarial: bool = False
 
@@ -121,6 +129,7 @@ class Capabilities:
 
 _METHODS = {
     "rollouts": "_on_rollout_end",
+    "evaluations": "_on_evaluation",
     "rollout_mode": "begin_rollout",
     "adversarial": "end_round",
 }
@@ -239,6 +248,28 @@ class Teacher(ABC):
 
     def _on_rollout_end(self, rollout: Rollout) -> None:
         """Learn from a rollout; the default ignores it."""
+
+    def on_evaluation(self, test_tasks: ArrayLike, returns: ArrayLike) -> None:
+        """The student's return on each test task of one evaluation (only with
+        ``capabilities.evaluations``): ``test_tasks`` is ``n_tests`` x ``n_dims``, the run's
+        fixed test set, in the same order at every evaluation; ``returns`` is ``n_tests``.
+
+        A test task outside the space raises :class:`~aclbench.errors.InvalidTaskError`, and
+        returns that are not finite, or not one per task,
+        :class:`~aclbench.errors.InvalidReturnError`, before the teacher sees any of them.
+        """
+        tasks = np.array([self.task_space.validate(task) for task in np.asarray(test_tasks)])
+        values = np.asarray(returns)
+        if values.shape != (len(tasks),):
+            raise InvalidReturnError(
+                f"evaluation returns must be one per test task ({len(tasks)}), got shape "
+                f"{values.shape}"
+            )
+        checked = [_finite_return(v, self.task_space.to_dict(t)) for v, t in zip(values, tasks)]
+        self._on_evaluation(tasks, np.array(checked, dtype=np.float64))
+
+    def _on_evaluation(self, test_tasks: NDArray[np.float64], returns: NDArray[np.float64]) -> None:
+        """Learn from one evaluation; the default ignores it."""
 
     # --- control of the student's training loop (declared capabilities only) -----------------
     def begin_rollout(self) -> bool:

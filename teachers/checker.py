@@ -16,6 +16,7 @@ import pickle
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from aclbench.errors import InvalidReturnError, InvalidTaskError
 from aclbench.task_space import Task, TaskSpace
@@ -28,14 +29,31 @@ def synthetic_return(task_space: TaskSpace, task: Task, rng: np.random.Generator
     return float(1.0 - np.linalg.norm(unit - 0.25) + 0.05 * rng.standard_normal())
 
 
+EVALUATION_INTERVAL = 50
+"""Episodes between two evaluations given to a teacher that declares ``evaluations``."""
+N_TEST_TASKS = 10
+
+
+def evaluation_tasks(task_space: TaskSpace) -> NDArray[np.float64]:
+    """The fixed test set of the check's evaluations (``N_TEST_TASKS`` x ``n_dims``)."""
+    rng = np.random.default_rng(0)
+    return np.array([task_space.sample(rng) for _ in range(N_TEST_TASKS)])
+
+
 def _play(teacher: Teacher, episodes: int, feedback_seed: int) -> list[Task]:
-    """Sample and feed back ``episodes`` times; the feedback depends only on ``feedback_seed``."""
+    """Sample and feed back ``episodes`` times; the feedback depends only on ``feedback_seed``.
+    A teacher that declares ``evaluations`` is also given the synthetic returns of a fixed test
+    set every ``EVALUATION_INTERVAL`` episodes, as the harness gives it a student's."""
     rng = np.random.default_rng(feedback_seed)
+    tests = evaluation_tasks(teacher.task_space)
     tasks = []
     for _ in range(episodes):
         task = teacher.sample_task()
         tasks.append(task)
         teacher.update(task, synthetic_return(teacher.task_space, task, rng))
+        if teacher.capabilities.evaluations and teacher.episodes % EVALUATION_INTERVAL == 0:
+            returns = [synthetic_return(teacher.task_space, test, rng) for test in tests]
+            teacher.on_evaluation(tests, np.array(returns))
     return tasks
 
 
@@ -49,6 +67,9 @@ def check_teacher(
 ) -> None:
     """Check ``teacher_cls`` on ``task_space``; ``params`` go to its constructor.
 
+    A teacher that declares ``evaluations`` is given an evaluation every
+    ``EVALUATION_INTERVAL`` episodes throughout, so rules 3 and 4 cover that hook too.
+
     Rules checked:
       1. the teacher implements the method of every capability it declares
          (:func:`~teachers.base.check_capabilities`), on the built instance, whose
@@ -57,8 +78,10 @@ def check_teacher(
       3. the same seed and feedback give the same tasks;
       4. a ``state_dict`` saved mid-run, pickled, and loaded into a fresh instance gives the
          same next tasks as the original;
-      5. NaN and infinite returns raise ``InvalidReturnError``, a task outside the space raises
-         ``InvalidTaskError``, and neither changes what the teacher proposes next;
+      5. NaN and infinite returns raise ``InvalidReturnError`` (as do NaN evaluation returns,
+         and evaluation returns not one per test task, for a teacher that declares
+         ``evaluations``), a task outside the space raises ``InvalidTaskError``, and none
+         changes what the teacher proposes next;
       6. feedback on tasks it never proposed (random ones, the space's corners) is accepted;
       7. ``inner_state()`` is JSON-serializable.
     """
@@ -106,6 +129,17 @@ def check_teacher(
         pass
     else:
         raise AssertionError(f"{name}: task {outside} outside the space was accepted")
+    if probe.capabilities.evaluations:
+        tests = evaluation_tasks(task_space)
+        for bad_returns in (np.full(len(tests), np.nan), np.zeros(len(tests) + 1)):
+            try:
+                probe.on_evaluation(tests, bad_returns)
+            except InvalidReturnError:
+                continue
+            raise AssertionError(
+                f"{name}: evaluation returns {bad_returns} were accepted instead of "
+                "InvalidReturnError"
+            )
     next_probe = _play(probe, 5, feedback_seed=4)
     next_reference = _play(reference, 5, feedback_seed=4)
     assert all(np.array_equal(a, b) for a, b in zip(next_probe, next_reference)), (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from aclbench.envs.toy import ToyEnv
 
@@ -37,3 +38,21 @@ def test_mastered_cell_alone_does_not_unlock_itself() -> None:
     assert play(env, (2, 2, 2)) == 0.8  # no previous neighbour mastered: no gain
     env.competence[1, 2, 1] = 80
     assert play(env, (2, 2, 2)) == 0.81
+
+
+def test_origin_moves_the_corner_competence_spreads_from() -> None:
+    env = ToyEnv(n_dims=2, cells_per_dim=4, origin=(1, 0))  # high end of x0, low end of x1
+    env.reset(seed=0)
+    assert play(env, (0, 0)) == 0.0  # the low corner is now the far one
+    assert play(env, (3, 0)) == 0.01
+    assert env.competence[0, 0] == 1  # competence is indexed from the origin
+    env.competence[0, 0] = 76
+    assert play(env, (2, 1)) == 0.01  # the diagonal neighbour, one step away from (3, 0)
+    assert play(env, (1, 1)) == 0.0
+    assert env.competence_of(cell_centre((2, 1), 4)) == 0.01
+
+
+def test_a_bad_origin_is_refused_with_what_is_allowed() -> None:
+    for origin in ((0,), (0, 2), (True, False)):
+        with pytest.raises(ValueError, match="origin must be 2 values, each 0"):
+            ToyEnv(n_dims=2, origin=origin)

@@ -147,3 +147,26 @@ def test_paired_run_killed_mid_round_resumes_its_round_with_the_same_rows(tmp_pa
     assert 0 < last - rounds * PAIRED_ROUND <= PAIRED_ROUND // 2
     models = [PPO.load(killed / name, device="cpu") for name in ("model.zip", "antagonist.zip")]
     assert sum(m.num_timesteps for m in models) == last
+
+
+def test_again_run_killed_after_its_pretest_resumes_with_the_same_expert_and_results(tmp_path):
+    """AGAIN's state after the pretest (its expert, its place in the expert's curriculum) lives
+    in the teacher's checkpoint: the resumed run ends exactly as the uninterrupted one."""
+    toy = "--env toy --student simulated --steps 1500 --eval-interval 250 -p env.cells_per_dim=4"
+    for seed in (0, 1):
+        classroom_run = f"{toy} --teacher alp-gmm --seed {seed} -p teacher.fit_rate=50".split()
+        assert finish(classroom_run, tmp_path / "classroom" / f"seed-{seed}")["state"] == "done"
+    again = [
+        *f"{toy} --teacher again --seed 5 -p teacher.k=1".split(),
+        *["-p", f"teacher.classroom='{tmp_path / 'classroom'}'"],
+        *["-p", "teacher.alp_gmm={fit_rate=50}"],
+    ]
+    reference = finish(again, tmp_path / "reference")
+    assert reference["state"] == "done"
+    killed = tmp_path / "killed"
+    at = interrupt(again, killed, signal.SIGKILL, after_steps=750)
+    assert finish(again, killed)["resumed_at_env_steps"] == at >= 750
+    for name, frame in frames(tmp_path / "reference").items():
+        pd.testing.assert_frame_equal(frames(killed)[name], frame, obj=name)
+    logs = [(tmp_path / d / "teacher_log.jsonl").read_text() for d in ("reference", "killed")]
+    assert logs[0] == logs[1] and '"phase": "replay"' in logs[0]

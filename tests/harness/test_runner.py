@@ -10,6 +10,7 @@ import torch
 from aclbench.envs.toy import ToyEnv
 from aclbench.harness.config import RunConfig
 from aclbench.harness.runner import run
+from aclbench.teachers.base import Capabilities
 from aclbench.teachers.random_teacher import RandomTeacher
 
 
@@ -169,3 +170,29 @@ def test_a_full_disk_fails_the_run_with_the_reason_and_keeps_the_rows_written(
     evals = pd.read_csv(tmp_path / "eval.csv")
     assert len(evals) == writes[2] > 0 and evals.notna().all().all()
     assert not list(tmp_path.glob(".*.tmp-*"))
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_each_evaluation_goes_to_a_teacher_that_declares_evaluations_only(
+    tmp_path, monkeypatch, declared
+):
+    seen = []
+
+    def on_evaluation(self, test_tasks, returns):
+        seen.append((self.episodes, test_tasks.copy(), returns.copy()))
+
+    monkeypatch.setattr(RandomTeacher, "_on_evaluation", on_evaluation)
+    if declared:
+        monkeypatch.setattr(RandomTeacher, "capabilities", Capabilities(evaluations=True))
+    config = RunConfig("toy", "random", "simulated", seed=0, steps=2000, eval_interval=1000)
+    assert run(config, tmp_path)["state"] == "done"
+    if not declared:
+        assert seen == []
+        return
+    assert [episodes for episodes, _, _ in seen] == [0, 1000, 2000]
+    tests = pd.read_csv(tmp_path / "test_tasks.csv")[["x0", "x1"]].to_numpy()
+    per_task = pd.read_csv(tmp_path / "eval_tasks.csv")
+    for episodes, tasks, returns in seen:
+        np.testing.assert_array_equal(tasks, tests)
+        recorded = per_task.loc[per_task["env_steps"] == episodes, "return"].to_numpy()
+        np.testing.assert_array_equal(returns, recorded)

@@ -18,6 +18,7 @@ SPACE = TaskSpace({"x": (0.0, 1.0)})
     ("declared", "method"),
     [
         ({"rollouts": True}, "_on_rollout_end"),
+        ({"evaluations": True}, "_on_evaluation"),
         ({"rollout_mode": True}, "begin_rollout"),
         ({"adversarial": True}, "end_round"),
     ],

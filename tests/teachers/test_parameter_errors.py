@@ -121,6 +121,17 @@ BAD: dict[str, list[tuple[str, Any, str]]] = {
         ("return_bounds", (1.0, 0.0), "finite low < high"),
         ("gan_iterations", 0, AT_LEAST_1),
     ],
+    "again": [
+        ("classroom", 3, "a folder of alp-gmm runs or None"),
+        ("pretest_evaluations", 0, AT_LEAST_1),
+        ("k", 0, AT_LEAST_1),
+        ("replay", "R", "'reward', 'time', 'pool'"),
+        ("alp_threshold", -0.1, NON_NEGATIVE),
+        ("reward_window", 0, AT_LEAST_1),
+        ("tolerance", 0.0, POSITIVE),
+        ("random_task_ratio", 1.5, FRACTION),
+        ("alp_gmm", 3, "a table of parameters"),
+    ],
     "paired": [
         ("learning_rate", 0.0, POSITIVE),
         ("epochs", 0, AT_LEAST_1),
