@@ -66,6 +66,9 @@ class MPTSTeacher(Teacher):
         gamma_sigma: weight of its standard deviation (optimism).
         latent_samples: latent draws the mean and standard deviation are taken over.
         learning_rate: Adam step size of the risk model.
+        train_steps: gradient steps of the risk model after each batch.
+        train_rows: episodes per gradient step, drawn from the memory.
+        memory: most recent episodes the risk model trains on.
     """
 
     def __init__(
@@ -79,7 +82,10 @@ class MPTSTeacher(Teacher):
         gamma_mu: float = 1.0,
         gamma_sigma: float = 5.0,
         latent_samples: int = 20,
-        learning_rate: float = 5e-4,
+        learning_rate: float = 2e-3,
+        train_steps: int = 5,
+        train_rows: int = 64,
+        memory: int = 1000,
     ) -> None:
         super().__init__(task_space, seed=seed)
         self.batch_size = check_int(self, "batch_size", batch_size, 1)
@@ -89,15 +95,19 @@ class MPTSTeacher(Teacher):
         self.gamma_sigma = check_number(self, "gamma_sigma", gamma_sigma)
         self.latent_samples = check_int(self, "latent_samples", latent_samples, 2)
         rate = check_positive(self, "learning_rate", learning_rate)
+        self.train_steps = check_int(self, "train_steps", train_steps, 1)
+        self.train_rows = check_int(self, "train_rows", train_rows, 1)
+        self.memory = check_int(self, "memory", memory, self.batch_size)
         from aclbench.teachers.mpts_net import RiskModel  # torch, only where it is used
 
         self.model: RiskModel = RiskModel(
             len(task_space), seed=int(self.rng.integers(2**31)), learning_rate=rate
         )
         self.queue: list[Task] = []  # the rest of the current batch
-        self.batch_tasks: list[NDArray[np.float64]] = []  # fed back since the last training
-        self.batch_returns: list[float] = []
-        self.return_count, self.return_mean, self.return_m2 = 0, 0.0, 0.0  # Welford
+        self.memory_tasks = np.zeros((self.memory, len(task_space)))  # ring buffer, unit cube
+        self.memory_returns = np.zeros(self.memory)
+        self.fed_back = 0  # episodes fed back so far
+        self.return_mean, self.return_m2 = 0.0, 0.0
         self.trainings = 0
         self.last_loss: float | None = None
 
@@ -139,29 +149,34 @@ class MPTSTeacher(Teacher):
         self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]
     ) -> None:
         bounded = min(max(episode_return, -RETURN_LIMIT), RETURN_LIMIT)
-        self.return_count += 1
-        delta = bounded - self.return_mean
-        self.return_mean += delta / self.return_count
+        slot = self.fed_back % self.memory
+        self.memory_tasks[slot] = self.task_space.to_unit(task)
+        self.memory_returns[slot] = bounded
+        self.fed_back += 1
+        delta = bounded - self.return_mean  # Welford's running mean and variance
+        self.return_mean += delta / self.fed_back
         self.return_m2 += delta * (bounded - self.return_mean)
-        self.batch_tasks.append(self.task_space.to_unit(task))
-        self.batch_returns.append(bounded)
-        if len(self.batch_returns) >= self.batch_size:
+        if self.fed_back % self.batch_size == 0:
             self._train()
 
     def _return_std(self) -> float:
-        std = float(np.sqrt(self.return_m2 / self.return_count)) if self.return_count else 0.0
+        std = float(np.sqrt(self.return_m2 / self.fed_back)) if self.fed_back else 0.0
         return std if np.isfinite(std) and std > 0 else 1.0
 
     def _train(self) -> None:
-        returns = np.array(self.batch_returns)
+        """``train_steps`` steps, each on ``train_rows`` episodes drawn from the memory."""
+        held = min(self.fed_back, self.memory)
         with np.errstate(over="ignore", invalid="ignore"):
-            risks = np.nan_to_num(-(returns - self.return_mean) / self._return_std())
-        noise = self.rng.standard_normal(self.model.latent)
-        self.last_loss = self.model.train(
-            np.array(self.batch_tasks), np.clip(risks, -1e3, 1e3), noise
-        )
+            risks = -(self.memory_returns[:held] - self.return_mean) / self._return_std()
+        risks = np.clip(np.nan_to_num(risks), -1e3, 1e3)
+        rows = min(self.train_rows, held)
+        batches = []
+        for _ in range(self.train_steps):
+            chosen = self.rng.choice(held, size=rows, replace=False)
+            batches.append((self.memory_tasks[chosen], risks[chosen]))
+        noise = self.rng.standard_normal((self.train_steps, self.model.latent))
+        self.last_loss = self.model.train(batches, noise)
         self.trainings += 1
-        self.batch_tasks, self.batch_returns = [], []
 
     # --- report ------------------------------------------------------------------------------
     def inner_state(self) -> dict[str, Any]:

@@ -23,6 +23,8 @@ teacher's ``rng`` holds all the randomness and deep copies capture the model and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 from numpy.typing import NDArray
@@ -88,22 +90,32 @@ class RiskModel:
         return self.decoder(pairs)[..., 0]
 
     def train(
-        self, tasks: NDArray[np.float64], risks: NDArray[np.float64], noise: NDArray[np.float64]
+        self,
+        batches: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
+        noise: NDArray[np.float64],
     ) -> float:
-        """One step on a batch: ``tasks`` ``n`` x ``n_dims``, ``risks`` ``n``, ``noise`` a
-        standard normal ``latent`` vector for the posterior sample; returns the loss."""
+        """One gradient step per ``(tasks, risks)`` of ``batches`` (``n`` x ``n_dims``, ``n``),
+        step ``i`` with the posterior sample of row ``i`` of ``noise`` (standard normal,
+        ``len(batches)`` x ``latent``), all against the prior before the call; the prior then
+        becomes the posterior given the last batch, which predictions condition on. Returns the
+        last loss."""
         with one_thread():
-            x = torch.as_tensor(tasks, dtype=torch.float32)
-            y = torch.as_tensor(risks, dtype=torch.float32)
-            posterior = self._posterior(x, y)
-            z = posterior.loc + posterior.scale * torch.as_tensor(noise, dtype=torch.float32)
-            predicted = self._decode(x, z[None, :])[0]
             prior = Normal(*self.prior)
-            loss = ((predicted - y) ** 2).sum() + kl_divergence(posterior, prior).sum()
-            self.optimizer.zero_grad()
-            loss.backward()
-            self.optimizer.step()
-            self.prior = (posterior.loc.detach(), posterior.scale.detach())
+            loss = torch.tensor(0.0)
+            x = y = torch.zeros(0)
+            for (tasks, risks), row in zip(batches, noise, strict=True):
+                x = torch.as_tensor(tasks, dtype=torch.float32)
+                y = torch.as_tensor(risks, dtype=torch.float32)
+                posterior = self._posterior(x, y)
+                z = posterior.loc + posterior.scale * torch.as_tensor(row, dtype=torch.float32)
+                predicted = self._decode(x, z[None, :])[0]
+                loss = ((predicted - y) ** 2).sum() + kl_divergence(posterior, prior).sum()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+            with torch.no_grad():
+                posterior = self._posterior(x, y)
+            self.prior = (posterior.loc, posterior.scale)
             self.context = (x, y)
             return float(loss.detach())
 

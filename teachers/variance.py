@@ -55,10 +55,9 @@ def normalized_variance(values: NDArray[np.float64], value_range: float) -> NDAr
     n = values.shape[-1]
     if n < 2 or value_range <= 0:
         return np.zeros(values.shape[:-1])
-    largest = value_range**2 * (n // 2) * (n - n // 2) / (n * (n - 1))
-    with np.errstate(over="ignore", invalid="ignore"):  # returns near the float limit
-        p = values.var(axis=-1, ddof=1) / largest
-    return np.nan_to_num(np.minimum(p, 1.0), nan=0.0)
+    largest = (n // 2) * (n - n // 2) / (n * (n - 1))  # for values within a range of 1
+    p = (values / value_range).var(axis=-1, ddof=1) / largest
+    return np.minimum(p, 1.0)
 
 
 @register_teacher("variance")
