@@ -82,8 +82,8 @@ class MPTSTeacher(Teacher):
         gamma_mu: float = 1.0,
         gamma_sigma: float = 5.0,
         latent_samples: int = 20,
-        learning_rate: float = 2e-3,
-        train_steps: int = 5,
+        learning_rate: float = 5e-3,
+        train_steps: int = 10,
         train_rows: int = 64,
         memory: int = 1000,
     ) -> None:
