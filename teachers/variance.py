@@ -30,8 +30,11 @@ and replays high-``p`` prompts from a memory bank; with one task per episode, dr
 proportion to ``p`` is the soft version of that filter.
 
 Defaults (ours: the paper's groups are answers to one prompt, not windows): ``window`` 10,
-``history`` 1000, ``candidates`` 32, ``epsilon`` 0.1. Measured by ``python -m
-benchmarks.perf.teachers_toy --teachers variance``.
+``history`` 1000, ``candidates`` 32, ``epsilon`` 0.1. With them the teacher masters the
+task-graph chain and far more toy-bench cells than ``random`` (the tests check both); on the
+toy bench returns only rise, so the variance of a cell's neighbourhood is its progress or its
+frontier with mastered cells. Figures: ``python -m benchmarks.perf.teachers_toy --teachers
+variance`` and ``results/perf/2026-12-04-recent-teachers.md``.
 """
 
 from __future__ import annotations
