@@ -101,6 +101,9 @@ def test_undeclared_hooks_raise_naming_the_capability() -> None:
         ("paired", {}, Capabilities(adversarial=True)),
         ("sec", {"advantage": "gae"}, Capabilities(rollouts=True)),
         ("sec", {}, Capabilities()),
+        ("dump", {}, Capabilities(rollouts=True)),
+        ("mpts", {}, Capabilities()),
+        ("variance", {}, Capabilities()),
     ],
 )
 def test_built_in_teachers_declare_what_they_use(

@@ -107,6 +107,27 @@ BAD: dict[str, list[tuple[str, Any, str]]] = {
         BINS,
     ],
     "plr": PLR,
+    "dump": [
+        ("window", 0, AT_LEAST_1),
+        ("temperature", 0.0, POSITIVE),
+        ("baseline_window", 2.5, AT_LEAST_1),
+        BINS,
+    ],
+    "variance": [
+        ("window", 1, AT_LEAST_2),
+        ("history", 5, "an integer >= 10"),
+        ("candidates", 0, AT_LEAST_1),
+        ("epsilon", 1.5, FRACTION),
+    ],
+    "mpts": [
+        ("batch_size", 0, AT_LEAST_1),
+        ("pool_factor", 0.5, ">= 1"),
+        ("uniform_fraction", -0.1, FRACTION),
+        ("gamma_mu", math.nan, "a finite number"),
+        ("gamma_sigma", math.inf, "a finite number"),
+        ("latent_samples", 1, AT_LEAST_2),
+        ("learning_rate", 0.0, POSITIVE),
+    ],
     "robust-plr": PLR,
     "accel": [*PLR, ("n_edits", 2.5, AT_LEAST_1)],
     "goal-gan": [

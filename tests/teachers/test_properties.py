@@ -67,6 +67,9 @@ FAST: dict[str, dict] = {
     "paired": {"epochs": 2, "hidden": 16},
     "sec": {"window": 3},
     "tscl": {"window": 3},
+    "dump": {"window": 4, "baseline_window": 3},
+    "variance": {"window": 3, "history": 8, "candidates": 4},
+    "mpts": {"batch_size": 4, "pool_factor": 2.0},
 }
 """Small settings so that refits, splits, full buffers and wrapped windows happen quickly."""
 
@@ -108,6 +111,7 @@ REFIT_PROBES = {
     "exp3s": lambda t: t.signals_seen > t.reservoir.size,
     "paired": lambda t: t.rounds >= 4 and "entropy" in t.last_stats,
     "goal-gan": lambda t: t.gan_updates >= 2,
+    "mpts": lambda t: t.trainings >= 2,
 }
 """What "the model was refitted" means for each teacher of :data:`FAST` that has a model."""
 
