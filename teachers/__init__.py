@@ -6,6 +6,7 @@ the built-in teachers; ``TEACHERS.names()`` lists them with those of installed p
 
 from aclbench.teachers import (
     accel,
+    adr,
     alp_gmm,
     covar_gmm,
     easy_to_hard,
@@ -17,6 +18,7 @@ from aclbench.teachers import (
     random_teacher,
     riac,
     sec,
+    spdl,
     tscl,
 )
 from aclbench.teachers.base import Capabilities, Rollout, Teacher, check_capabilities
@@ -35,6 +37,7 @@ __all__ = [
     "Rollout",
     "Teacher",
     "accel",
+    "adr",
     "alp_gmm",
     "check_capabilities",
     "check_teacher",
@@ -50,6 +53,7 @@ __all__ = [
     "register_teacher",
     "riac",
     "sec",
+    "spdl",
     "teacher_class",
     "teacher_params",
     "tscl",

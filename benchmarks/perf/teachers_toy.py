@@ -79,11 +79,9 @@ def preset_entries(names: Sequence[str]) -> list[str]:
 def parse_entry(entry: str) -> tuple[str, dict[str, Any]]:
     """``"name[key=value,...]"`` -> ``(name, {key: value})``; values are Python literals."""
     name, _, rest = entry.partition("[")
-    params: dict[str, Any] = {}
-    for item in filter(None, rest.rstrip("]").split(",")):
-        key, _, value = item.partition("=")
-        params[key.strip()] = ast.literal_eval(value.strip())
-    return name, params
+    call = ast.parse(f"f({rest.strip().removesuffix(']')})", mode="eval").body
+    assert isinstance(call, ast.Call) and not call.args, f"expected key=value pairs in {entry!r}"
+    return name, {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg is not None}
 
 
 def run_toy(
