@@ -88,6 +88,9 @@ class AdrTeacher(Teacher):
 
     presets: ClassVar[dict[str, dict[str, Any]]] = PRESETS
     """Named values of ``boundary_prob``, ``step_size`` and ``queue_length``."""
+    example_params: ClassVar[dict[str, Any]] = {"low_threshold": 0.2, "high_threshold": 0.6}
+    """Thresholds for returns in about [0, 1] (``check_teacher``'s), for tests and tools that
+    build every registered teacher."""
 
     def __init__(
         self,
@@ -113,22 +116,25 @@ class AdrTeacher(Teacher):
         self.boundary_prob = check_fraction(self, "boundary_prob", params["boundary_prob"])
         self.step_size = check_positive(self, "step_size", params["step_size"])
         self.queue_length = check_int(self, "queue_length", params["queue_length"], 1)
-        if low_threshold is None or high_threshold is None:
+        first = self._start(start)
+        low, high = (
+            None if value is None else check_number(self, name, value)
+            for name, value in (("low_threshold", low_threshold), ("high_threshold", high_threshold))
+        )
+        if low is None or high is None:
             raise config_error(
                 self,
                 "low_threshold and high_threshold are required: the mean returns at which a "
                 "side of the box narrows and widens (expert knowledge of the env; TeachMyAgent "
                 f"uses 0 and 180 on Stump Tracks), got {low_threshold!r} and {high_threshold!r}",
             )
-        self.low_threshold = check_number(self, "low_threshold", low_threshold)
-        self.high_threshold = check_number(self, "high_threshold", high_threshold)
-        if not self.low_threshold < self.high_threshold:
+        self.low_threshold, self.high_threshold = low, high
+        if not low < high:
             raise config_error(
                 self,
                 f"low_threshold must be < high_threshold, got {low_threshold!r} and "
                 f"{high_threshold!r}",
             )
-        first = self._start(start)
         self.bounds = np.array([first, first])  # 2 x n_dims: the box's low and high sides
         n_dims = len(task_space)
         self.queues: list[list[list[float]]] = [[[] for _ in range(n_dims)] for _ in (LOW, HIGH)]

@@ -36,8 +36,8 @@ episodes, so ``update_frequency`` (100) and ``offset`` (400) are episodes, the s
 (5e4 steps are 25 to 500 episodes of Stump Tracks, whose episodes last 100 to 2000 steps).
 The trust region is KL(new || old), the paper's; the authors' code bounds KL(old || new), equal
 to second order. Its performance is a discounted return (gamma 0.99), ours the undiscounted one
-the teacher receives. Its optional lower bound on the standard deviation is not implemented
-(TeachMyAgent's benchmark does not set it).
+the teacher receives. The authors' optional lower bound on the standard deviation
+(``std_lower_bound``, with ``kl_threshold``) is off by default, as in TeachMyAgent's benchmark.
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ from aclbench.teachers.registry import register_teacher
 
 MAX_ALPHA = 1e5
 """Cap of ``alpha`` (the authors' code), for a target the distribution is already on."""
+KL_TOLERANCE = 1e-6
+"""Relative excess over ``max_kl`` accepted from the optimizer (SLSQP lands on the constraint
+within its tolerance, sometimes just outside)."""
 LOG_STD_LIMITS = (-30.0, 10.0)
 """Bounds of a log standard deviation in the optimizer's parameters (the unit cube's scale)."""
 
@@ -90,6 +93,10 @@ class SpdlTeacher(Teacher):
         max_kl: trust region, the most KL(new || old) of one update.
         buffer_size: most (task, value) pairs an update uses, the latest.
         use_avg_performance: ``alpha`` from the mean return (true) or the mean value (false).
+        std_lower_bound: if set, while KL(p || target) > ``kl_threshold``, each diagonal entry
+            of the Cholesky factor (a standard deviation, for a diagonal covariance) is kept at
+            least this fraction of the dimension's range after every update.
+        kl_threshold: see ``std_lower_bound``.
     """
 
     capabilities = Capabilities(initial_values=True)
@@ -110,6 +117,8 @@ class SpdlTeacher(Teacher):
         max_kl: float = 0.1,
         buffer_size: int = 1000,
         use_avg_performance: bool = True,
+        std_lower_bound: float | None = None,
+        kl_threshold: float = 0.0,
     ) -> None:
         super().__init__(task_space, seed=seed)
         self.update_frequency = check_int(self, "update_frequency", update_frequency, 1)
@@ -119,6 +128,12 @@ class SpdlTeacher(Teacher):
         self.max_kl = check_positive(self, "max_kl", max_kl)
         self.buffer_size = check_int(self, "buffer_size", buffer_size, 1)
         self.use_avg_performance = check_bool(self, "use_avg_performance", use_avg_performance)
+        self.std_lower_bound = (
+            None
+            if std_lower_bound is None
+            else check_number(self, "std_lower_bound", std_lower_bound, 0.0)
+        )
+        self.kl_threshold = check_number(self, "kl_threshold", kl_threshold, 0.0)
         n_dims = len(task_space)
         self.mean = self._mean("initial_mean", initial_mean, self.rng.random(n_dims))
         self.chol = np.diag(self._std("initial_std", initial_std))
@@ -207,6 +222,10 @@ class SpdlTeacher(Teacher):
                 self.alpha / scale,
                 self.max_kl,
             )
+        kl = gaussian_kl((self.mean, self.chol), target)
+        if self.std_lower_bound is not None and kl > self.kl_threshold:
+            diagonal = np.diag_indices(len(self.mean))
+            self.chol[diagonal] = np.maximum(self.chol[diagonal], self.std_lower_bound)
 
     # --- report ------------------------------------------------------------------------------
     def inner_state(self) -> dict[str, Any]:
@@ -276,7 +295,8 @@ def trust_region_step(
 ) -> Gaussian:
     """The Gaussian maximizing SPDL's objective within KL(new || old) <= ``max_kl``.
 
-    SLSQP from ``old``; if its answer leaves the trust region or does not improve the
+    SLSQP from ``old``; if its answer leaves the trust region (beyond a relative
+    :data:`KL_TOLERANCE`) or does not improve the
     objective (it can stop early on a hard problem), the point is pulled back toward ``old``
     by halving, at most 10 times, and ``old`` is kept if none qualifies.
     """
@@ -305,7 +325,7 @@ def trust_region_step(
     step = result.x - start if np.isfinite(result.x).all() else np.zeros_like(start)
     for _ in range(11):
         x = start + step
-        if slack(x) >= 0.0 and objective(x) < base:
+        if slack(x) >= -KL_TOLERANCE * max_kl and objective(x) < base:
             return unpack(x, n_dims)
         step = step / 2
     return old

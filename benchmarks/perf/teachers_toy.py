@@ -103,6 +103,7 @@ def run_toy(
     env = ToyEnv(n_dims=n_dims, cells_per_dim=cells_per_dim or CELLS_PER_DIM[n_dims])
     env.reset(seed=seed)
     teacher = teachers.make_teacher(name, env.task_space, seed=seed, **{**params, **teacher_params})
+    initial_values = teacher.capabilities.initial_values
     wanted = {c for c in checkpoints if c <= episodes}
     mastered: dict[int, float] = {}
     seconds = np.empty(episodes)
@@ -110,6 +111,8 @@ def run_toy(
     for episode in range(1, episodes + 1):
         start = clock()
         task = teacher.sample_task()
+        if initial_values:  # the simulated student's value of the task: its competence
+            teacher.on_initial_values(task[None], [env.competence_of(task)])
         sampled = clock()
         env.reset(options={"task": task})
         episode_return = env.step(np.int64(0))[1]
