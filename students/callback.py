@@ -155,6 +155,7 @@ class CurriculumCallback(BaseCallback):
         if self._starts.any():
             envs = np.flatnonzero(self._starts)
             last = self.model._last_obs
+            assert last is not None  # set by learn's reset
             obs = {k: v[envs] for k, v in last.items()} if isinstance(last, dict) else last[envs]
             values = critic_values(self.model.policy, obs)
             self.teacher.on_initial_values(self.current[envs].copy(), values)

@@ -119,7 +119,10 @@ class AdrTeacher(Teacher):
         first = self._start(start)
         low, high = (
             None if value is None else check_number(self, name, value)
-            for name, value in (("low_threshold", low_threshold), ("high_threshold", high_threshold))
+            for name, value in (
+                ("low_threshold", low_threshold),
+                ("high_threshold", high_threshold),
+            )
         )
         if low is None or high is None:
             raise config_error(

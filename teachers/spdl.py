@@ -146,7 +146,9 @@ class SpdlTeacher(Teacher):
         self.updates = 0
         self.alpha = 0.0
 
-    def _mean(self, name: str, task: Sequence[float] | None, default: NDArray[np.float64]):
+    def _mean(
+        self, name: str, task: Sequence[float] | None, default: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
         """The unit-cube point of ``task`` (noted in task units), or ``default``."""
         space = self.task_space
         if task is None:
@@ -304,25 +306,32 @@ def trust_region_step(
     old_log_density = log_density(contexts, old)
 
     def objective(x: NDArray[np.float64]) -> float:
+        if not np.isfinite(x).all():
+            return math.inf
         new = unpack(x, n_dims)
         ratio = np.exp(np.minimum(log_density(contexts, new) - old_log_density, 50.0))
         value = float(np.mean(ratio * values)) - alpha * gaussian_kl(new, target)
         return -value if math.isfinite(value) else math.inf
 
     def slack(x: NDArray[np.float64]) -> float:
+        if not np.isfinite(x).all():
+            return -math.inf
         kl = gaussian_kl(unpack(x, n_dims), old)
         return max_kl - kl if math.isfinite(kl) else -math.inf
 
     start = pack(old)
-    result = minimize(
-        objective,
-        start,
-        method="SLSQP",
-        constraints=[{"type": "ineq", "fun": slack}],
-        options={"maxiter": 100, "ftol": 1e-9},
-    )
+    try:
+        result = minimize(
+            objective,
+            start,
+            method="SLSQP",
+            constraints=[{"type": "ineq", "fun": slack}],
+            options={"maxiter": 100, "ftol": 1e-9},
+        ).x
+    except (np.linalg.LinAlgError, ValueError):  # a degenerate buffer: no step
+        return old
     base = objective(start)
-    step = result.x - start if np.isfinite(result.x).all() else np.zeros_like(start)
+    step = result - start if np.isfinite(result).all() else np.zeros_like(start)
     for _ in range(11):
         x = start + step
         if slack(x) >= -KL_TOLERANCE * max_kl and objective(x) < base:

@@ -93,8 +93,7 @@ def test_on_the_toy_bench_adr_from_the_origin_beats_random_and_from_a_random_sta
     """ADR needs a start where the student can learn: from the origin cell (high expert
     knowledge) its box follows the competence outward; from a random point, nothing there is
     learnable (the toy's competence spreads from the origin only), every pinned return is 0,
-    and the box never grows. 3 seeds each, 20k episodes, 2-D: random 4 %, ADR from the origin
-    61-76 %, from a random start 0 % (measured 2026-12-04)."""
+    and the box never grows (figures: ``results/perf/2026-12-04-adr-spdl-toy.md``)."""
     random = [run_toy("random", episodes=EPISODES, seed=s).mastered[EPISODES] for s in range(3)]
     origin = run_toy("adr", episodes=EPISODES, seed=0, start=[0.0, 0.0], **TOY_THRESHOLDS)
     anywhere = run_toy("adr", episodes=EPISODES, seed=0, **TOY_THRESHOLDS)

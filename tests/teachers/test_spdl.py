@@ -9,6 +9,7 @@ from scipy import stats
 from aclbench.task_space import TaskSpace
 from aclbench.teachers import make_teacher
 from aclbench.teachers.spdl import gaussian_kl, log_density, trust_region_step
+from benchmarks.perf.teachers_toy import run_toy
 
 UNIT = (np.array([0.0]), np.array([[1.0]]))
 
@@ -88,3 +89,25 @@ def test_inner_state_is_in_task_units() -> None:
     assert state["mean"] == pytest.approx([2.0])
     assert state["std"] == pytest.approx([0.5])
     assert teacher.resolved_params["target_mean"] == [5.0]
+
+
+TOY_EPISODES = 10_000
+EXPERT_START = {"initial_mean": [0.05, 0.05], "initial_std": 0.05, "std_lower_bound": 0.1}
+"""High expert knowledge on the toy bench (a Gaussian on the origin cell, where competence
+starts), with the authors' lower bound on the standard deviation (a cell's width)."""
+
+
+def test_on_the_toy_bench_spdl_from_the_origin_beats_random_and_from_a_random_start_does_not():
+    """SPDL's value term rewards only tasks the student already does well (the toy's values,
+    the competence, are 0 on every unlearned cell, the learnable frontier included), so it
+    moves on only where its Gaussian still reaches the frontier: from the origin with a
+    standard deviation kept at a cell's width it follows the competence outward; from a random
+    start it sees no value anywhere and drifts to the target, like random but narrower
+    (figures: ``results/perf/2026-12-04-adr-spdl-toy.md``)."""
+    random = [
+        run_toy("random", episodes=TOY_EPISODES, seed=s).mastered[TOY_EPISODES] for s in range(3)
+    ]
+    origin = run_toy("spdl", episodes=TOY_EPISODES, seed=0, **EXPERT_START)
+    anywhere = run_toy("spdl", episodes=TOY_EPISODES, seed=0, std_lower_bound=0.1)
+    assert origin.mastered[TOY_EPISODES] >= 3 * max(np.mean(random), 1.0)
+    assert anywhere.mastered[TOY_EPISODES] <= np.mean(random)
