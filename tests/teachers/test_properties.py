@@ -53,7 +53,7 @@ SPACES = {
 }
 
 FAST: dict[str, dict] = {
-    "adr": {"low_threshold": 0.2, "high_threshold": 0.6, "queue_length": 2},
+    "adr": {"low_threshold": 0.0, "high_threshold": 0.3, "queue_length": 2, "boundary_prob": 1.0},
     "spdl": {"update_frequency": 10, "offset": 10, "alpha_offset": 1},
     "alp-gmm": {"fit_rate": 12, "k_range": (2, 3)},
     "covar-gmm": {"fit_rate": 12, "k_range": (2, 3)},
@@ -120,7 +120,7 @@ REFIT_PROBES = {
     "exp3s": lambda t: t.signals_seen > t.reservoir.size,
     "paired": lambda t: t.rounds >= 4 and "entropy" in t.last_stats,
     "goal-gan": lambda t: t.gan_updates >= 2,
-    "adr": lambda t: t.moves >= 2,
+    "adr": lambda t: t.moves >= 1,
     "spdl": lambda t: t.updates >= 2,
 }
 """What "the model was refitted" means for each teacher of :data:`FAST` that has a model."""
