@@ -28,7 +28,9 @@ from numpy.typing import NDArray
 from stable_baselines3.common.buffers import RolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.distributions import CategoricalDistribution
+from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.policies import BasePolicy
+from stable_baselines3.dqn.policies import DQNPolicy
 
 from aclbench.envs.curriculum import Curriculum
 from aclbench.students.base import TrainingListener
@@ -48,6 +50,12 @@ class CurriculumCallback(BaseCallback):
             probabilities (:func:`policy_outputs`). ``None``: as the teacher's capabilities
             declare (``rollouts``).
 
+    A teacher that declares ``initial_values`` gets the value the student predicts for the first
+    state of each episode, with its task (``teacher.on_initial_values``): an on-policy student's
+    at the end of each rollout, from the rollout's values at episode starts (computed anyway);
+    an off-policy student's at each step where episodes start, from its critic at their first
+    observations (:func:`critic_values`, a forward pass made only for such teachers).
+
     Attributes:
         listener: told of every episode and every vectorized step (the harness's).
     """
@@ -60,6 +68,9 @@ class CurriculumCallback(BaseCallback):
         if record_rollouts is None:
             record_rollouts = self.teacher.capabilities.rollouts
         self.record_rollouts = record_rollouts
+        self.initial_values = self.teacher.capabilities.initial_values
+        self._record = record_rollouts  # the task of every step (on-policy initial values too)
+        self._starts: NDArray[np.bool_] | None = None  # off-policy: envs at an episode's start
         self._row = 0
         self._tasks: np.ndarray | None = None
         self._rewards: np.ndarray | None = None
@@ -78,6 +89,14 @@ class CurriculumCallback(BaseCallback):
             )
         if self.listener is not None:
             self.curriculum.on_episode = self._on_episode
+        on_policy = isinstance(self.model, OnPolicyAlgorithm)
+        self._record = self.record_rollouts or (self.initial_values and on_policy)
+        if (
+            self.initial_values
+            and not on_policy
+            and (self._starts is None or not self.model.num_timesteps)
+        ):
+            self._starts = np.array(self.model._last_episode_starts, dtype=bool)  # after a reset
         self.curriculum.collect()  # the episodes learn's reset cut, if it reset
 
     def _on_training_end(self) -> None:
@@ -88,8 +107,10 @@ class CurriculumCallback(BaseCallback):
         self._row = 0
 
     def _on_step(self) -> bool:
-        if self.record_rollouts:
+        if self._record:
             self._record_step()
+        if self._starts is not None:
+            self._initial_values_off_policy()
         self.curriculum.collect()
         if self.listener is not None:
             self.listener.on_steps(self.num_timesteps)
@@ -101,10 +122,15 @@ class CurriculumCallback(BaseCallback):
 
     def _on_rollout_end(self) -> None:
         buffer = getattr(self.model, "rollout_buffer", None)
-        if not self.record_rollouts or not isinstance(buffer, RolloutBuffer):
+        if not self._record or not isinstance(buffer, RolloutBuffer):
             return
         assert self._tasks is not None and self._rewards is not None
         n = self._row  # == n_steps unless training stopped early
+        if self.initial_values:
+            starts = buffer.episode_starts[:n].astype(bool)
+            self.teacher.on_initial_values(self._tasks[:n][starts], buffer.values[:n][starts])
+        if not self.record_rollouts:
+            return
         entropies, action_probs = None, None
         if self.teacher.capabilities.policy_outputs:
             entropies, action_probs = policy_outputs(self.model.policy, buffer, n)
@@ -122,6 +148,19 @@ class CurriculumCallback(BaseCallback):
         )
 
     # --- bookkeeping ---------------------------------------------------------------------------
+    def _initial_values_off_policy(self) -> None:
+        """The critic's values of the first observations of the episodes that start at this
+        step (``_last_obs``: the observations the step acted on), then which envs start next."""
+        assert self._starts is not None
+        if self._starts.any():
+            envs = np.flatnonzero(self._starts)
+            last = self.model._last_obs
+            assert last is not None  # set by learn's reset
+            obs = {k: v[envs] for k, v in last.items()} if isinstance(last, dict) else last[envs]
+            values = critic_values(self.model.policy, obs)
+            self.teacher.on_initial_values(self.current[envs].copy(), values)
+        self._starts = np.array(self.locals["dones"], dtype=bool)
+
     def _record_step(self) -> None:
         if self._tasks is None:
             n_steps = self.model.n_steps  # type: ignore[attr-defined]
@@ -133,6 +172,21 @@ class CurriculumCallback(BaseCallback):
         self._tasks[self._row] = self.current
         self._rewards[self._row] = self.locals["rewards"]
         self._row += 1
+
+
+def critic_values(policy: BasePolicy, obs: NDArray | dict[str, NDArray]) -> NDArray[np.float64]:
+    """An off-policy student's value of each observation (``n`` observations, ``n`` values):
+    ``max_a Q(s, a)`` for DQN, else the smallest of the critics' ``Q(s, pi(s))`` at the
+    actor's deterministic action (SAC, TD3: the estimate their targets use)."""
+    with torch.no_grad():
+        tensor, _ = policy.obs_to_tensor(obs)
+        if isinstance(policy, DQNPolicy):
+            values = policy.q_net(tensor).max(dim=1).values
+        else:
+            actions = policy._predict(tensor, deterministic=True)
+            critics = policy.critic(tensor, actions)  # type: ignore[operator]
+            values = torch.min(torch.cat(critics, dim=1), dim=1).values
+    return values.cpu().numpy().astype(np.float64).reshape(-1)
 
 
 def policy_outputs(

@@ -4,6 +4,11 @@ For envs like ``toy`` (the simulated student of Portelas et al., CoRL 2019, sect
 state is a competence per task that grows when the task is played. Training is the plain
 sequential loop (sample a task, play one episode, feed the return back), so a teacher's
 feedback is always fresh; evaluation reads ``competence_of(task)`` and never plays.
+
+A teacher that asks for the value of each episode's initial state (``initial_values``, SPDL)
+gets ``competence_of(task)`` before the episode: the student's expected return on the task as
+it stands, which is what a critic's V(s0) estimates (on ``toy``, the episode's return is that
+competence plus at most 0.01 from the play itself).
 """
 
 from __future__ import annotations
@@ -86,6 +91,9 @@ class SimulatedStudent(Student):
             task = self.teacher.sample_task()
             self.env.reset(seed=self._seed, options={"task": task})
             self._seed = None
+            if self.teacher.capabilities.initial_values:
+                played = self.learner.task
+                self.teacher.on_initial_values(played[None], [self._competence(played)])
             episode_return, done = 0.0, False
             while not done:
                 _, reward, terminated, truncated, _ = self.env.step(self.env.action_space.sample())

@@ -6,6 +6,7 @@ the built-in teachers; ``TEACHERS.names()`` lists them with those of installed p
 
 from aclbench.teachers import (
     accel,
+    adr,
     again,
     alp_gmm,
     covar_gmm,
@@ -20,6 +21,7 @@ from aclbench.teachers import (
     random_teacher,
     riac,
     sec,
+    spdl,
     tscl,
     variance,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "Teacher",
     "accel",
     "again",
+    "adr",
     "alp_gmm",
     "check_capabilities",
     "check_teacher",
@@ -57,6 +60,7 @@ __all__ = [
     "register_teacher",
     "riac",
     "sec",
+    "spdl",
     "teacher_class",
     "teacher_params",
     "tscl",

@@ -13,6 +13,8 @@ public (do not override)  hook (override)          when the harness calls it
                                                    teachers that declare ``rollouts``
 ``on_evaluation(...)`` ``_on_evaluation(...)``     after each evaluation on the test set, only
                                                    for teachers that declare ``evaluations``
+``on_initial_values``  ``_on_initial_values``      as episodes start, only for teachers that
+                                                   declare ``initial_values``
 =====================  ==========================  ===========================================
 
 Only ``_sample_task`` is required; a random teacher is a few lines. A teacher owns its
@@ -22,8 +24,8 @@ seed gives the same tasks and :meth:`Teacher.state_dict` captures everything.
 A teacher that asks more of the student's training loop declares it in
 :attr:`Teacher.capabilities` (:class:`Capabilities`) and implements the method each declared
 capability calls: ``_on_rollout_end`` for ``rollouts``, ``_on_evaluation`` for
-``evaluations``, :meth:`Teacher.begin_rollout` for ``rollout_mode``, :meth:`Teacher.end_round`
-for ``adversarial``. Students and the harness read the declaration only: a method of the same
+``evaluations``, ``_on_initial_values`` for ``initial_values``, :meth:`Teacher.begin_rollout`
+for ``rollout_mode``, :meth:`Teacher.end_round` for ``adversarial``. Students and the harness read the declaration only: a method of the same
 name on a teacher that does not declare the capability is never called, and a declared
 capability without its method is refused when the class is defined.
 """
@@ -109,6 +111,12 @@ class Capabilities:
             levels the teacher builds, reports each episode with ``info["agent"]`` and calls
             :meth:`Teacher.end_round` after each round. The student drives those rollouts
             itself, so this excludes ``rollouts`` and ``rollout_mode``.
+        initial_values: the student tells the teacher its value estimate V(s0) of the first
+            state of the episodes it plays (SPDL), through ``on_initial_values`` (implement
+            ``_on_initial_values``): on-policy students the value predictions of their rollouts
+            at episode starts, off-policy ones their critic at the initial observation (a
+            forward pass made only for such teachers), simulated students their expected return
+            of the task. Any student can; a loop without a critic gives nothing.
     """
 
     rollouts: bool = False
@@ -116,6 +124,7 @@ class Capabilities:
     evaluations: bool = False
     rollout_mode: bool = False
     adversarial: bool = False
+    initial_values: bool = False
 
     def __post_init__(self) -> None:
         if self.policy_outputs and not self.rollouts:
@@ -132,6 +141,7 @@ _METHODS = {
     "evaluations": "_on_evaluation",
     "rollout_mode": "begin_rollout",
     "adversarial": "end_round",
+    "initial_values": "_on_initial_values",
 }
 """The method a teacher that declares each capability must implement (override)."""
 
@@ -270,6 +280,21 @@ class Teacher(ABC):
 
     def _on_evaluation(self, test_tasks: NDArray[np.float64], returns: NDArray[np.float64]) -> None:
         """Learn from one evaluation; the default ignores it."""
+
+    def on_initial_values(self, tasks: ArrayLike, values: ArrayLike) -> None:
+        """The student's value of the first state of episodes it starts (only with
+        ``capabilities.initial_values``): ``n`` x ``n_dims`` tasks and ``n`` values, finite."""
+        tasks = np.array([self.task_space.validate(t) for t in np.asarray(tasks, np.float64)])
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
+        if len(values) != len(tasks) or not np.isfinite(values).all():
+            raise InvalidReturnError(
+                f"initial values must be {len(tasks)} finite numbers, one per task; got "
+                f"{reprlib.repr(values.tolist())}"
+            )
+        self._on_initial_values(tasks.reshape(len(values), len(self.task_space)), values)
+
+    def _on_initial_values(self, tasks: NDArray[np.float64], values: NDArray[np.float64]) -> None:
+        """Learn from initial-state values; the default ignores them."""
 
     # --- control of the student's training loop (declared capabilities only) -----------------
     def begin_rollout(self) -> bool:

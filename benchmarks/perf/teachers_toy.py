@@ -19,7 +19,13 @@ that other jobs on a shared machine do not inflate it; on an idle machine it equ
 
 The 2-D bench is the paper's (10 x 10 cells, 20,000 episodes). In 5-D, 10 cells per dimension
 would make 100,000 cells, of which no teacher can master more than ~260 in 20,000 episodes (a
-cell takes 76 plays), so the 5-D bench uses 3 cells per dimension (243 cells).
+cell takes 76 plays), so the 5-D bench uses 3 cells per dimension (243 cells); ``--cells 4``
+runs the harder one of issue 18 (1024 cells), on which ALP-GMM is compared with the reference
+implementation.
+
+Teachers that need parameters to run at all get the toy bench's expert knowledge
+(:data:`TOY_PARAMS`: ADR's thresholds). A teacher that asks for initial-state values (SPDL)
+gets the competence of each task before it is played, as the ``simulated`` student gives it.
 """
 
 from __future__ import annotations
@@ -41,6 +47,10 @@ from aclbench.registry import accepted_parameters
 
 CELLS_PER_DIM = {1: 10, 2: 10, 3: 5, 4: 4, 5: 3, 6: 3}
 """Cells per dimension of the toy bench for each number of dimensions."""
+
+TOY_PARAMS: dict[str, dict[str, Any]] = {"adr": {"low_threshold": 0.0, "high_threshold": 0.75}}
+"""Parameters a teacher cannot run without, for the toy bench: returns of failure (0, a cell
+that cannot be learned yet) and mastery (0.75)."""
 
 CHECKPOINTS = (5_000, 10_000, 20_000)
 TIME_GOAL_S = {"alp-gmm": 0.5e-3}
@@ -79,11 +89,9 @@ def preset_entries(names: Sequence[str]) -> list[str]:
 def parse_entry(entry: str) -> tuple[str, dict[str, Any]]:
     """``"name[key=value,...]"`` -> ``(name, {key: value})``; values are Python literals."""
     name, _, rest = entry.partition("[")
-    params: dict[str, Any] = {}
-    for item in filter(None, rest.rstrip("]").split(",")):
-        key, _, value = item.partition("=")
-        params[key.strip()] = ast.literal_eval(value.strip())
-    return name, params
+    call = ast.parse(f"f({rest.strip().removesuffix(']')})", mode="eval").body
+    assert isinstance(call, ast.Call) and not call.args, f"expected key=value pairs in {entry!r}"
+    return name, {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg is not None}
 
 
 def run_toy(
@@ -104,7 +112,9 @@ def run_toy(
     name, params = parse_entry(teacher_name)
     env = ToyEnv(n_dims=n_dims, cells_per_dim=cells_per_dim or CELLS_PER_DIM[n_dims])
     env.reset(seed=seed)
-    teacher = teachers.make_teacher(name, env.task_space, seed=seed, **{**params, **teacher_params})
+    params = {**TOY_PARAMS.get(name, {}), **params, **teacher_params}
+    teacher = teachers.make_teacher(name, env.task_space, seed=seed, **params)
+    initial_values = teacher.capabilities.initial_values
     wanted = {c for c in checkpoints if c <= episodes}
     mastered: dict[int, float] = {}
     seconds = np.empty(episodes)
@@ -112,6 +122,8 @@ def run_toy(
     for episode in range(1, episodes + 1):
         start = clock()
         task = teacher.sample_task()
+        if initial_values:  # the simulated student's value of the task: its competence
+            teacher.on_initial_values(task[None], [env.competence_of(task)])
         sampled = clock()
         env.reset(options={"task": task})
         episode_return = env.step(np.int64(0))[1]
@@ -171,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--dims", nargs="+", type=int, default=[2, 5])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--episodes", type=int, default=20_000)
+    parser.add_argument("--cells", type=int, default=None, help="cells per dimension")
     args = parser.parse_args(argv)
     registered = teachers.TEACHERS.names()
     names = args.teachers or [*registered, *preset_entries(registered)]
@@ -188,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         episodes=args.episodes,
                         seed=seed,
                         checkpoints=checkpoints,
+                        cells_per_dim=args.cells,
                     )
                 )
         print("\n".join(report(runs, n_dims, checkpoints)), flush=True)

@@ -175,8 +175,10 @@ class Run:
 
     def rollout(self, rng: np.random.Generator, scale: float) -> None:
         """A batch of per-step signals on recent proposals, as an on-policy student sends it
-        after ``ROUND`` steps on each of 2 envs, to the teachers that ask for them."""
-        if not self.twin.capabilities.rollouts:
+        after ``ROUND`` steps on each of 2 envs, to the teachers that ask for them; the values
+        at episode starts as initial-state values, to those that ask for these."""
+        capabilities = self.twin.capabilities
+        if not (capabilities.rollouts or capabilities.initial_values):
             return
         tasks = list(self.proposals) or [self.space.low.copy()]
         n_steps, n_envs = ROUND, 2
@@ -195,9 +197,15 @@ class Run:
             returns=returns,
             episode_starts=starts,
         )
-        self.teacher.on_rollout_end(copy.deepcopy(rollout))
-        self.twin.on_rollout_end(copy.deepcopy(rollout))
-        self.log.append(("on_rollout_end", (rollout,), {}, None))
+        if capabilities.initial_values:
+            initial = (rollout.tasks[starts], values[starts])
+            self.teacher.on_initial_values(*copy.deepcopy(initial))
+            self.twin.on_initial_values(*copy.deepcopy(initial))
+            self.log.append(("on_initial_values", initial, {}, None))
+        if capabilities.rollouts:
+            self.teacher.on_rollout_end(copy.deepcopy(rollout))
+            self.twin.on_rollout_end(copy.deepcopy(rollout))
+            self.log.append(("on_rollout_end", (rollout,), {}, None))
 
     # --- invalid calls -------------------------------------------------------------------
     def refuse_everything(self) -> None:

@@ -29,7 +29,10 @@ SPACES = {
 @pytest.mark.parametrize("space_name", SPACES)
 @pytest.mark.parametrize("teacher_name", TEACHERS.names())
 def test_registered_teacher_passes_check_teacher(teacher_name, space_name):
-    check_teacher(TEACHERS.get(teacher_name), SPACES[space_name], episodes=300)
+    """A teacher with required parameters (ADR's thresholds) gives its ``example_params``."""
+    cls = TEACHERS.get(teacher_name)
+    params = getattr(cls, "example_params", {})
+    check_teacher(cls, SPACES[space_name], episodes=300, **params)
 
 
 def package_modules() -> list[types.ModuleType]:

@@ -56,6 +56,30 @@ EXP3 = [
 ]
 
 BAD: dict[str, list[tuple[str, Any, str]]] = {
+    "adr": [
+        ("low_threshold", math.nan, "a finite number"),
+        ("high_threshold", "0,1", "a finite number"),
+        ("start", [5.0], "must be a task of"),
+        ("preset", "tma", "'teachmyagent'"),
+        ("boundary_prob", 1.5, FRACTION),
+        ("step_size", 0.0, POSITIVE),
+        ("queue_length", 0, AT_LEAST_1),
+    ],
+    "spdl": [
+        ("initial_mean", [5.0], "must be a task of"),
+        ("initial_std", 0.0, "a finite number > 0"),
+        ("target_mean", "x", "must be a task of"),
+        ("target_std", [0.1, 0.2], "a finite number > 0 or 1 of them"),
+        ("update_frequency", 0, AT_LEAST_1),
+        ("offset", -1, "an integer >= 0"),
+        ("alpha_offset", 1.5, "an integer >= 0"),
+        ("zeta", -0.1, NON_NEGATIVE),
+        ("max_kl", 0.0, POSITIVE),
+        ("buffer_size", 0, AT_LEAST_1),
+        ("use_avg_performance", 1, "true or false"),
+        ("std_lower_bound", -0.1, NON_NEGATIVE),
+        ("kl_threshold", math.inf, NON_NEGATIVE),
+    ],
     "alp-gmm": [*GMM, ("nn_buffer_size", 0, AT_LEAST_1)],
     "covar-gmm": [*GMM, ("absolute_lp", 1, "true or false")],
     "riac": [

@@ -53,6 +53,8 @@ SPACES = {
 }
 
 FAST: dict[str, dict] = {
+    "adr": {"low_threshold": 0.0, "high_threshold": 0.3, "queue_length": 2, "boundary_prob": 1.0},
+    "spdl": {"update_frequency": 10, "offset": 10, "alpha_offset": 1},
     "alp-gmm": {"fit_rate": 12, "k_range": (2, 3)},
     "covar-gmm": {"fit_rate": 12, "k_range": (2, 3)},
     "riac": {"max_region_size": 12},
@@ -80,6 +82,16 @@ VARIANTS: list[tuple[str, dict]] = [
     ("plr", {"buffer_size": 4, "transform": "power", "score": "max_mc"}),
     ("goal-gan", {"update_size": 3, "gan_iterations": 3, "success_threshold": 0.5}),
     ("tscl", {"variant": "online"}),
+    ("adr", {"low_threshold": -1.0, "high_threshold": 0.5, "boundary_prob": 1.0, "start": None}),
+    (
+        "spdl",
+        {
+            "update_frequency": 10,
+            "offset": 10,
+            "std_lower_bound": 0.1,
+            "use_avg_performance": False,
+        },
+    ),
     ("tscl", {"variant": "naive", "window": 3}),
     ("tscl", {"variant": "sampling", "window": 3}),
     ("tscl", {"variant": "window", "window": 3, "policy": "boltzmann"}),
@@ -112,6 +124,8 @@ REFIT_PROBES = {
     "paired": lambda t: t.rounds >= 4 and "entropy" in t.last_stats,
     "goal-gan": lambda t: t.gan_updates >= 2,
     "mpts": lambda t: t.trainings >= 2,
+    "adr": lambda t: t.moves >= 1,
+    "spdl": lambda t: t.updates >= 2,
 }
 """What "the model was refitted" means for each teacher of :data:`FAST` that has a model."""
 
