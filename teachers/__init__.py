@@ -17,6 +17,7 @@ from aclbench.teachers import (
     random_teacher,
     riac,
     sec,
+    setter_solver,
     tscl,
 )
 from aclbench.teachers.base import Capabilities, Rollout, Teacher, check_capabilities
@@ -50,6 +51,7 @@ __all__ = [
     "register_teacher",
     "riac",
     "sec",
+    "setter_solver",
     "teacher_class",
     "teacher_params",
     "tscl",

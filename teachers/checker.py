@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from aclbench.errors import InvalidReturnError, InvalidTaskError
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_space import Task, TaskSpace
 from aclbench.teachers.base import Teacher, check_capabilities
 
@@ -26,6 +27,14 @@ def synthetic_return(task_space: TaskSpace, task: Task, rng: np.random.Generator
     """A learnable-looking return: high near one corner of the space, with a little noise."""
     unit = task_space.to_unit(task)
     return float(1.0 - np.linalg.norm(unit - 0.25) + 0.05 * rng.standard_normal())
+
+
+def synthetic_knowledge(task_space: TaskSpace, level: str) -> ExpertKnowledge:
+    """Expert knowledge matching :func:`synthetic_return` at ``level``: mastered above 0.5 on a
+    return scale from 0 to 1, easy tasks around the corner where returns are high."""
+    easy = dict(zip(task_space.names, task_space.from_unit(np.full(len(task_space), 0.25))))
+    initial = InitialGaussian.around(task_space, easy)
+    return ExpertKnowledge.from_mastery(0.5, (0.0, 1.0), initial=initial).at(level)
 
 
 def _play(teacher: Teacher, episodes: int, feedback_seed: int) -> list[Task]:
@@ -49,6 +58,10 @@ def check_teacher(
 ) -> None:
     """Check ``teacher_cls`` on ``task_space``; ``params`` go to its constructor.
 
+    A teacher that needs expert knowledge (``expert_knowledge_needed`` above ``"none"``) is
+    given, unless ``params`` hold ``expert_knowledge``, :func:`synthetic_knowledge` at the
+    level it needs, as a run at that level would.
+
     Rules checked:
       1. the teacher implements the method of every capability it declares
          (:func:`~teachers.base.check_capabilities`), on the built instance, whose
@@ -63,6 +76,9 @@ def check_teacher(
       7. ``inner_state()`` is JSON-serializable.
     """
     name = teacher_cls.__name__
+    needed = teacher_cls.expert_knowledge_needed
+    if needed != "none" and "expert_knowledge" not in params:
+        params = {**params, "expert_knowledge": synthetic_knowledge(task_space, needed)}
 
     def make() -> Teacher:
         return teacher_cls(task_space, seed=seed, **params)

@@ -11,6 +11,10 @@ Run::
     python -m benchmarks.perf.teachers_toy --seeds 2 --dims 2   # quicker look
     python -m benchmarks.perf.teachers_toy --teachers "alp-gmm[fit_rate=150]" riac
 
+Teachers are told the toy's expert knowledge at ``--expert-knowledge`` (default ``"low"``, a
+run's default: the mastery threshold and return range; ``"high"`` adds the initial Gaussian of
+easy tasks at the origin), as the harness tells them.
+
 A teacher entry is a registered name, optionally with constructor parameters in brackets. By
 default: every registered teacher, and each of its presets other than its default (ALP-GMM's
 ``"paper"``, the authors' code, next to its default ``"paper-warm"``), to measure which preset
@@ -36,6 +40,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from aclbench import teachers
+from aclbench.envs.core import expert_knowledge_of
 from aclbench.envs.toy import ToyEnv
 from aclbench.registry import accepted_parameters
 
@@ -94,9 +99,11 @@ def run_toy(
     seed: int = 0,
     checkpoints: Sequence[int] = CHECKPOINTS,
     cells_per_dim: int | None = None,
+    expert_knowledge: str = "low",
     **teacher_params: Any,
 ) -> ToyRun:
-    """Train the toy learner with the teacher ``teacher_name`` for ``episodes`` episodes.
+    """Train the toy learner with the teacher ``teacher_name`` for ``episodes`` episodes,
+    telling it the toy's expert knowledge at the level ``expert_knowledge``.
 
     ``teacher_name`` may carry parameters, ``"alp-gmm[warm_start=False]"`` (see
     :func:`parse_entry`); they are merged with ``teacher_params``.
@@ -104,7 +111,13 @@ def run_toy(
     name, params = parse_entry(teacher_name)
     env = ToyEnv(n_dims=n_dims, cells_per_dim=cells_per_dim or CELLS_PER_DIM[n_dims])
     env.reset(seed=seed)
-    teacher = teachers.make_teacher(name, env.task_space, seed=seed, **{**params, **teacher_params})
+    teacher = teachers.make_teacher(
+        name,
+        env.task_space,
+        seed=seed,
+        expert_knowledge=expert_knowledge_of(env).at(expert_knowledge),
+        **{**params, **teacher_params},
+    )
     wanted = {c for c in checkpoints if c <= episodes}
     mastered: dict[int, float] = {}
     seconds = np.empty(episodes)
@@ -171,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--dims", nargs="+", type=int, default=[2, 5])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--episodes", type=int, default=20_000)
+    parser.add_argument("--expert-knowledge", default="low", choices=["none", "low", "high"])
     args = parser.parse_args(argv)
     registered = teachers.TEACHERS.names()
     names = args.teachers or [*registered, *preset_entries(registered)]
@@ -188,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         episodes=args.episodes,
                         seed=seed,
                         checkpoints=checkpoints,
+                        expert_knowledge=args.expert_knowledge,
                     )
                 )
         print("\n".join(report(runs, n_dims, checkpoints)), flush=True)
