@@ -17,6 +17,21 @@ expert_knowledge_of`); a run's ``expert_knowledge`` key picks the level; a teach
 level it needs and the level it can use (:attr:`~aclbench.teachers.base.Teacher.
 expert_knowledge_needed` and ``expert_knowledge_used``), and gets the knowledge cut to the
 lower of the run's level and what it uses.
+
+How a teacher takes it (ADR and SPDL, for instance)::
+
+    class Adr(Teacher):
+        expert_knowledge_needed: ClassVar[str] = "low"  # refused at "none", before any run
+        expert_knowledge_used: ClassVar[str] = "high"
+
+        def __init__(self, task_space, *, seed=None, ..., expert_knowledge=None):
+            knowledge = expert_knowledge or ExpertKnowledge()  # None: built outside a run
+            low, high = knowledge.return_thresholds or (given thresholds)
+            start = knowledge.initial.mean if knowledge.initial else (a random point)
+
+SPDL's initial Gaussian is ``initial.mean`` and ``initial.std``. A parameter the user gives
+explicitly should win over the knowledge (GoalGAN's ``return_bounds`` does), so a suite can
+still set it; ``make_teacher`` passes ``expert_knowledge`` only to teachers that use some.
 """
 
 from __future__ import annotations
