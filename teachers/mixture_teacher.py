@@ -122,7 +122,9 @@ class MixtureTeacher(Teacher):
         self.selector = MixtureSelector(self.k_range, self.criterion, self.warm_start)
         self.mixture: Mixture | None = None
         self.fitted_at: int | None = None
-        self.initial: InitialGaussian | None = expert_knowledge and expert_knowledge.initial
+        self.initial: InitialGaussian | None = (
+            expert_knowledge.initial if expert_knowledge else None
+        )
 
     def learning_progress(self) -> NDArray[np.float64]:
         """Per Gaussian of :attr:`mixture` (``k`` values), what it is chosen in proportion to;

@@ -18,18 +18,16 @@ which refuses to run it with none; it uses nothing more.
 
 Defaults and their sources (TeachMyAgent ``run_utils/teacher_args_handler.py``,
 ``teachers/algos/setter_solver.py``, ``teachers/utils/setter_solver_utils.py``, the last from
-the paper's authors): update every 100 episodes, validity noise up to 0.05, setter width 128
-(the benchmark's tuned values: 50, 0.1 and 64), 3 blocks of 3 couplings, 3 highway blocks per
-network, judge with two hidden layers of 64 (TeachMyAgent passes ``[64, 64, 64]``, and the
-authors' ``Judge`` drops the first), Adam at ``3e-4``.
-
-One default differs: ``gradient_steps``, the Adam steps per update of each network, is 1 in
-TeachMyAgent's code (one step on the last ``update_frequency`` episodes). The paper trains its
-setter and judge continuously alongside the solver. On the toy bench one step per 100 episodes
-hardly moves the networks (the setter stays close to its initial, centred distribution) and the
-teacher masters fewer cells than ``random``; the measured default is in
+the paper's authors): 3 blocks of 3 couplings, 3 highway blocks per network, judge with two
+hidden layers of 64 (TeachMyAgent passes ``[64, 64, 64]``, and the authors' ``Judge`` drops the
+first), Adam at ``3e-4``, one Adam step per network per training (``gradient_steps``), validity
+noise uniform in ``[0, ub]``. ``update_frequency`` 50, ``setter_loss_noise_ub`` 0.1 and
+``setter_hidden_size`` 64 are the values of TeachMyAgent's benchmark runs; its command line's
+defaults are 100, 0.05 and 128. On the toy bench the benchmark's values master more cells, more
+evenly across seeds, at a lower cost per training; ``gradient_steps=5`` masters more still at
+about 4.5 times the teacher time, so the default keeps TeachMyAgent's single step. Figures:
 ``results/perf/2026-12-04-setter-solver.md`` (``python -m benchmarks.perf.teachers_toy
---teachers random "setter-solver[gradient_steps=1]" setter-solver --dims 2``).
+--teachers random setter-solver "setter-solver[gradient_steps=5]" --dims 2``).
 
 Feedback on a task the teacher did not propose (a replayed or hand-picked one) trains the
 judge only: the setter's losses need the feasibility the goal was set with.

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import torch
@@ -142,7 +143,7 @@ class Setter(nn.Module):
         y = torch.logit(goals.clamp(GOAL_CLIP, 1.0 - GOAL_CLIP))
         log_p = -(F.logsigmoid(y) + F.logsigmoid(-y)).sum(dim=-1)
         for coupling in reversed(self.couplings):
-            y, log_det = coupling.inverse(y, f)
+            y, log_det = cast(Coupling, coupling).inverse(y, f)
             log_p = log_p - log_det
         return log_p - 0.5 * (y**2).sum(dim=-1)
 
