@@ -51,6 +51,7 @@ from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 from numpy.typing import NDArray
 
 from aclbench.envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_space import Task, TaskSpace
 
 
@@ -86,6 +87,19 @@ class TaskCartPoleEnv(TaskParamsMixin, CartPoleEnv):
         self.task: Task = initial_task(
             self.task_space,
             {"pole_length": self.length, "pole_mass": self.masspole, "force_mag": self.force_mag},
+        )
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """Mastery: 475 (the env's threshold, of 500 steps); returns run from 0 to 500; ADR
+        narrows at 20 (a random policy's return) and widens at 400. Easy tasks: around the
+        stock CartPole (half-length 0.5 m, 0.1 kg, 10 N), which PPO solves, 10% of each range
+        wide."""
+        easy = {"pole_length": 0.5, "pole_mass": 0.1, "force_mag": 10.0}
+        return ExpertKnowledge.from_mastery(
+            self.mastered_threshold,
+            (0.0, 500.0),
+            (20.0, 400.0),
+            InitialGaussian.around(self.task_space, easy),
         )
 
     def test_tasks(self) -> NDArray[np.float64]:

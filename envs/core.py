@@ -7,7 +7,10 @@ An aclbench env is a Gymnasium env that additionally has
   from the env's seeded ``np_random`` when no task is given;
 - ``mastered_threshold``: an episode return strictly above it means the task is solved;
 - ``test_tasks()``: the fixed held-out test set, ``n_tasks`` x ``n_dims``, the same on every
-  call (it is saved with the results).
+  call (it is saved with the results);
+- optionally ``expert_knowledge()``: what an expert tells a teacher about the env
+  (:class:`~aclbench.expert_knowledge.ExpertKnowledge`: mastery, return range and thresholds,
+  an initial distribution of easy tasks); :func:`expert_knowledge_of` reads it.
 
 The task changes the generated world (stump heights, pole length, maze walls), never the
 observation or action spaces, so one policy can be trained across the whole task space.
@@ -25,6 +28,7 @@ from gymnasium.envs.registration import EnvCreator
 from numpy.typing import NDArray
 
 from aclbench.errors import ConfigError
+from aclbench.expert_knowledge import ExpertKnowledge
 from aclbench.registry import Registry
 from aclbench.task_space import Task, TaskSpace
 
@@ -147,3 +151,23 @@ def task_env(env: gym.Env) -> TaskEnv:
             "mastered_threshold and test_tasks()"
         )
     return inner
+
+
+def expert_knowledge_of(env: TaskEnv) -> ExpertKnowledge:
+    """The whole expert knowledge of ``env`` (a :class:`TaskEnv`, e.g. from :func:`task_env`).
+
+    An env defines it with an ``expert_knowledge()`` method (every built-in env does, for the
+    task space it was built with). One that does not (a plug-in's) tells its mastery threshold
+    only: no return range, thresholds nor initial distribution, so teachers that need those
+    refuse it and ``expert_knowledge = "high"`` is refused on it.
+    """
+    define = getattr(env, "expert_knowledge", None)
+    if define is None:
+        return ExpertKnowledge("low", mastery_threshold=float(env.mastered_threshold))
+    knowledge = define()
+    if not isinstance(knowledge, ExpertKnowledge):
+        raise TypeError(
+            f"{type(env).__name__}.expert_knowledge() must return an ExpertKnowledge, got "
+            f"{type(knowledge).__name__}"
+        )
+    return knowledge

@@ -49,6 +49,7 @@ from gymnasium.utils import EzPickle
 from numpy.typing import NDArray
 
 from aclbench.envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_space import Task, TaskSpace
 
 
@@ -82,6 +83,18 @@ class TaskLunarLanderEnv(TaskParamsMixin, LunarLander):
         )
         self.task: Task = initial_task(
             self.task_space, {"gravity": self.gravity, "wind_power": 0.0, "turbulence_power": 0.0}
+        )
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """Mastery: 200 (the env's threshold, Gymnasium's solved); returns run from -200 (a
+        crash) to 300; ADR narrows at 0 and widens at 150. Easy tasks: around the stock lander
+        (g = -10, no wind, no turbulence), 10% of each range wide."""
+        easy = {"gravity": -10.0, "wind_power": 0.0, "turbulence_power": 0.0}
+        return ExpertKnowledge.from_mastery(
+            self.mastered_threshold,
+            (-200.0, 300.0),
+            (0.0, 150.0),
+            InitialGaussian.around(self.task_space, easy),
         )
 
     def test_tasks(self) -> NDArray[np.float64]:

@@ -48,6 +48,7 @@ from aclbench.envs.maze_levels import (
 )
 from aclbench.envs.maze_view import MazeView
 from aclbench.errors import InvalidTaskError
+from aclbench.expert_knowledge import ExpertKnowledge
 from aclbench.task_space import DimensionSpec, Task, TaskSpace
 
 _WALL = Wall()
@@ -177,6 +178,12 @@ class MazeEnv(MiniGridEnv):
         # the index in MiniGrid's flat grid of each inner cell, in the level's row-major order
         self._cell_index = (inner[:, None] * side + inner[None, :]).ravel()
         self._view = MazeView(size, agent_view_size)
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """Mastery: the goal reached (return above 0); returns run from 0 to 1; ADR narrows at 0
+        and widens at 0.5. No initial distribution: a level is a wall bitmap, no point of a
+        Gaussian, so ``expert_knowledge = "high"`` is refused on the maze."""
+        return ExpertKnowledge.from_mastery(self.mastered_threshold, (0.0, 1.0), (0.0, 0.5))
 
     def test_tasks(self) -> NDArray[np.float64]:
         """The hand-designed mazes that fit this grid, ``n_tasks`` x ``n_dims``."""

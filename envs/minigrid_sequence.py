@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 
 from aclbench.envs.core import task_from_options
 from aclbench.errors import ConfigError
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.registry import Registry
 from aclbench.task_graph import TaskGraph
 from aclbench.task_space import Task, TaskSpace
@@ -154,6 +155,18 @@ class MiniGridSequenceEnv(gym.Env[NDArray[np.uint8], np.int64]):
     def current(self) -> gym.Env:
         """The MiniGrid env of the current task."""
         return self.envs[int(self.task[0])]
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """Mastery: the curriculum's threshold (0.5 in the built-in ones); MiniGrid returns
+        run from 0 (goal missed) to 1; ADR narrows at 0 and widens at mastery. Easy tasks:
+        around the first task with no predecessor, 10% of the index range wide."""
+        roots = [t for t in range(len(self.envs)) if not self.graph.predecessors[t]]
+        easy = {"task": float(roots[0] if roots else 0)}
+        return ExpertKnowledge.from_mastery(
+            float(self.mastered_thresholds.min()),
+            (0.0, 1.0),
+            initial=InitialGaussian.around(self.task_space, easy),
+        )
 
     def test_tasks(self) -> NDArray[np.float64]:
         return np.arange(len(self.envs), dtype=np.float64)[:, None]

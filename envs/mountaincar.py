@@ -50,6 +50,7 @@ from gymnasium.envs.classic_control.continuous_mountain_car import Continuous_Mo
 from numpy.typing import NDArray
 
 from aclbench.envs.parameterized import TaskParamsMixin, initial_task
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_space import Task, TaskSpace
 
 
@@ -71,6 +72,19 @@ class TaskMountainCarEnv(TaskParamsMixin, Continuous_MountainCarEnv):
         self.task_space = TaskSpace({"power": power, "goal_position": goal_position})
         self.task: Task = initial_task(
             self.task_space, {"power": self.power, "goal_position": self.goal_position}
+        )
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """Mastery: a return above 0 (the goal's +100 outweighs the engine's cost); returns run
+        from -100 (full throttle all episode, goal missed) to 100; ADR narrows below 0 (goal
+        missed) and widens at 50. Easy tasks: around the strongest engine and the nearest goal
+        (the ends of the stock ranges: power 0.003, goal -0.2), 10% of each range wide."""
+        easy = {"power": self.task_space.high[0], "goal_position": self.task_space.low[1]}
+        return ExpertKnowledge.from_mastery(
+            self.mastered_threshold,
+            (-100.0, 100.0),
+            (0.0, 50.0),
+            InitialGaussian.around(self.task_space, easy),
         )
 
     def test_tasks(self) -> NDArray[np.float64]:

@@ -55,6 +55,7 @@ from gymnasium.envs.classic_control.pendulum import PendulumEnv
 from numpy.typing import NDArray
 
 from aclbench.envs.parameterized import TaskParamsMixin, check_physical_bounds, initial_task
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_space import Task, TaskSpace
 
 
@@ -80,6 +81,19 @@ class TaskPendulumEnv(TaskParamsMixin, PendulumEnv):
         )
         self.task: Task = initial_task(
             self.task_space, {"mass": self.m, "length": self.l, "gravity": self.g}
+        )
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """Mastery: -400 (the env's threshold); returns run from -1600 (hanging down,
+        spinning) to 0 (upright from the start); ADR narrows at -1200 (no swing-up) and
+        widens at mastery. Easy tasks: around the stock pendulum (1 kg, 1 m, g = 10), 10% of
+        each range wide."""
+        easy = {"mass": 1.0, "length": 1.0, "gravity": 10.0}
+        return ExpertKnowledge.from_mastery(
+            self.mastered_threshold,
+            (-1600.0, 0.0),
+            (-1200.0, self.mastered_threshold),
+            InitialGaussian.around(self.task_space, easy),
         )
 
     def test_tasks(self) -> NDArray[np.float64]:

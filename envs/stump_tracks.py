@@ -60,6 +60,7 @@ from numpy.typing import NDArray
 
 from aclbench.envs.core import task_from_options
 from aclbench.envs.walker_bodies import BODIES, GROUND_CATEGORY, N_LIDAR, Walker
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_space import Task, TaskSpace
 
 STUMP_STD = 0.1  # standard deviation of each stump's height (and width, rotation) draw
@@ -209,6 +210,20 @@ class StumpTracksEnv(BipedalWalker):
         self._contacts = _Contacts(self)
         self._motor_speeds = [SPEED_HIP, SPEED_KNEE] * (self.body.n_motors // 2)
         self.game_over = False
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """TeachMyAgent's (Romac et al. 2021): mastery 230; ADR's thresholds 0 and 180;
+        returns scaled with (-150, 350), the ALP-GMM paper's bounds; easy tasks: a Gaussian at
+        height 0, spacing 6 (no stumps, or far apart), 10% of each range wide (extra
+        dimensions at their defaults)."""
+        easy = {name: DEFAULTS.get(name, 0.0) for name in self.task_space.names}
+        easy.update(stump_height=0.0, obstacle_spacing=6.0)
+        return ExpertKnowledge.from_mastery(
+            self.mastered_threshold,
+            (-150.0, 350.0),
+            (0.0, 180.0),
+            InitialGaussian.around(self.task_space, easy),
+        )
 
     def test_tasks(self) -> NDArray[np.float64]:
         """The paper's 10 x 10 grid over height and spacing (100 tasks); an optional dimension

@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from aclbench.envs.core import task_from_options
 from aclbench.errors import ConfigError
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_graph import GraphSpec, TaskGraph
 from aclbench.task_space import Task, TaskSpace
 
@@ -115,6 +116,18 @@ class TaskGraphEnv(gym.Env[NDArray[np.float32], np.int64]):
         """Whether playing task ``index`` now raises its competence."""
         preds = list(self.graph.predecessors[index])
         return not self.unlearnable[index] and bool(np.all(self.mastered()[preds]))
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """Mastery: the env's competence threshold; returns (competences) run from 0 to 1; ADR
+        narrows at 0 and widens at mastery. Easy tasks: around the first task with no
+        predecessor (task 0 of the default chain), 10% of the index range wide."""
+        roots = [t for t in range(self.n_tasks) if not self.graph.predecessors[t]]
+        easy = {"task": float(roots[0] if roots else 0)}
+        return ExpertKnowledge.from_mastery(
+            self.mastered_threshold,
+            (0.0, 1.0),
+            initial=InitialGaussian.around(self.task_space, easy),
+        )
 
     def test_tasks(self) -> NDArray[np.float64]:
         return np.arange(self.n_tasks, dtype=np.float64)[:, None]

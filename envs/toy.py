@@ -31,6 +31,7 @@ from gymnasium import spaces
 from numpy.typing import ArrayLike, NDArray
 
 from aclbench.envs.core import task_from_options
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_space import Task, TaskSpace
 
 MASTERED_COMPETENCE = 75
@@ -92,6 +93,18 @@ class ToyEnv(gym.Env[NDArray[np.float32], np.int64]):
 
     def mastered_fraction(self) -> float:
         return float(np.mean(self.competence > MASTERED_COMPETENCE))
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """Mastery: competence above 75% (the env's threshold); returns run from 0 (nothing
+        learned) to 1, the same scale GoalGAN reads its band on by default; ADR narrows at 0
+        and widens at mastery. Easy tasks: the origin cell, where learning starts (a Gaussian at
+        the origin, 10% of each range wide)."""
+        easy = dict.fromkeys(self.task_space.names, 0.0)
+        return ExpertKnowledge.from_mastery(
+            self.mastered_threshold,
+            (0.0, 1.0),
+            initial=InitialGaussian.around(self.task_space, easy),
+        )
 
     def test_tasks(self) -> NDArray[np.float64]:
         return self.task_space.grid(self.cells_per_dim)

@@ -1,15 +1,17 @@
 """Checks of a run's config that need no training, so that a bad one fails before anything is
 written: as one line naming what is allowed, not as a TypeError in every run of a suite.
 
-What is checked: the env, teacher and student names; that the student can train on the env
-(no SB3 student on a simulated-student env, actions the algorithm supports); the env kwargs and
-the teacher parameters against their constructors; the values of the env kwargs and of the
-teacher parameters, by building the env and then the teacher on its task space, as the runner
-does; the student parameters against the student's constructor or, for an SB3 student (whose
+What is checked: the env, teacher and student names; that the student can train on the env (no
+SB3 student on a simulated-student env, actions the algorithm supports); the env kwargs and the
+teacher parameters against their constructors; the values of the env kwargs and of the teacher
+parameters, by building the env and then the teacher on its task space with the env's expert
+knowledge at the run's level, as the runner does (a teacher that needs more knowledge than the
+run's level, or ``"high"`` on an env that defines no initial distribution of easy tasks, is
+refused); the student parameters against the student's constructor or, for an SB3 student (whose
 constructor takes ``**params``), their names against the SB3 algorithm's constructor and the
-aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults,
-are checked only when the student is built, at the start of the run. Where the test set comes
-from other env kwargs than the training space, that test set must lie inside it.
+aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults, are
+checked only when the student is built, at the start of the run. Where the test set comes from
+other env kwargs than the training space, that test set must lie inside it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from numpy.typing import NDArray
 
 from aclbench import envs, students, teachers
 from aclbench.errors import ACLBenchError, ConfigError
+from aclbench.expert_knowledge import ExpertKnowledge
 from aclbench.harness.config import RunConfig
 from aclbench.registry import check_params, import_modules
 from aclbench.students.devices import check_device_available
@@ -74,13 +77,26 @@ class ConfigChecker:
 
     def _check_teacher_values(self, config: RunConfig) -> None:
         # repr keys: equal dicts written in another order are only built twice
-        key = repr((config.env, config.env_kwargs, config.teacher, config.teacher_params))
+        key = repr(
+            (
+                config.env,
+                config.env_kwargs,
+                config.teacher,
+                config.teacher_params,
+                config.expert_knowledge,
+            )
+        )
         if key in self._checked:
             return
-        task_space = self._task_space(config.env, config.env_kwargs)
+        env = envs.task_env(self._env(config.env, config.env_kwargs))
+        knowledge = level_knowledge(env, config)
         try:
             teachers.make_teacher(
-                config.teacher, task_space, seed=config.seed, **config.teacher_params
+                config.teacher,
+                env.task_space,
+                seed=config.seed,
+                expert_knowledge=knowledge,
+                **config.teacher_params,
             )
         except BUILD_ERRORS as err:
             raise ConfigError(f"[teacher.{config.teacher}] {_describe(err)}") from None
@@ -96,9 +112,6 @@ class ConfigChecker:
             raise ConfigError(f"[env.{config.env}] test_kwargs: {_describe(err)}") from None
         self._checked.add(key)
 
-    def _task_space(self, name: str, kwargs: dict[str, Any]) -> TaskSpace:
-        return envs.task_env(self._env(name, kwargs)).task_space
-
     def _env(self, name: str, kwargs: dict[str, Any]) -> gym.Env:
         """The env ``name`` built once per kwargs; never reset nor stepped."""
         key = repr((name, kwargs))
@@ -108,6 +121,32 @@ class ConfigChecker:
             except BUILD_ERRORS as err:
                 raise ConfigError(f"[env.{name}] kwargs: {_describe(err)}") from None
         return self._envs[key]
+
+
+def level_knowledge(env: envs.TaskEnv, config: RunConfig) -> ExpertKnowledge:
+    """The expert knowledge of ``env`` at ``config``'s level; ConfigError where the level is
+    ``"high"`` and the env defines no initial distribution of easy tasks."""
+    knowledge = envs.expert_knowledge_of(env).at(config.expert_knowledge)
+    if config.expert_knowledge == "high" and knowledge.initial is None:
+        raise ConfigError(
+            f"expert_knowledge = 'high' gives the teacher an initial distribution of easy "
+            f"tasks, and env {config.env!r} defines none; use 'low' or 'none'"
+        )
+    return knowledge
+
+
+def run_knowledge(config: RunConfig) -> ExpertKnowledge | None:
+    """What :func:`teachers.make_teacher` is given for ``config``: its env's expert knowledge
+    at its level, or ``None`` for a teacher that neither needs nor uses any (its env is then
+    not built again)."""
+    cls = teacher_class(config.teacher, config.teacher_params)
+    if cls.expert_knowledge_needed == cls.expert_knowledge_used == "none":
+        return None
+    env = envs.make_env(config.env, **config.env_kwargs)
+    try:
+        return level_knowledge(envs.task_env(env), config)
+    finally:
+        env.close()
 
 
 def check_config(config: RunConfig) -> None:

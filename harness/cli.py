@@ -118,7 +118,7 @@ def _run(args: argparse.Namespace) -> int:
             "seed": 0 if args.seed is None else args.seed,
         }
     data["imports"] = list(dict.fromkeys([*data.get("imports", []), *args.imports]))
-    for option in ("eval_interval", "device"):
+    for option in ("eval_interval", "device", "expert_knowledge"):
         if getattr(args, option) is not None:
             data[option] = getattr(args, option)
     for text in args.param:
@@ -310,6 +310,11 @@ def _parser() -> argparse.ArgumentParser:
         "minimum if larger)",
     )
     run.add_argument("--device", help="torch device: auto (default), cpu, cuda")
+    run.add_argument(
+        "--expert-knowledge",
+        help="what the teacher is told about the env: none, low (default: the returns that "
+        "mean mastery), high (low and an initial distribution of easy tasks)",
+    )
     run.add_argument(
         "-p",
         "--param",

@@ -16,6 +16,7 @@ import tomli_w
 
 from aclbench import envs
 from aclbench.errors import ConfigError, describe_type
+from aclbench.expert_knowledge import check_level
 
 EVALUATIONS_PER_RUN = 20
 """Default number of evaluations over a run's budget (plus one before training)."""
@@ -46,6 +47,13 @@ class RunConfig:
             TeachMyAgent's challenges train on a wider space than the grid they test on.
         teacher_params: passed to the teacher's constructor.
         student_params: learner hyperparameters, over the per-env defaults.
+        expert_knowledge: what an expert tells the teacher about the env, TeachMyAgent's
+            levels (:mod:`aclbench.expert_knowledge`): ``"none"``, ``"low"`` (the returns that
+            mean mastery) or ``"high"`` (low and an initial distribution of easy tasks). The
+            default is ``"low"``: the knowledge GoalGAN's band of intermediate difficulty
+            already was, so that suites written before this key keep their teachers and
+            results (a teacher that uses no knowledge runs the same at every level, and
+            ALP-GMM and Covar-GMM use only ``"high"``).
         device: torch device of neural students; ``"auto"`` picks a GPU where there is one.
         suite: name of the suite the run belongs to ("" for a lone run).
         imports: modules imported before the run is built, for the teachers, students and
@@ -63,6 +71,7 @@ class RunConfig:
     test_env_kwargs: dict[str, Any] | None = None
     teacher_params: dict[str, Any] = field(default_factory=dict)
     student_params: dict[str, Any] = field(default_factory=dict)
+    expert_knowledge: str = "low"
     device: str = "auto"
     suite: str = ""
     imports: list[str] = field(default_factory=list)
@@ -93,6 +102,7 @@ class RunConfig:
                 )
         for name in ("env", "teacher", "student", "device", "suite"):
             _expect(getattr(self, name), str, name)
+        check_level(self.expert_knowledge)
         for name in ("env_kwargs", "teacher_params", "student_params"):
             _expect(getattr(self, name), dict, name)
         if self.test_env_kwargs is not None:

@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from aclbench import students, teachers
 from aclbench.harness.checkpoints import latest_checkpoint, remove_checkpoints, write_checkpoint
-from aclbench.harness.checks import evaluation_protocol
+from aclbench.harness.checks import evaluation_protocol, run_knowledge
 from aclbench.harness.config import RunConfig
 from aclbench.harness.results import (
     RunRecorder,
@@ -203,7 +203,11 @@ def _train(
     task_space, test_tasks, threshold = evaluation_protocol(config)
 
     teacher = teachers.make_teacher(
-        config.teacher, task_space, seed=config.seed, **config.teacher_params
+        config.teacher,
+        task_space,
+        seed=config.seed,
+        expert_knowledge=run_knowledge(config),
+        **config.teacher_params,
     )
     student = students.make_student(
         config.student,

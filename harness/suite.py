@@ -10,6 +10,8 @@ The smallest complete suite::
     steps = 20000
 
 Optional keys: ``eval_interval`` (0, the default: a twentieth of ``steps``), ``device``,
+``expert_knowledge`` (``"none"``, ``"low"``, the default, or ``"high"``: what the teachers are
+told about each env, see :mod:`aclbench.expert_knowledge`; a teacher that needs more is refused),
 ``import`` (modules to import first, for the teachers, students and envs they register by
 name: ``import = ["mymodule"]``), and the resources a cluster gives each run,
 ``cpus_per_run`` and ``gpus_per_run``, at the top; tables ``[teacher.NAME]`` and
@@ -63,6 +65,7 @@ TOP_KEYS = {
     "eval_interval": int,
     "checkpoint_interval": int,
     "device": str,
+    "expert_knowledge": str,
     "import": list,
     "cpus_per_run": (int, float),
     "gpus_per_run": (int, float),
@@ -191,6 +194,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 test_env_kwargs=dict(table["test_kwargs"]) if "test_kwargs" in table else None,
                 teacher_params=dict(_params(teacher_params, teacher, "teacher", source)),
                 student_params=dict(_params(student_params, student, "student", source)),
+                expert_knowledge=data.get("expert_knowledge", "low"),
                 device=data.get("device", "auto"),
                 suite=data["name"],
                 imports=list(data["import"]),

@@ -25,9 +25,18 @@ A teacher that asks more of the student's training loop declares it in
 :attr:`Teacher.capabilities` (:class:`Capabilities`) and implements the method each declared
 capability calls: ``_on_rollout_end`` for ``rollouts``, ``_on_evaluation`` for
 ``evaluations``, ``_on_initial_values`` for ``initial_values``, :meth:`Teacher.begin_rollout`
-for ``rollout_mode``, :meth:`Teacher.end_round` for ``adversarial``. Students and the harness read the declaration only: a method of the same
-name on a teacher that does not declare the capability is never called, and a declared
+for ``rollout_mode``, :meth:`Teacher.end_round` for ``adversarial``. Students and the harness
+read the declaration only: a method of the same name on a teacher that does not declare the
+capability is never called, and a declared
 capability without its method is refused when the class is defined.
+
+A teacher told about the env by an expert (TeachMyAgent's levels, :mod:`aclbench.
+expert_knowledge`) declares the least level it runs with, :attr:`Teacher.
+expert_knowledge_needed` (a run below it is refused at suite check), and the most it makes use
+of, :attr:`Teacher.expert_knowledge_used`; one that uses any takes the keyword argument
+``expert_knowledge`` (an :class:`~aclbench.expert_knowledge.ExpertKnowledge`, cut to the lower
+of the run's level and the one it uses, or ``None`` when built outside a run), checked when the
+class is defined.
 """
 
 from __future__ import annotations
@@ -44,7 +53,9 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from aclbench.errors import InvalidReturnError
+from aclbench.errors import ConfigError, InvalidReturnError
+from aclbench.expert_knowledge import LEVELS, rank
+from aclbench.registry import accepted_parameters
 from aclbench.task_space import Task, TaskSpace
 
 
@@ -182,6 +193,11 @@ class Teacher(ABC):
     Attributes:
         capabilities: what the teacher asks of the student's training loop beyond tasks and
             returns (:class:`Capabilities`); none by default.
+        expert_knowledge_needed: the least expert knowledge (``"none"``, ``"low"``, ``"high"``)
+            the teacher runs with; a run with less is refused before it starts.
+        expert_knowledge_used: the most expert knowledge the teacher makes use of (at least
+            :attr:`expert_knowledge_needed`); above ``"none"``, its constructor takes
+            ``expert_knowledge``.
         train_on_new_levels: for a teacher with ``rollout_mode``, whether the student takes
             a gradient step on rollouts of new levels (false: on replays only, as Robust PLR).
         episodes: number of feedback episodes received so far.
@@ -192,6 +208,8 @@ class Teacher(ABC):
 
     capabilities: Capabilities = Capabilities()
     train_on_new_levels: ClassVar[bool] = True
+    expert_knowledge_needed: ClassVar[str] = "none"
+    expert_knowledge_used: ClassVar[str] = "none"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -202,6 +220,7 @@ class Teacher(ABC):
                 "declare capabilities = Capabilities(rollouts=True, policy_outputs=...) instead"
             )
         check_capabilities(cls)
+        check_expert_knowledge_declaration(cls)
 
     resolved_params: dict[str, Any]
 
@@ -327,6 +346,38 @@ class Teacher(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.task_space!r}, seed={self.seed})"
+
+
+def check_expert_knowledge_declaration(cls: type[Teacher]) -> None:
+    """Raise TypeError where ``cls`` declares expert-knowledge levels that are not
+    :data:`~aclbench.expert_knowledge.LEVELS`, needs more than it uses, or uses some without
+    taking ``expert_knowledge`` in its constructor. Run when a teacher class is defined."""
+    needed, used = cls.expert_knowledge_needed, cls.expert_knowledge_used
+    for name, level in (("expert_knowledge_needed", needed), ("expert_knowledge_used", used)):
+        if level not in LEVELS:
+            raise TypeError(f"{cls.__name__}.{name} must be one of {LEVELS}, got {level!r}")
+    if rank(needed) > rank(used):
+        raise TypeError(
+            f"{cls.__name__} needs expert knowledge {needed!r} but uses only {used!r}; set "
+            f"expert_knowledge_used to {needed!r} or more"
+        )
+    accepted = accepted_parameters(cls)  # None: any keyword
+    if used != "none" and accepted is not None and "expert_knowledge" not in accepted:
+        raise TypeError(
+            f"{cls.__name__} declares expert_knowledge_used = {used!r}: its constructor must "
+            "take the keyword argument expert_knowledge"
+        )
+
+
+def check_expert_knowledge(cls: type[Teacher], level: str, name: str | None = None) -> None:
+    """Raise one-line ConfigError where a run at ``level`` gives teacher ``cls`` (registered
+    as ``name``) less expert knowledge than it needs."""
+    needed = cls.expert_knowledge_needed
+    if rank(level) < rank(needed):
+        raise ConfigError(
+            f"teacher {name or cls.__name__!r} needs expert_knowledge = {needed!r} or more "
+            f"(TeachMyAgent's levels: none < low < high), got {level!r}"
+        )
 
 
 def _finite_return(episode_return: object, task: Mapping[str, float]) -> float:

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aclbench.errors import InvalidReturnError, InvalidTaskError
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_space import Task, TaskSpace
 from aclbench.teachers.base import Teacher, check_capabilities
 
@@ -38,6 +39,14 @@ def evaluation_tasks(task_space: TaskSpace) -> NDArray[np.float64]:
     """The fixed test set of the check's evaluations (``N_TEST_TASKS`` x ``n_dims``)."""
     rng = np.random.default_rng(0)
     return np.array([task_space.sample(rng) for _ in range(N_TEST_TASKS)])
+
+
+def synthetic_knowledge(task_space: TaskSpace, level: str) -> ExpertKnowledge:
+    """Expert knowledge matching :func:`synthetic_return` at ``level``: mastered above 0.5 on a
+    return scale from 0 to 1, easy tasks around the corner where returns are high."""
+    easy = dict(zip(task_space.names, task_space.from_unit(np.full(len(task_space), 0.25))))
+    initial = InitialGaussian.around(task_space, easy)
+    return ExpertKnowledge.from_mastery(0.5, (0.0, 1.0), initial=initial).at(level)
 
 
 def _play(teacher: Teacher, episodes: int, feedback_seed: int) -> list[Task]:
@@ -69,6 +78,9 @@ def check_teacher(
 
     A teacher that declares ``evaluations`` is given an evaluation every
     ``EVALUATION_INTERVAL`` episodes throughout, so rules 3 and 4 cover that hook too.
+    A teacher that needs expert knowledge (``expert_knowledge_needed`` above ``"none"``) is
+    given, unless ``params`` hold ``expert_knowledge``, :func:`synthetic_knowledge` at the
+    level it needs, as a run at that level would.
 
     Rules checked:
       1. the teacher implements the method of every capability it declares
@@ -86,6 +98,9 @@ def check_teacher(
       7. ``inner_state()`` is JSON-serializable.
     """
     name = teacher_cls.__name__
+    needed = teacher_cls.expert_knowledge_needed
+    if needed != "none" and "expert_knowledge" not in params:
+        params = {**params, "expert_knowledge": synthetic_knowledge(task_space, needed)}
 
     def make() -> Teacher:
         return teacher_cls(task_space, seed=seed, **params)

@@ -42,10 +42,18 @@ teacher time is mostly the GAN trainings, one every ``update_size * n_rollouts``
 Measured by ``python -m benchmarks.perf.teachers_toy --teachers random alp-gmm goal-gan --dims
 2``; figures in ``results/perf/2026-12-04-teachers-docstring-figures.md``.
 
-Deviation: before the first GAN training, tasks are uniform. TeachMyAgent uses the untrained
-generator, or pretrains it on samples of an expert-given initial distribution; the paper
-initializes with goals reached by random actions. With no initial distribution to give,
-uniform tasks are what the pretraining would aim for, without its cost.
+Expert knowledge (:mod:`aclbench.expert_knowledge`): GoalGAN needs at least ``"low"``, as in
+TeachMyAgent, which refuses to run it with none: its band is read on a return scale. At
+``"low"``, ``return_bounds`` left unset is the env's ``return_range`` (the toy bench's is
+``(0, 1)``, the default without knowledge). At ``"high"``, as TeachMyAgent's
+``use_pretrained_samples``, the GAN is first trained on 1000 tasks of the initial
+distribution, all labelled positive, for 500 iterations (the default of the SPDL code's
+``pretrain``), before the first proposal, and proposes from the start.
+
+Deviation: without that pretraining, tasks are uniform before the first GAN training.
+TeachMyAgent uses the untrained generator; the paper initializes with goals reached by random
+actions. With no initial distribution to give, uniform tasks are what the pretraining would aim
+for, without its cost.
 """
 
 from __future__ import annotations
@@ -53,11 +61,12 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from aclbench.expert_knowledge import ExpertKnowledge
 from aclbench.task_space import Task, TaskSpace, task_key
 from aclbench.teachers.base import Teacher
 from aclbench.teachers.lp_common import ReturnScaler
@@ -72,6 +81,12 @@ MAX_PENDING = 4096
 never comes must not grow the teacher without bound)."""
 MAX_BUFFER = 10_000
 """Most mastered tasks kept for replay; the oldest goes first."""
+PRETRAIN_SAMPLES = 1000
+"""Tasks of the initial distribution the GAN is pretrained on (TeachMyAgent)."""
+PRETRAIN_ITERATIONS = 500
+"""GAN iterations of the pretraining (the SPDL code's ``pretrain`` default)."""
+DEFAULT_RETURN_BOUNDS = (0.0, 1.0)
+"""``return_bounds`` without expert knowledge: the toy bench's returns."""
 
 
 @register_teacher("goal-gan")
@@ -92,9 +107,14 @@ class GoalGanTeacher(Teacher):
             there is closer than this fraction of the unit cube's diagonal.
         success_threshold: if set, an episode succeeds when its return is above it; if
             ``None``, episodes score their return scaled by ``return_bounds``.
-        return_bounds: ``(low, high)`` returns mapped to 0 and 1 (clipped).
+        return_bounds: ``(low, high)`` returns mapped to 0 and 1 (clipped); ``None``: the
+            expert knowledge's ``return_range``, else ``(0, 1)``.
         gan_iterations: GAN training iterations per update.
+        expert_knowledge: given by the harness, at least ``"low"`` (see the module docstring).
     """
+
+    expert_knowledge_needed: ClassVar[str] = "low"
+    expert_knowledge_used: ClassVar[str] = "high"
 
     def __init__(
         self,
@@ -109,8 +129,9 @@ class GoalGanTeacher(Teacher):
         state_noise_level: float = 0.05,
         success_distance_threshold: float = 0.01,
         success_threshold: float | None = None,
-        return_bounds: Sequence[float] = (0.0, 1.0),
+        return_bounds: Sequence[float] | None = None,
         gan_iterations: int = 250,
+        expert_knowledge: ExpertKnowledge | None = None,
     ) -> None:
         super().__init__(task_space, seed=seed)
         self.goid_lb = check_fraction(self, "goid_lb", goid_lb)
@@ -130,6 +151,9 @@ class GoalGanTeacher(Teacher):
             if success_threshold is None
             else check_number(self, "success_threshold", success_threshold)
         )
+        knowledge = expert_knowledge or ExpertKnowledge()
+        if return_bounds is None:
+            return_bounds = knowledge.return_range or DEFAULT_RETURN_BOUNDS
         self.scale_return = ReturnScaler(self, return_bounds)
         self.warned_bounds = False
         self.gan_iterations = check_int(self, "gan_iterations", gan_iterations, 1)
@@ -145,16 +169,20 @@ class GoalGanTeacher(Teacher):
         self.gan_updates = 0
         self.last_goid_fraction: float | None = None
         self.last_losses: tuple[float, float] | None = None
+        self.initial = knowledge.initial  # pretrained on before the first proposal
+        self.pretrained = False
 
     # --- sampling ------------------------------------------------------------------------------
     def _sample_task(self) -> Task:
         if self.queue:
             return self.queue.pop(0).copy()
+        if self.initial is not None and not self.pretrained:
+            self._pretrain()
         n_dims = len(self.task_space)
         replay = self.rng.random() < self.p_old and len(self.buffer) > 0
         if replay:
             unit = self.buffer[self.rng.integers(len(self.buffer))]
-        elif self.gan_updates == 0:
+        elif self.gan_updates == 0 and not self.pretrained:
             unit = self.rng.random(n_dims)
         else:
             unit = 0.5 + self.gan.generate(self.rng.standard_normal((1, n_dims)))[0]
@@ -163,6 +191,16 @@ class GoalGanTeacher(Teacher):
         if not replay:
             self._open(task)
         return task
+
+    def _pretrain(self) -> None:
+        """Train the GAN to generate the initial distribution's tasks (all labelled positive),
+        at the first proposal rather than when built, so that checking a suite stays cheap."""
+        assert self.initial is not None
+        tasks = self.initial.sample(self.task_space, self.rng, PRETRAIN_SAMPLES)
+        units = self.task_space.to_unit(tasks) - 0.5  # the GAN's coordinates
+        labels = np.ones(len(units), dtype=bool)
+        self.last_losses = self.gan.train(units, labels, PRETRAIN_ITERATIONS, self.rng)
+        self.pretrained = True
 
     def _open(self, task: Task) -> None:
         """Await ``n_rollouts`` episodes on ``task``: the next proposals repeat it."""
@@ -232,6 +270,7 @@ class GoalGanTeacher(Teacher):
         losses = self.last_losses or (None, None)
         return {
             "gan_updates": self.gan_updates,
+            "pretrained": self.pretrained,
             "replay_buffer": len(self.buffer),
             "last_goid_fraction": self.last_goid_fraction,
             "discriminator_loss": _finite_or_none(losses[0]),

@@ -7,6 +7,11 @@ Gaussian's learning progress is read from it: the ALP coordinate of its mean (AL
 time-return covariance (Covar-GMM). A subclass builds the fitted rows in its ``_update`` and
 implements one hook, :meth:`MixtureTeacher._learning_progress`; this class owns the schedule,
 the sampling and the report.
+
+Expert knowledge (TeachMyAgent's ``"high"`` level, :mod:`aclbench.expert_knowledge`): given an
+initial distribution of easy tasks, the bootstrap episodes before the first fit are drawn from
+it instead of uniformly, as TeachMyAgent's ALP-GMM and Covar-GMM do; nothing else changes, and
+no level below ``"high"`` changes anything.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_space import Task, TaskSpace
 from aclbench.teachers.base import Teacher
 from aclbench.teachers.gmm_fit import (
@@ -59,6 +65,8 @@ class MixtureTeacher(Teacher):
             (the paper uses ``(-150, 350)`` on Stump Tracks); ``None`` keeps raw returns.
         warm_start: start each k's EM from that k's previous mixture instead of from k-means
             (an option of the authors' code, off there).
+        expert_knowledge: given by the harness; at ``"high"``, its initial distribution of easy
+            tasks is what the bootstrap episodes are drawn from.
 
     A subclass takes these through ``**kwargs``, appends one row a finished episode to
     :attr:`window`, calls :meth:`_fit` when :meth:`_fit_due` says so, and implements
@@ -75,6 +83,7 @@ class MixtureTeacher(Teacher):
     """Name of the learning progress of each Gaussian in :meth:`inner_state`."""
     presets: ClassVar[dict[str, dict[str, Any]]] = PRESETS
     """Named values of ``fit_rate``, ``random_task_ratio``, ``k_range`` and ``warm_start``."""
+    expert_knowledge_used: ClassVar[str] = "high"
 
     def __init__(
         self,
@@ -89,6 +98,7 @@ class MixtureTeacher(Teacher):
         criterion: str = "aic",
         return_bounds: Sequence[float] | None = None,
         warm_start: bool | None = None,
+        expert_knowledge: ExpertKnowledge | None = None,
     ) -> None:
         super().__init__(task_space, seed=seed)
         schedule = resolve_fit_schedule(
@@ -112,6 +122,9 @@ class MixtureTeacher(Teacher):
         self.selector = MixtureSelector(self.k_range, self.criterion, self.warm_start)
         self.mixture: Mixture | None = None
         self.fitted_at: int | None = None
+        self.initial: InitialGaussian | None = (
+            expert_knowledge.initial if expert_knowledge else None
+        )
 
     def learning_progress(self) -> NDArray[np.float64]:
         """Per Gaussian of :attr:`mixture` (``k`` values), what it is chosen in proportion to;
@@ -127,6 +140,8 @@ class MixtureTeacher(Teacher):
     # --- sampling ----------------------------------------------------------------------------
     def _sample_task(self) -> Task:
         space = self.task_space
+        if self.mixture is None and self.initial is not None and self.fitted_at is None:
+            return self.initial.sample(space, self.rng, 1)[0]  # bootstrap on easy tasks
         if self.mixture is None or self.rng.random() < self.random_task_ratio:
             return space.sample(self.rng)
         index = proportional_choice(self._learning_progress(self.mixture), self.rng)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from aclbench.expert_knowledge import ExpertKnowledge
 from aclbench.registry import Registry, accepted_parameters, check_params
 from aclbench.task_space import TaskSpace
-from aclbench.teachers.base import Teacher
+from aclbench.teachers.base import Teacher, check_expert_knowledge
 
 TEACHERS: Registry[type[Teacher]] = Registry(
     "teacher", entry_point_group="aclbench.teachers", base=Teacher
@@ -23,8 +24,9 @@ TEACHERS: Registry[type[Teacher]] = Registry(
 
 T = TypeVar("T", bound=type[Teacher])
 
-CONSTRUCTOR_ARGS = ("task_space", "seed")
-"""The arguments every teacher takes; the others are its parameters."""
+CONSTRUCTOR_ARGS = ("task_space", "seed", "expert_knowledge")
+"""The arguments the harness gives teachers (``expert_knowledge`` only to those that use it);
+the others are its parameters."""
 
 
 def register_teacher(name: str) -> Callable[[T], T]:
@@ -33,10 +35,26 @@ def register_teacher(name: str) -> Callable[[T], T]:
 
 
 def make_teacher(
-    name: str, task_space: TaskSpace, *, seed: int | None = None, **params: Any
+    name: str,
+    task_space: TaskSpace,
+    *,
+    seed: int | None = None,
+    expert_knowledge: ExpertKnowledge | None = None,
+    **params: Any,
 ) -> Teacher:
-    """Build the teacher registered as ``name``; unknown parameters get a clear error."""
-    return teacher_class(name, params)(task_space, seed=seed, **params)
+    """Build the teacher registered as ``name``; unknown parameters get a clear error.
+
+    ``expert_knowledge``: what a run tells teachers about its env (``None``: nothing is
+    given, the teacher runs on its parameters). Below the level the teacher needs, ConfigError;
+    otherwise a teacher that uses knowledge gets it cut to the level it uses, and one that
+    uses none never sees it.
+    """
+    cls = teacher_class(name, params)
+    if expert_knowledge is not None:
+        check_expert_knowledge(cls, expert_knowledge.level, name)
+        if cls.expert_knowledge_used != "none":
+            params = {**params, "expert_knowledge": expert_knowledge.at(cls.expert_knowledge_used)}
+    return cls(task_space, seed=seed, **params)
 
 
 def teacher_class(name: str, params: dict[str, Any]) -> type[Teacher]:

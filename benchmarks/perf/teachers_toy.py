@@ -11,6 +11,10 @@ Run::
     python -m benchmarks.perf.teachers_toy --seeds 2 --dims 2   # quicker look
     python -m benchmarks.perf.teachers_toy --teachers "alp-gmm[fit_rate=150]" riac
 
+Teachers are told the toy's expert knowledge at ``--expert-knowledge`` (default ``"low"``, a
+run's default: the mastery threshold and return range; ``"high"`` adds the initial Gaussian of
+easy tasks at the origin), as the harness tells them.
+
 A teacher entry is a registered name, optionally with constructor parameters in brackets. By
 default: every registered teacher, and each of its presets other than its default (ALP-GMM's
 ``"paper"``, the authors' code, next to its default ``"paper-warm"``), to measure which preset
@@ -42,6 +46,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from aclbench import teachers
+from aclbench.envs.core import expert_knowledge_of
 from aclbench.envs.toy import ToyEnv
 from aclbench.registry import accepted_parameters
 
@@ -102,9 +107,11 @@ def run_toy(
     seed: int = 0,
     checkpoints: Sequence[int] = CHECKPOINTS,
     cells_per_dim: int | None = None,
+    expert_knowledge: str = "low",
     **teacher_params: Any,
 ) -> ToyRun:
-    """Train the toy learner with the teacher ``teacher_name`` for ``episodes`` episodes.
+    """Train the toy learner with the teacher ``teacher_name`` for ``episodes`` episodes,
+    telling it the toy's expert knowledge at the level ``expert_knowledge``.
 
     ``teacher_name`` may carry parameters, ``"alp-gmm[warm_start=False]"`` (see
     :func:`parse_entry`); they are merged with ``teacher_params``.
@@ -113,7 +120,13 @@ def run_toy(
     env = ToyEnv(n_dims=n_dims, cells_per_dim=cells_per_dim or CELLS_PER_DIM[n_dims])
     env.reset(seed=seed)
     params = {**TOY_PARAMS.get(name, {}), **params, **teacher_params}
-    teacher = teachers.make_teacher(name, env.task_space, seed=seed, **params)
+    teacher = teachers.make_teacher(
+        name,
+        env.task_space,
+        seed=seed,
+        expert_knowledge=expert_knowledge_of(env).at(expert_knowledge),
+        **params,
+    )
     initial_values = teacher.capabilities.initial_values
     wanted = {c for c in checkpoints if c <= episodes}
     mastered: dict[int, float] = {}
@@ -184,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--episodes", type=int, default=20_000)
     parser.add_argument("--cells", type=int, default=None, help="cells per dimension")
+    parser.add_argument("--expert-knowledge", default="low", choices=["none", "low", "high"])
     args = parser.parse_args(argv)
     registered = teachers.TEACHERS.names()
     names = args.teachers or [*registered, *preset_entries(registered)]
@@ -202,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         seed=seed,
                         checkpoints=checkpoints,
                         cells_per_dim=args.cells,
+                        expert_knowledge=args.expert_knowledge,
                     )
                 )
         print("\n".join(report(runs, n_dims, checkpoints)), flush=True)

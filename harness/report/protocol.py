@@ -22,6 +22,8 @@ PROTOCOL: dict[str, Callable[[Run], str]] = {
     "env_kwargs": lambda r: json.dumps(r.config.get("env_kwargs", {}), sort_keys=True),
     "test_env_kwargs": lambda r: json.dumps(r.config.get("test_env_kwargs"), sort_keys=True),
     "student_params": lambda r: json.dumps(r.config.get("student_params", {}), sort_keys=True),
+    # runs saved before the key existed ran at its default
+    "expert_knowledge": lambda r: str(r.config.get("expert_knowledge", "low")),
     "test set": lambda r: r.test_set_digest or "missing",
 }
 """The keys that must agree, per run, between new runs and the baselines of their env."""

@@ -16,6 +16,7 @@ from aclbench.task_space import TaskSpace
 from aclbench.teachers import TEACHERS, make_teacher
 from aclbench.teachers.params import check_int, check_k_range, check_number
 from aclbench.teachers.plr import PLRTeacher
+from aclbench.teachers.registry import CONSTRUCTOR_ARGS
 
 SPACE = TaskSpace({"task": 3})
 """Three tasks: three arms for the arm teachers, a level vector for the others."""
@@ -177,6 +178,17 @@ BAD: dict[str, list[tuple[str, Any, str]]] = {
         ("random_task_ratio", 1.5, FRACTION),
         ("alp_gmm", 3, "a table of parameters"),
     ],
+    "setter-solver": [
+        ("update_frequency", 0, AT_LEAST_1),
+        ("setter_loss_noise_ub", -0.1, FRACTION),
+        ("setter_hidden_size", 0, AT_LEAST_1),
+        ("gradient_steps", 1.5, AT_LEAST_1),
+        ("n_blocks", 0, AT_LEAST_1),
+        ("n_highway", -1, "an integer >= 0"),
+        ("judge_hidden", [64, 0], "a non-empty list of integers >= 1"),
+        ("learning_rate", 0.0, POSITIVE),
+        ("success_threshold", math.nan, "a finite number"),
+    ],
     "paired": [
         ("learning_rate", 0.0, POSITIVE),
         ("epochs", 0, AT_LEAST_1),
@@ -197,7 +209,7 @@ CASES = [
 
 def constructor_parameters(teacher: str) -> dict[str, inspect.Parameter]:
     parameters = accepted_parameters(TEACHERS.get(teacher)) or {}
-    return {k: p for k, p in parameters.items() if k not in ("task_space", "seed")}
+    return {k: p for k, p in parameters.items() if k not in CONSTRUCTOR_ARGS}
 
 
 @pytest.mark.parametrize("teacher, name, value, allowed", CASES)
