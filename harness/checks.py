@@ -5,9 +5,9 @@ What is checked: the env, teacher and student names; that the student can train 
 (no SB3 student on a simulated-student env, actions the algorithm supports); the env kwargs and
 the teacher parameters against their constructors; the values of the env kwargs and of the
 teacher parameters, by building the env and then the teacher on its task space, as the runner
-does; the student parameters against the student's constructor or, for an SB3 student (whose
-constructor takes ``**params``), their names against the SB3 algorithm's constructor and the
-aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults,
+does, and the ``rugged`` table with it; the student parameters against the student's
+constructor or, for an SB3 student (whose constructor takes ``**params``), their names against
+the SB3 algorithm's constructor and the aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults,
 are checked only when the student is built, at the start of the run. Where the test set comes
 from other env kwargs than the training space, that test set must lie inside it.
 """
@@ -28,6 +28,7 @@ from aclbench.registry import check_params, import_modules
 from aclbench.students.devices import check_device_available
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.registry import teacher_class
+from aclbench.teachers.rugged import make_rugged
 
 BUILD_ERRORS = (ACLBenchError, ValueError, TypeError)
 """What a constructor raises on a bad value (the teachers' own checks raise ConfigError)."""
@@ -74,16 +75,19 @@ class ConfigChecker:
 
     def _check_teacher_values(self, config: RunConfig) -> None:
         # repr keys: equal dicts written in another order are only built twice
-        key = repr((config.env, config.env_kwargs, config.teacher, config.teacher_params))
+        key = repr(
+            (config.env, config.env_kwargs, config.teacher, config.teacher_params, config.rugged)
+        )
         if key in self._checked:
             return
         task_space = self._task_space(config.env, config.env_kwargs)
         try:
-            teachers.make_teacher(
+            teacher = teachers.make_teacher(
                 config.teacher, task_space, seed=config.seed, **config.teacher_params
             )
         except BUILD_ERRORS as err:
             raise ConfigError(f"[teacher.{config.teacher}] {_describe(err)}") from None
+        make_rugged(teacher, config.rugged)
         self._checked.add(key)
 
     def _check_test_set(self, config: RunConfig) -> None:

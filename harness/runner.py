@@ -36,6 +36,7 @@ from aclbench.harness.results import (
 from aclbench.registry import import_modules
 from aclbench.students.base import Student
 from aclbench.task_space import Task
+from aclbench.teachers.rugged import make_rugged
 
 RESUMABLE_STATES = ("running", "interrupted")
 TRACEBACK_FILE = "traceback.txt"
@@ -202,6 +203,8 @@ def _train(
     teacher = teachers.make_teacher(
         config.teacher, task_space, seed=config.seed, **config.teacher_params
     )
+    params = teachers.teacher_params(teacher, config.teacher_params)  # the inner one's
+    teacher = make_rugged(teacher, config.rugged)
     student = students.make_student(
         config.student,
         config.env,
@@ -215,7 +218,7 @@ def _train(
     write_status(run_dir, status)
     try:
         recorder = RunRecorder(run_dir, task_space, test_tasks, threshold)
-        recorder.save_teacher_params(teachers.teacher_params(teacher, config.teacher_params))
+        recorder.save_teacher_params(params)
         recorder.save_student_params(student.hyperparams)
         schedule = EvaluationSchedule(recorder, student, teacher, config, bar, stop)
         if resume is None:

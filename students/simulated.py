@@ -4,6 +4,11 @@ For envs like ``toy`` (the simulated student of Portelas et al., CoRL 2019, sect
 state is a competence per task that grows when the task is played. Training is the plain
 sequential loop (sample a task, play one episode, feed the return back), so a teacher's
 feedback is always fresh; evaluation reads ``competence_of(task)`` and never plays.
+
+``reset_every`` makes it the forgetting student of TeachMyAgent's third challenge (Romac et
+al., ICML 2021: networks re-initialized and replay buffer emptied every 7M of 20M steps): every
+``reset_every`` env steps all competences go back to their initial zeros, as the SB3 students'
+``reset_every`` re-initializes their networks (:mod:`students.forgetting`).
 """
 
 from __future__ import annotations
@@ -44,7 +49,17 @@ class SimulatedStudent(Student):
 
     The env's unwrapped class must have ``competence_of(task) -> float`` (read-only) and a
     ``competence`` array (saved as ``competence.npy``).
+
+    Args:
+        reset_every: env steps between two resets of every competence to 0 (the forgetting
+            student); 0, the default, never resets.
     """
+
+    @classmethod
+    def check_param_names(cls, params: dict[str, Any], *, name: str) -> None:
+        """The names, and the value of ``reset_every``, before any run starts."""
+        super().check_param_names(params, name=name)
+        _check_reset_every(params.get("reset_every", 0))
 
     @classmethod
     def check_env(cls, env: gym.Env, *, name: str, env_name: str) -> None:
@@ -65,8 +80,12 @@ class SimulatedStudent(Student):
         seed: int,
         env_kwargs: dict[str, Any] | None = None,
         device: str = "auto",
+        reset_every: int = 0,
     ) -> None:
         super().__init__(env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device)
+        _check_reset_every(reset_every)
+        self.reset_every = reset_every
+        self.hyperparams = {"reset_every": reset_every}
         self.device = "cpu"  # no network: whatever device is asked for
         self.env = make_env(env_name, **self.env_kwargs)
         self.check_env(self.env, name="simulated", env_name=env_name)
@@ -84,6 +103,7 @@ class SimulatedStudent(Student):
         end = self.env_steps + total_steps
         while self.env_steps < end:
             task = self.teacher.sample_task()
+            start = self.env_steps
             self.env.reset(seed=self._seed, options={"task": task})
             self._seed = None
             episode_return, done = 0.0, False
@@ -96,6 +116,8 @@ class SimulatedStudent(Student):
             listener.on_episode(played, episode_return, self.env_steps)
             self.teacher.update(played, episode_return)
             listener.on_steps(self.env_steps)
+            if self.reset_every and self.env_steps // self.reset_every > start // self.reset_every:
+                self.learner.competence = np.zeros_like(self.learner.competence)
 
     def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:
         """Competence of each task (``n_tasks``), in the order given; changes nothing."""
@@ -135,3 +157,8 @@ class SimulatedStudent(Student):
 
     def close(self) -> None:
         self.env.close()
+
+
+def _check_reset_every(value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigError(f"reset_every = {value!r}; expected an integer >= 0 (0: never)")
