@@ -84,13 +84,13 @@ class ToyEnv(gym.Env[NDArray[np.float32], np.int64]):
     def cell(self, task: ArrayLike) -> tuple[int, ...] | None:
         """The cell ``task`` plays: the origin where a coordinate is below 0, ``None`` (no
         cell: unfeasible) where one is above 1."""
-        task = np.asarray(task)
-        if np.any(task < 0.0):
+        values = np.asarray(task, dtype=np.float64).tolist()  # a few floats: faster in Python
+        if min(values) < 0.0:
             return (0,) * self.n_dims
-        if np.any(task > 1.0):
+        if max(values) > 1.0:
             return None
-        index = np.floor(task * self.cells_per_dim).astype(int)
-        return tuple(np.minimum(index, self.cells_per_dim - 1).tolist())
+        top = self.cells_per_dim - 1
+        return tuple(min(int(v * self.cells_per_dim), top) for v in values)
 
     def competence_of(self, task: ArrayLike) -> float:
         """The competence at ``task`` in [0, 1], without playing it (used for evaluation)."""

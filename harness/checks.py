@@ -25,7 +25,6 @@ from aclbench import envs, students, teachers
 from aclbench.errors import ACLBenchError, ConfigError
 from aclbench.harness.config import RunConfig
 from aclbench.registry import check_params, import_modules
-from aclbench.students.devices import check_device_available
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.registry import teacher_class
 from aclbench.teachers.rugged import make_rugged
@@ -48,6 +47,8 @@ class ConfigChecker:
         import_modules(config.imports, "imports")
         check_env_kwargs(config.env, config.env_kwargs)
         if config.device != "auto":
+            from aclbench.students.devices import check_device_available  # imports torch
+
             check_device_available(config.device)
         teacher_class(config.teacher, config.teacher_params)
         students.STUDENTS.get(config.student).check_param_names(

@@ -238,6 +238,7 @@ def _train(
         except Exception:
             recorder.flush()  # a failed run keeps its rows up to the failure, not to a checkpoint
             raise
+        recorder.flush()  # the rows of the last evaluations
         recorder.save_teacher(teacher.state_dict())
         _save_student(student, run_dir)
     finally:
