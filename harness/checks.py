@@ -7,9 +7,10 @@ the teacher parameters against their constructors; the values of the env kwargs 
 teacher parameters, by building the env and then the teacher on its task space, as the runner
 does, and the ``rugged`` table with it; the student parameters against the student's
 constructor or, for an SB3 student (whose constructor takes ``**params``), their names against
-the SB3 algorithm's constructor and the aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults,
-are checked only when the student is built, at the start of the run. Where the test set comes
-from other env kwargs than the training space, that test set must lie inside it.
+the SB3 algorithm's constructor and the aclbench keys. The values of SB3 parameters, and how
+they combine with the per-env defaults, are checked only when the student is built, at the
+start of the run. Where the test set comes from other env kwargs than the training space, that
+test set must lie inside it.
 """
 
 from __future__ import annotations

@@ -26,7 +26,11 @@ def reinitialize(model: BaseAlgorithm) -> None:
     replay buffer. Weights come from torch's global generator, as a new model's do."""
     extra = {"use_sde": model.use_sde} if isinstance(model, OnPolicyAlgorithm) else {}
     fresh = model.policy_class(  # type: ignore[operator]
-        model.observation_space, model.action_space, model.lr_schedule, **extra, **model.policy_kwargs
+        model.observation_space,
+        model.action_space,
+        model.lr_schedule,
+        **extra,
+        **model.policy_kwargs,
     )
     model.policy.load_state_dict(fresh.state_dict())
     for module in model.policy.modules():
@@ -39,7 +43,7 @@ def reinitialize(model: BaseAlgorithm) -> None:
         init = float(ent_coef.split("_")[1]) if "_" in ent_coef else 1.0
         with torch.no_grad():
             log_ent_coef.fill_(math.log(init))
-        getattr(model, "ent_coef_optimizer").state.clear()
+        model.ent_coef_optimizer.state.clear()
     buffer = getattr(model, "replay_buffer", None)
     if buffer is not None:
         buffer.reset()  # in place: a rollout under way holds this very buffer

@@ -160,9 +160,7 @@ def _final(results: Results, rows: list[stats.FinalRow], colors: dict, save: Sav
     return section
 
 
-def _challenges(
-    results: Results, colors: dict, reps: int, seed: int, save: Saver
-) -> list[Section]:
+def _challenges(results: Results, colors: dict, reps: int, seed: int, save: Saver) -> list[Section]:
     """TeachMyAgent's challenge profile, where the results hold runs of challenge suites."""
     rows = challenges.challenge_rows(results, reps, seed)
     if not rows or results.reference is None:

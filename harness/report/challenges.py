@@ -238,9 +238,7 @@ def radar_figure(
     ax.set_ylim(-RADAR_LIMIT, RADAR_LIMIT)
     ax.set_yticks(ticks, [f"{2.0**t:g}x" for t in ticks], fontsize=7)
     ax.legend(fontsize=8, frameon=False, loc="upper right", bbox_to_anchor=(1.25, 1.12))
-    ax.set_title(
-        f"final % mastered / {reference}'s (filled: Welch p < 0.05)", fontsize=10, pad=18
-    )
+    ax.set_title(f"final % mastered / {reference}'s (filled: Welch p < 0.05)", fontsize=10, pad=18)
     return fig
 
 

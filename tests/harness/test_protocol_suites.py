@@ -24,9 +24,7 @@ TINY = {
 }
 
 
-@pytest.mark.parametrize(
-    "path", SUITES + CHALLENGES, ids=[p.stem for p in SUITES + CHALLENGES]
-)
+@pytest.mark.parametrize("path", SUITES + CHALLENGES, ids=[p.stem for p in SUITES + CHALLENGES])
 def test_every_combination_of_the_suite_runs_at_a_tiny_budget(path, tmp_path, monkeypatch):
     suite = Suite.load(path)
     full = StumpTracksEnv.test_tasks

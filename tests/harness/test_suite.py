@@ -166,8 +166,8 @@ def test_sb3_student_parameter_names_are_checked_at_parse_time():
         Suite.parse(text + "[student.ppo]\nlearning_rat = 0.001\n")
     message = str(err.value)
     assert (
-        "student 'ppo' (SB3 PPO; aclbench keys: n_envs, vec_env, torch_threads, normalize, reset_every)"
-        in message
+        "student 'ppo' (SB3 PPO; aclbench keys: n_envs, vec_env, torch_threads, normalize, "
+        "reset_every)" in message
     )
     assert "has no parameter 'learning_rat'; accepted: policy, learning_rate," in message
 

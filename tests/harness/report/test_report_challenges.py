@@ -20,7 +20,9 @@ def write_challenge(root: Path, suite: str, finals: dict[str, list[float]], **co
     for teacher, scores in finals.items():
         for seed, final in enumerate(scores):
             folder = root / suite / "toy" / teacher / f"seed-{seed}"
-            write_run(folder, suite=suite, env="toy", teacher=teacher, seed=seed, final=final, **config)
+            write_run(
+                folder, suite=suite, env="toy", teacher=teacher, seed=seed, final=final, **config
+            )
 
 
 def test_ratio_of_means_with_welch_and_an_interval_around_it(tmp_path: Path) -> None:
