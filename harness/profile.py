@@ -81,36 +81,38 @@ TOY_CELLS = 6
 takes seconds and random masters some cells on most challenges."""
 
 
-def _toy(name: str, kwargs: dict[str, Any] | None = None, **fields: Any) -> Challenge:
+def toy_challenge(name: str, kwargs: dict[str, Any] | None = None, **fields: Any) -> Challenge:
+    """A challenge on the profile's toy bench; ``kwargs`` over its default env kwargs."""
     kwargs = {"cells_per_dim": TOY_CELLS, **(kwargs or {})}
     return Challenge(name, "toy", 6000, 600, kwargs=kwargs, **fields)
 
 
 def _graph(name: str, **fields: Any) -> Challenge:
+    """A challenge on the task-graph bench (its defaults: 8 tasks, 1,000 episodes)."""
     return Challenge(name, "task-graph", 1000, 100, **fields)
 
 
 RUGGED = {"cuts": 4, "seed": 21}
 SIMULATED_CHALLENGES: tuple[Challenge, ...] = (
-    _toy("challenge-unfeasible", {"high": 1.75}),
+    toy_challenge("challenge-unfeasible", {"high": 1.75}),
     _graph(
         "challenge-unfeasible",
         kwargs={"n_tasks": 24, "unlearnable": list(range(6, 24))},
         test_kwargs={},
     ),
-    _toy("challenge-trivial", {"low": -0.4}),
+    toy_challenge("challenge-trivial", {"low": -0.4}),
     _graph(
         "challenge-trivial",
         kwargs={"n_tasks": 16, "unlearnable": [6, 7], "trivial": list(range(8, 16))},
         test_kwargs={},
     ),
-    _toy("challenge-forgetting", student={"reset_every": 2100}),
+    toy_challenge("challenge-forgetting", student={"reset_every": 2100}),
     _graph("challenge-forgetting", student={"reset_every": 350}),
-    _toy("challenge-rugged", rugged=RUGGED),
+    toy_challenge("challenge-rugged", rugged=RUGGED),
     _graph("challenge-rugged", rugged=RUGGED),
-    _toy("challenge-variety-fast", {"gain": 2}),
+    toy_challenge("challenge-variety-fast", {"gain": 2}),
     _graph("challenge-variety-fast", kwargs={"learning_rate": 0.04}),
-    _toy("challenge-variety-noisy", {"noise": 0.1}),
+    toy_challenge("challenge-variety-noisy", {"noise": 0.1}),
     _graph("challenge-variety-noisy", kwargs={"noise": 0.1}),
 )
 
