@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from aclbench.harness.executors import run_local, run_ray
-from aclbench.harness.profile import toy_challenge, suite_text
+from aclbench.harness.profile import suite_text, toy_challenge
 from aclbench.harness.suite import Suite
 
 
