@@ -202,7 +202,7 @@ def _suite(args: argparse.Namespace) -> int:
 
 
 def _profile(args: argparse.Namespace) -> int:
-    from aclbench.harness.executors import run_local
+    from aclbench.harness.executors import Terminated, run_local
     from aclbench.harness.profile import plan_profile, write_profile
 
     _out_folder(args.out)
@@ -213,7 +213,11 @@ def _profile(args: argparse.Namespace) -> int:
         f"profile of {args.teacher!r}: {len(profile.suites)} suites, {len(profile.runs)} runs "
         f"-> {args.out}; to run: {len(profile.todo)}"
     )
-    statuses = run_local(profile.todo, args.out, workers=args.workers)
+    try:
+        statuses = run_local(profile.todo, args.out, workers=args.workers)
+    except KeyboardInterrupt as stop:
+        print(f"profile stopped; the same command resumes it from {args.out}")
+        return 143 if isinstance(stop, Terminated) else 130
     failed = [path for path, status in statuses.items() if status["state"] != "done"]
     for path in failed:
         print(f"  not done: {path}: {statuses[path].get('error')}")
