@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 import torch
+from stable_baselines3 import SAC
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
@@ -25,7 +26,7 @@ def reinitialize(model: BaseAlgorithm) -> None:
     states (and, for SAC with a learned entropy coefficient, its initial value), and an empty
     replay buffer. Weights come from torch's global generator, as a new model's do."""
     extra = {"use_sde": model.use_sde} if isinstance(model, OnPolicyAlgorithm) else {}
-    fresh = model.policy_class(  # type: ignore[operator]
+    fresh = model.policy_class(
         model.observation_space,
         model.action_space,
         model.lr_schedule,
@@ -37,13 +38,13 @@ def reinitialize(model: BaseAlgorithm) -> None:
         optimizer = getattr(module, "optimizer", None)
         if isinstance(optimizer, torch.optim.Optimizer):
             optimizer.state.clear()
-    log_ent_coef = getattr(model, "log_ent_coef", None)
-    if isinstance(log_ent_coef, torch.Tensor):  # SAC's "auto" or "auto_<init>" coefficient
-        ent_coef = str(getattr(model, "ent_coef", "auto"))
+    if isinstance(model, SAC) and model.log_ent_coef is not None:  # "auto" or "auto_<init>"
+        ent_coef = str(model.ent_coef)
         init = float(ent_coef.split("_")[1]) if "_" in ent_coef else 1.0
         with torch.no_grad():
-            log_ent_coef.fill_(math.log(init))
-        model.ent_coef_optimizer.state.clear()
+            model.log_ent_coef.fill_(math.log(init))
+        if model.ent_coef_optimizer is not None:
+            model.ent_coef_optimizer.state.clear()
     buffer = getattr(model, "replay_buffer", None)
     if buffer is not None:
         buffer.reset()  # in place: a rollout under way holds this very buffer
