@@ -123,8 +123,8 @@ class Registry(Generic[T]):
         self._plugins_loaded = True
         for entry in entry_points(group=self.entry_point_group):
             where = f"{self.kind} plug-in {entry.name!r} = {entry.value!r}"
-            if entry.name in self._entries:
-                taken = self._entries[entry.name]
+            if entry.name in self._entries or entry.name in self._lazy:
+                taken = self._entries.get(entry.name, self._lazy.get(entry.name))
                 warnings.warn(f"{where} ignored: the name is taken by {taken!r}", stacklevel=2)
                 continue
             try:
