@@ -155,7 +155,9 @@ def _ratio_interval(own: np.ndarray, ref: np.ndarray, reps: int, seed: int) -> s
             reps,
             seed,
         )[0]
-    return stats.Estimate(point, estimate.low, estimate.high)
+    # a percentile between two infinite resamples comes out NaN: it is infinite
+    low, high = (math.inf if math.isnan(v) else v for v in (estimate.low, estimate.high))
+    return stats.Estimate(point, low, high)
 
 
 def challenge_table(rows: Sequence[ChallengeRow], reference: str) -> Table:
