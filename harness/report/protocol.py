@@ -2,7 +2,7 @@
 
 A new teacher is compared with stored baselines only where everything but the teacher is the
 same: budget, evaluation interval, seeds, student and its settings, env and test-set settings,
-and the test set itself (its task values). :func:`check_protocol` names every key that differs
+the rugged shuffle of the task space, and the test set itself (its task values). :func:`check_protocol` names every key that differs
 and refuses the comparison, rather than mixing runs of different protocols in one table.
 """
 
@@ -22,6 +22,7 @@ PROTOCOL: dict[str, Callable[[Run], str]] = {
     "env_kwargs": lambda r: json.dumps(r.config.get("env_kwargs", {}), sort_keys=True),
     "test_env_kwargs": lambda r: json.dumps(r.config.get("test_env_kwargs"), sort_keys=True),
     "student_params": lambda r: json.dumps(r.config.get("student_params", {}), sort_keys=True),
+    "rugged": lambda r: json.dumps(r.config.get("rugged", {}), sort_keys=True),
     "test set": lambda r: r.test_set_digest or "missing",
 }
 """The keys that must agree, per run, between new runs and the baselines of their env."""
