@@ -2,8 +2,9 @@
 
 A new teacher is compared with stored baselines only where everything but the teacher is the
 same: budget, evaluation interval, seeds, student and its settings, env and test-set settings,
-the rugged shuffle of the task space, and the test set itself (its task values). :func:`check_protocol` names every key that differs
-and refuses the comparison, rather than mixing runs of different protocols in one table.
+the rugged shuffle of the task space, and the test set itself (its task values).
+:func:`check_protocol` names every key that differs and refuses the comparison, rather than
+mixing runs of different protocols in one table.
 """
 
 from __future__ import annotations
