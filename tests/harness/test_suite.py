@@ -134,7 +134,7 @@ def test_repeats_and_empty_lists_are_rejected_as_runs_would_share_a_folder(chang
         ("[student.simulate]\nx = 1", "Did you mean [student.simulated]?"),
         (
             "[student.simulated]\nlr = 1",
-            "bad.toml: student 'simulated' has no parameter 'lr'; accepted: (none)",
+            "bad.toml: student 'simulated' has no parameter 'lr'; accepted: reset_every",
         ),
         (
             "[env.toy]\nkwargs = { nope = 1 }",
