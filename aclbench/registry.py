@@ -51,6 +51,7 @@ class Registry(Generic[T]):
         self.base = base
         self.adapt = adapt
         self._entries: dict[str, T] = {}
+        self._lazy: dict[str, str] = {}  # name -> "module:attribute", imported when asked for
         self._broken: dict[str, str] = {}  # plug-ins that failed to load: name -> why
         self._plugins_loaded = entry_point_group is None
 
@@ -75,9 +76,18 @@ class Registry(Generic[T]):
             raise ValueError(f"{self.kind} name {name!r} is already registered to {existing!r}")
         self._entries[name] = obj
 
+    def add_lazy(self, name: str, path: str) -> None:
+        """Register ``name`` as ``path`` (``"module:attribute"``), imported at its first
+        :meth:`get`: so that a run that never asks for it never pays its imports (the SB3
+        students' torch, for a simulated run)."""
+        self._lazy[name] = path
+
     def get(self, name: str) -> T:
         """The object registered as ``name``; a ``"module:attribute"`` name imports it."""
         self._load_plugins()
+        if name not in self._entries and name in self._lazy:
+            path = self._lazy[name]
+            self.add(name, self._entry(name, _import(path, self.kind), path))
         if name not in self._entries and ":" in name:
             self.add(name, self._entry(name, _import(name, self.kind), name))
         try:
@@ -85,7 +95,7 @@ class Registry(Generic[T]):
         except KeyError:
             if name in self._broken:
                 raise ConfigError(self._broken[name]) from None
-            known = sorted(self._entries)
+            known = self.names()
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise UnknownNameError(
@@ -94,11 +104,11 @@ class Registry(Generic[T]):
 
     def names(self) -> list[str]:
         self._load_plugins()
-        return sorted(self._entries)
+        return sorted({*self._entries, *self._lazy})
 
     def __contains__(self, name: object) -> bool:
         self._load_plugins()
-        return name in self._entries
+        return name in self._entries or name in self._lazy
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
@@ -113,8 +123,8 @@ class Registry(Generic[T]):
         self._plugins_loaded = True
         for entry in entry_points(group=self.entry_point_group):
             where = f"{self.kind} plug-in {entry.name!r} = {entry.value!r}"
-            if entry.name in self._entries:
-                taken = self._entries[entry.name]
+            if entry.name in self._entries or entry.name in self._lazy:
+                taken = self._entries.get(entry.name, self._lazy.get(entry.name))
                 warnings.warn(f"{where} ignored: the name is taken by {taken!r}", stacklevel=2)
                 continue
             try:

@@ -15,7 +15,10 @@ step-determinism check passes because its seed draws a task that is not learnabl
 Thousands of episodes run in a second, which is what the task-set teachers' tests need.
 
 By default there are 8 tasks; the last quarter of them (6, 7) are unlearnable and the others
-form a chain ``0 -> 1 -> ... -> 5``.
+form a chain ``0 -> 1 -> ... -> 5``. ``trivial`` tasks are mastered from the start and cannot
+be forgotten (their return is 1): added to the default 8 tasks, with the default test set
+(``test_kwargs = {}``), they make TeachMyAgent's "mostly trivial" task space, as added
+``unlearnable`` tasks make its "mostly unfeasible" one (Romac et al., ICML 2021).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class TaskGraphEnv(gym.Env[NDArray[np.float32], np.int64]):
         graph: ``task -> predecessors`` (see :mod:`aclbench.task_graph`); ``None`` chains the
             learnable tasks in index order.
         unlearnable: tasks whose competence never grows; ``None``: the last ``n_tasks // 4``.
+        trivial: tasks mastered from the start, whatever is played or forgotten.
         learning_rate: competence gained per episode on a task whose predecessors are mastered.
         forgetting: whether tasks not played lose ``forget_rate`` per episode.
         forget_rate: competence lost per episode by each task not played, with ``forgetting``.
@@ -57,6 +61,7 @@ class TaskGraphEnv(gym.Env[NDArray[np.float32], np.int64]):
         n_tasks: int = 8,
         graph: GraphSpec | TaskGraph | None = None,
         unlearnable: Sequence[int] | None = None,
+        trivial: Sequence[int] = (),
         learning_rate: float = 0.02,
         forgetting: bool = False,
         forget_rate: float = 0.001,
@@ -80,6 +85,13 @@ class TaskGraphEnv(gym.Env[NDArray[np.float32], np.int64]):
             raise ConfigError(f"task-graph: unlearnable tasks {bad} are not in 0..{n_tasks - 1}")
         self.unlearnable = np.zeros(n_tasks, dtype=bool)
         self.unlearnable[list(unlearnable)] = True
+        bad = [t for t in trivial if not 0 <= t < n_tasks or self.unlearnable[t]]
+        if bad:
+            raise ConfigError(
+                f"task-graph: trivial tasks {bad} are not in 0..{n_tasks - 1} or are unlearnable"
+            )
+        self.trivial = np.zeros(n_tasks, dtype=bool)
+        self.trivial[list(trivial)] = True
         if graph is None:
             self.graph = TaskGraph.chain(np.flatnonzero(~self.unlearnable).tolist(), n_tasks)
         elif isinstance(graph, TaskGraph):
@@ -106,11 +118,12 @@ class TaskGraphEnv(gym.Env[NDArray[np.float32], np.int64]):
 
     def competence_of(self, task: ArrayLike) -> float:
         """The competence on ``task`` in [0, 1], without playing it (used for evaluation)."""
-        return float(self.competence[int(np.asarray(task).reshape(-1)[0])])
+        index = int(np.asarray(task).reshape(-1)[0])
+        return 1.0 if self.trivial[index] else float(self.competence[index])
 
     def mastered(self) -> NDArray[np.bool_]:
         """Which tasks are mastered now, ``n_tasks`` booleans."""
-        return self.competence > self.mastered_threshold
+        return (self.competence > self.mastered_threshold) | self.trivial
 
     def can_learn(self, index: int) -> bool:
         """Whether playing task ``index`` now raises its competence."""
@@ -155,8 +168,8 @@ class TaskGraphEnv(gym.Env[NDArray[np.float32], np.int64]):
             self.competence[index] = played
         if learns:
             self.competence[index] = min(self.competence[index] + self.learning_rate, 1.0)
-        reward = float(self.competence[index])
+        reward = self.competence_of(self.task)
+        info = {"task": self.task.copy(), "competence": reward}
         if self.noise > 0:
             reward += self.noise * float(self.np_random.standard_normal())
-        info = {"task": self.task.copy(), "competence": float(self.competence[index])}
         return self._observation(), reward, True, False, info

@@ -5,8 +5,8 @@ What is checked: the env, teacher and student names; that the student can train 
 SB3 student on a simulated-student env, actions the algorithm supports); the env kwargs and the
 teacher parameters against their constructors; the values of the env kwargs and of the teacher
 parameters, by building the env and then the teacher on its task space with the env's expert
-knowledge at the run's level, as the runner does (a teacher that needs more knowledge than the
-run's level, or ``"high"`` on an env that defines no initial distribution of easy tasks, is
+knowledge at the run's level, as the runner does, and the ``rugged`` table with it (a teacher
+that needs more knowledge than the run's level, or ``"high"`` on an env that defines no initial distribution of easy tasks, is
 refused); the student parameters against the student's constructor or, for an SB3 student (whose
 constructor takes ``**params``), their names against the SB3 algorithm's constructor and the
 aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults, are
@@ -28,9 +28,9 @@ from aclbench.errors import ACLBenchError, ConfigError
 from aclbench.expert_knowledge import ExpertKnowledge
 from aclbench.harness.config import RunConfig
 from aclbench.registry import check_params, import_modules
-from aclbench.students.devices import check_device_available
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.registry import teacher_class
+from aclbench.teachers.rugged import make_rugged
 
 BUILD_ERRORS = (ACLBenchError, ValueError, TypeError)
 """What a constructor raises on a bad value (the teachers' own checks raise ConfigError)."""
@@ -50,6 +50,8 @@ class ConfigChecker:
         import_modules(config.imports, "imports")
         check_env_kwargs(config.env, config.env_kwargs)
         if config.device != "auto":
+            from aclbench.students.devices import check_device_available  # imports torch
+
             check_device_available(config.device)
         teacher_class(config.teacher, config.teacher_params)
         students.STUDENTS.get(config.student).check_param_names(
@@ -84,6 +86,7 @@ class ConfigChecker:
                 config.teacher,
                 config.teacher_params,
                 config.expert_knowledge,
+                config.rugged,
             )
         )
         if key in self._checked:
@@ -91,7 +94,7 @@ class ConfigChecker:
         env = envs.task_env(self._env(config.env, config.env_kwargs))
         knowledge = level_knowledge(env, config)
         try:
-            teachers.make_teacher(
+            teacher = teachers.make_teacher(
                 config.teacher,
                 env.task_space,
                 seed=config.seed,
@@ -100,6 +103,7 @@ class ConfigChecker:
             )
         except BUILD_ERRORS as err:
             raise ConfigError(f"[teacher.{config.teacher}] {_describe(err)}") from None
+        make_rugged(teacher, config.rugged)
         self._checked.add(key)
 
     def _check_test_set(self, config: RunConfig) -> None:

@@ -211,6 +211,34 @@ def _suite(args: argparse.Namespace) -> int:
     return stopped_by or (1 if failed or stopped else 0)
 
 
+def _profile(args: argparse.Namespace) -> int:
+    from aclbench.harness.executors import Terminated, run_local
+    from aclbench.harness.profile import plan_profile, write_profile
+
+    _out_folder(args.out)
+    profile = plan_profile(args.teacher, args.out, seeds=args.seeds, imports=args.imports)
+    for suite, env, why in profile.left_out:
+        print(f"left out: {suite} on {env}: {why}")
+    print(
+        f"profile of {args.teacher!r}: {len(profile.suites)} suites, {len(profile.runs)} runs "
+        f"-> {args.out}; to run: {len(profile.todo)}"
+    )
+    try:
+        statuses = run_local(profile.todo, args.out, workers=args.workers)
+    except KeyboardInterrupt as stop:
+        print(f"profile stopped; the same command resumes it from {args.out}")
+        return 143 if isinstance(stop, Terminated) else 130
+    failed = [path for path, status in statuses.items() if status["state"] != "done"]
+    for path in failed:
+        print(f"  not done: {path}: {statuses[path].get('error')}")
+    rows, page = write_profile(args.teacher, args.out, profile.suites, reps=args.reps)
+    for row in rows:
+        star = " *" if row.significant else ""
+        print(f"  {row.axis:<40} {row.ratio.value:7.2f}x{star}")
+    print(f"profile: {page}")
+    return 1 if failed else 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from aclbench.harness.report import build_report, print_summary
     from aclbench.harness.report.protocol import check_protocol
@@ -372,6 +400,29 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--model", type=Path, help="a model.zip (default: RUN/model.zip)")
     play.add_argument("--out", type=Path, help="the .gif to write (default: RUN/play-task-K.gif)")
     play.set_defaults(command=_play, imports=[])
+
+    profile = commands.add_parser(
+        "profile",
+        parents=[plugins],
+        help="a teacher's TeachMyAgent challenge profile on the simulated benches (minutes)",
+    )
+    profile.add_argument("teacher", help="teacher name (aclbench list teachers) or module:Class")
+    profile.add_argument(
+        "--seeds", type=_positive_int, default=8, help="seeds per challenge (default 8)"
+    )
+    profile.add_argument(
+        "--out",
+        type=Path,
+        default=Path("profiles"),
+        help="results folder, shared by profiles (random's runs are reused; default: profiles)",
+    )
+    profile.add_argument(
+        "--workers", type=_positive_int, help="parallel runs (default: one per core)"
+    )
+    profile.add_argument(
+        "--reps", type=_positive_int, default=2000, help="bootstrap resamples (default 2000)"
+    )
+    profile.set_defaults(command=_profile)
 
     report = commands.add_parser("report", help="write the report of result folders")
     report.add_argument(

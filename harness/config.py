@@ -46,6 +46,10 @@ class RunConfig:
             set; ``None`` (the default) uses ``env_kwargs``, ``{}`` the env's default test set.
             TeachMyAgent's challenges train on a wider space than the grid they test on.
         teacher_params: passed to the teacher's constructor.
+        rugged: a rugged task space for the teacher (TeachMyAgent's rugged-difficulty
+            challenge): ``{}`` (the default) for none, else the keys of
+            :class:`~aclbench.rugged.CellShuffle` (``{cuts = 4, seed = 21}``); the teacher's
+            tasks reach the env through that shuffle of the cells (:mod:`teachers.rugged`).
         student_params: learner hyperparameters, over the per-env defaults.
         expert_knowledge: what an expert tells the teacher about the env, TeachMyAgent's
             levels (:mod:`aclbench.expert_knowledge`): ``"none"``, ``"low"`` (the returns that
@@ -70,6 +74,7 @@ class RunConfig:
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     test_env_kwargs: dict[str, Any] | None = None
     teacher_params: dict[str, Any] = field(default_factory=dict)
+    rugged: dict[str, Any] = field(default_factory=dict)
     student_params: dict[str, Any] = field(default_factory=dict)
     expert_knowledge: str = "low"
     device: str = "auto"
@@ -103,7 +108,7 @@ class RunConfig:
         for name in ("env", "teacher", "student", "device", "suite"):
             _expect(getattr(self, name), str, name)
         check_level(self.expert_knowledge)
-        for name in ("env_kwargs", "teacher_params", "student_params"):
+        for name in ("env_kwargs", "teacher_params", "rugged", "student_params"):
             _expect(getattr(self, name), dict, name)
         if self.test_env_kwargs is not None:
             _expect(self.test_env_kwargs, dict, "test_env_kwargs")

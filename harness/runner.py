@@ -36,6 +36,7 @@ from aclbench.harness.results import (
 from aclbench.registry import import_modules
 from aclbench.students.base import Student
 from aclbench.task_space import Task
+from aclbench.teachers.rugged import make_rugged
 
 RESUMABLE_STATES = ("running", "interrupted")
 TRACEBACK_FILE = "traceback.txt"
@@ -209,6 +210,8 @@ def _train(
         expert_knowledge=run_knowledge(config),
         **config.teacher_params,
     )
+    params = teachers.teacher_params(teacher, config.teacher_params)  # the inner one's
+    teacher = make_rugged(teacher, config.rugged)
     student = students.make_student(
         config.student,
         config.env,
@@ -222,7 +225,7 @@ def _train(
     write_status(run_dir, status)
     try:
         recorder = RunRecorder(run_dir, task_space, test_tasks, threshold)
-        recorder.save_teacher_params(teachers.teacher_params(teacher, config.teacher_params))
+        recorder.save_teacher_params(params)
         recorder.save_student_params(student.hyperparams)
         schedule = EvaluationSchedule(recorder, student, teacher, config, bar, stop)
         if resume is None:
@@ -242,6 +245,7 @@ def _train(
         except Exception:
             recorder.flush()  # a failed run keeps its rows up to the failure, not to a checkpoint
             raise
+        recorder.flush()  # the rows of the last evaluations
         recorder.save_teacher(teacher.state_dict())
         _save_student(student, run_dir)
     finally:

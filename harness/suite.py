@@ -19,7 +19,9 @@ name: ``import = ["mymodule"]``), and the resources a cluster gives each run,
 env, ``students``, ``teachers``, ``seeds``, ``steps`` and ``eval_interval``, plus a ``kwargs``
 table for the env's constructor (the training task space) and a ``test_kwargs`` table for the
 env whose ``test_tasks()`` is the test set (default: the same as ``kwargs``; an empty table: the
-env's default test set, as TeachMyAgent's challenges test on the default grid)::
+env's default test set, as TeachMyAgent's challenges test on the default grid). A ``rugged``
+table, at the top or for one env, shuffles the cells of the task space the teachers see
+(TeachMyAgent's rugged difficulty; keys of :class:`aclbench.rugged.CellShuffle`)::
 
     [env.cartpole]
     students = ["ppo"]
@@ -27,6 +29,7 @@ env's default test set, as TeachMyAgent's challenges test on the default grid)::
     steps = 100000
     kwargs = { force_mag = [1.0, 1000.0] }
     test_kwargs = {}
+    rugged = { cuts = 4, seed = 21 }
 
     [teacher.alp-gmm]
     fit_rate = 150
@@ -72,6 +75,7 @@ TOP_KEYS = {
     "env": dict,
     "teacher": dict,
     "student": dict,
+    "rugged": dict,
 }
 REQUIRED = ("name", "envs", "teachers", "students", "seeds", "steps")
 FOLDER_NAME = re.compile(r"\w[\w.-]*")
@@ -84,6 +88,7 @@ ENV_KEYS = {
     "eval_interval": int,
     "kwargs": dict,
     "test_kwargs": dict,
+    "rugged": dict,
 }
 
 
@@ -193,6 +198,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 env_kwargs=dict(table.get("kwargs", {})),
                 test_env_kwargs=dict(table["test_kwargs"]) if "test_kwargs" in table else None,
                 teacher_params=dict(_params(teacher_params, teacher, "teacher", source)),
+                rugged=dict(merged.get("rugged", {})),
                 student_params=dict(_params(student_params, student, "student", source)),
                 expert_knowledge=data.get("expert_knowledge", "low"),
                 device=data.get("device", "auto"),

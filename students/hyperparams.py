@@ -23,10 +23,13 @@ STUDENT_KEYS: dict[str, Any] = {
     "vec_env": "dummy",
     "torch_threads": 1,
     "normalize": False,
+    "reset_every": 0,
 }
 """aclbench keys of an SB3 student and their defaults. ``torch_threads`` is 1 because runs
 execute in parallel worker processes, one run per core; raise it for a lone run on a big CPU.
-``normalize`` is ``false``, ``true`` or ``"obs"`` (:mod:`students.normalization`)."""
+``normalize`` is ``false``, ``true`` or ``"obs"`` (:mod:`students.normalization`).
+``reset_every``: env steps between the resets of a forgetting student, 0 for none
+(:mod:`students.forgetting`)."""
 
 VEC_ENVS = ("dummy", "subproc")
 

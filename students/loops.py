@@ -17,11 +17,13 @@ no loop module imports :mod:`students.sb3`.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecEnv
 
@@ -29,6 +31,7 @@ from aclbench.envs.curriculum import Curriculum, TaskSlots
 from aclbench.errors import ConfigError
 from aclbench.students.base import TrainingListener
 from aclbench.students.callback import CurriculumCallback
+from aclbench.students.forgetting import ForgettingCallback
 from aclbench.teachers.base import Teacher
 
 
@@ -40,6 +43,7 @@ class LoopStudent(Protocol):
     slots: TaskSlots
     curriculum: Curriculum | None  # None for a teacher that writes the levels itself (PAIRED)
     seed: int
+    reset_every: int  # env steps between resets of a forgetting student; 0: never
 
     def new_model(self, slots: TaskSlots, seed: int) -> tuple[VecEnv, BaseAlgorithm]:
         """Another model of the student's algorithm and hyperparameters, on envs of its own
@@ -105,13 +109,16 @@ def require_on_policy(teacher: Teacher, algorithm: type[BaseAlgorithm], why: str
 class PlainLoop(TrainingLoop):
     """SB3's ``learn`` with the teacher channel: tasks one episode ahead, every finished
     episode fed back once (:mod:`students.callback`), and each rollout passed on to a teacher
-    that declares ``rollouts``."""
+    that declares ``rollouts``; with the student's ``reset_every``, the forgetting student's
+    resets (:mod:`students.forgetting`)."""
 
     callback_class: ClassVar[type[CurriculumCallback]] = CurriculumCallback
+    FORGETTING_FILE: ClassVar[str] = "forgetting.json"
 
     def __init__(self, student: LoopStudent) -> None:
         super().__init__(student)
         self.callback = self._new_callback()
+        self.forgetting = ForgettingCallback(student.reset_every) if student.reset_every else None
         self.started = False  # the first learn starts SB3's counters
         self.resumed = False  # a checkpoint was loaded: SB3's counters go on from it
 
@@ -124,19 +131,31 @@ class PlainLoop(TrainingLoop):
 
     def learn(self, total_steps: int, listener: TrainingListener) -> None:
         self.callback.listener = listener
+        callback: BaseCallback = self.callback
+        if self.forgetting is not None:
+            callback = CallbackList([self.callback, self.forgetting])
         try:
             self.student.model.learn(
                 total_steps,
-                callback=self.callback,
+                callback=callback,
                 reset_num_timesteps=not (self.started or self.resumed),
             )
         finally:
             self.callback.listener = None  # keep nothing of the harness's alive after training
         self.started = True
 
+    def save_checkpoint(self, directory: Path) -> None:
+        if self.forgetting is not None:
+            resets = json.dumps({"resets": self.forgetting.resets})
+            (Path(directory) / self.FORGETTING_FILE).write_text(resets)
+
     def load_checkpoint(self, directory: Path) -> None:
         """The teacher channel restarts as in a fresh student (the student restarts its
-        curriculum), and SB3's counters go on from the checkpoint's."""
+        curriculum), and SB3's counters and the forgetting student's resets go on from the
+        checkpoint's."""
         self.callback = self._new_callback()
+        if self.forgetting is not None:
+            saved = json.loads((Path(directory) / self.FORGETTING_FILE).read_text())
+            self.forgetting.resets = int(saved["resets"])
         self.started = False
         self.resumed = True

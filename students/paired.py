@@ -145,6 +145,11 @@ class PairedLoop(TrainingLoop):
         cls, teacher: Teacher, algorithm: type[BaseAlgorithm], config: dict[str, Any]
     ) -> None:
         require_on_policy(teacher, algorithm, "runs PAIRED rounds of on-policy rollouts")
+        if config.get("reset_every"):
+            raise ConfigError(
+                "reset_every (the forgetting student) is not supported with PAIRED, whose "
+                "rounds train two students; leave it 0"
+            )
         schedules = sorted(k for k, v in config.items() if callable(v))
         if schedules:
             raise ConfigError(

@@ -93,9 +93,10 @@ class SB3Student(Student):
 
     Args:
         params: the algorithm's constructor arguments (``policy`` defaults to ``"MlpPolicy"``)
-            and the aclbench keys ``n_envs``, ``vec_env`` (``"dummy"`` | ``"subproc"``) and
-            ``torch_threads``, over the defaults of :mod:`students.hyperparams` (a given
-            ``policy_kwargs`` merges key by key with the default one). An unknown key raises
+            and the aclbench keys ``n_envs``, ``vec_env`` (``"dummy"`` | ``"subproc"``),
+            ``torch_threads``, ``normalize`` and ``reset_every`` (the forgetting student:
+            :mod:`students.forgetting`), over the defaults of :mod:`students.hyperparams` (a
+            given ``policy_kwargs`` merges key by key with the default one). An unknown key raises
             ConfigError listing the allowed ones.
 
     Attributes:
@@ -128,6 +129,7 @@ class SB3Student(Student):
         self.n_envs: int = config.pop("n_envs")
         self._vec_env: str = config.pop("vec_env")
         self.normalization = Normalization.from_setting(config.pop("normalize"))
+        self.reset_every: int = config.pop("reset_every")
         self._config = config  # the model's constructor arguments, for new_model
         torch.set_num_threads(config.pop("torch_threads"))  # per process: one run per worker
         entry = ENVS.get(env_name)
@@ -449,3 +451,6 @@ def _check_student_keys(params: dict[str, Any]) -> None:
         value = params.get(key, 1)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"{key} = {value!r}; expected an integer >= 1")
+    every = params.get("reset_every", 0)
+    if not isinstance(every, int) or isinstance(every, bool) or every < 0:
+        raise ConfigError(f"reset_every = {every!r}; expected an integer >= 0 (0: never)")

@@ -9,6 +9,11 @@ A teacher that asks for the value of each episode's initial state (``initial_val
 gets ``competence_of(task)`` before the episode: the student's expected return on the task as
 it stands, which is what a critic's V(s0) estimates (on ``toy``, the episode's return is that
 competence plus at most 0.01 from the play itself).
+
+``reset_every`` makes it the forgetting student of TeachMyAgent's third challenge (Romac et
+al., ICML 2021: networks re-initialized and replay buffer emptied every 7M of 20M steps): every
+``reset_every`` env steps all competences go back to their initial zeros, as the SB3 students'
+``reset_every`` re-initializes their networks (:mod:`students.forgetting`).
 """
 
 from __future__ import annotations
@@ -49,7 +54,17 @@ class SimulatedStudent(Student):
 
     The env's unwrapped class must have ``competence_of(task) -> float`` (read-only) and a
     ``competence`` array (saved as ``competence.npy``).
+
+    Args:
+        reset_every: env steps between two resets of every competence to 0 (the forgetting
+            student); 0, the default, never resets.
     """
+
+    @classmethod
+    def check_param_names(cls, params: dict[str, Any], *, name: str) -> None:
+        """The names, and the value of ``reset_every``, before any run starts."""
+        super().check_param_names(params, name=name)
+        _check_reset_every(params.get("reset_every", 0))
 
     @classmethod
     def check_env(cls, env: gym.Env, *, name: str, env_name: str) -> None:
@@ -70,8 +85,12 @@ class SimulatedStudent(Student):
         seed: int,
         env_kwargs: dict[str, Any] | None = None,
         device: str = "auto",
+        reset_every: int = 0,
     ) -> None:
         super().__init__(env_name, teacher, seed=seed, env_kwargs=env_kwargs, device=device)
+        _check_reset_every(reset_every)
+        self.reset_every = reset_every
+        self.hyperparams = {"reset_every": reset_every}
         self.device = "cpu"  # no network: whatever device is asked for
         self.env = make_env(env_name, **self.env_kwargs)
         self.check_env(self.env, name="simulated", env_name=env_name)
@@ -89,6 +108,7 @@ class SimulatedStudent(Student):
         end = self.env_steps + total_steps
         while self.env_steps < end:
             task = self.teacher.sample_task()
+            start = self.env_steps
             self.env.reset(seed=self._seed, options={"task": task})
             self._seed = None
             if self.teacher.capabilities.initial_values:
@@ -104,6 +124,8 @@ class SimulatedStudent(Student):
             listener.on_episode(played, episode_return, self.env_steps)
             self.teacher.update(played, episode_return)
             listener.on_steps(self.env_steps)
+            if self.reset_every and self.env_steps // self.reset_every > start // self.reset_every:
+                self.learner.competence = np.zeros_like(self.learner.competence)
 
     def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:
         """Competence of each task (``n_tasks``), in the order given; changes nothing."""
@@ -143,3 +165,8 @@ class SimulatedStudent(Student):
 
     def close(self) -> None:
         self.env.close()
+
+
+def _check_reset_every(value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigError(f"reset_every = {value!r}; expected an integer >= 0 (0: never)")

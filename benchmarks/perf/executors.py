@@ -1,10 +1,13 @@
 """Wall time of one small suite on 1 and 2 local workers and on a local Ray instance.
 
-Goals (issue "runs that survive and scale"): 2 local workers at 1.8x or more of 1 worker;
-Ray within 10% of the local pool with the same parallelism. Runs are CartPole PPO runs long
-enough (default 4 x 20k steps) that process start-up does not dominate.
+Goals (issue "runs that survive and scale", and the challenge profile's, whose hundreds of
+runs last seconds each): 2 local workers at 1.8x or more of 1 worker; Ray within 10% of the
+local pool with the same parallelism. ``--kind ppo`` (the default): CartPole PPO runs long
+enough (4 x 20k steps) that process start-up does not dominate; ``--kind sim``: runs of the
+challenge profile (ALP-GMM and random on the 6 x 6 toy bench, 6,000 episodes), where per-run
+costs (imports, writes) do.
 
-    python -m benchmarks.perf.executors [--runs 4] [--steps 20000]
+    python -m benchmarks.perf.executors [--kind ppo|sim] [--runs 4] [--steps 20000]
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from aclbench.harness.executors import run_local, run_ray
+from aclbench.harness.profile import suite_text, toy_challenge
 from aclbench.harness.suite import Suite
 
 
@@ -34,6 +38,12 @@ eval_interval = {steps}
     )
 
 
+def sim_suite(runs: int) -> Suite:
+    """``runs`` runs of the challenge profile's toy bench, half ALP-GMM, half random."""
+    text = suite_text(toy_challenge("challenge-perf"), ["alp-gmm", "random"], max(1, runs // 2))
+    return Suite.parse(text)
+
+
 def timed(label: str, execute: Callable[[Path], dict[Path, dict[str, Any]]]) -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
@@ -47,10 +57,11 @@ def timed(label: str, execute: Callable[[Path], dict[Path, dict[str, Any]]]) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kind", choices=["ppo", "sim"], default="ppo")
     parser.add_argument("--runs", type=int, default=4)
-    parser.add_argument("--steps", type=int, default=20000)
+    parser.add_argument("--steps", type=int, default=20000, help="PPO runs' budget")
     args = parser.parse_args()
-    runs = suite(args.runs, args.steps).runs
+    runs = (suite(args.runs, args.steps) if args.kind == "ppo" else sim_suite(args.runs)).runs
     one = timed("local, 1 worker", lambda out: run_local(runs, out, workers=1))
     two = timed("local, 2 workers", lambda out: run_local(runs, out, workers=2))
     ray = timed("ray, 2 CPUs", lambda out: run_ray(runs, out, num_cpus=2))

@@ -49,6 +49,7 @@ def write_suite(root: Path, n_envs: int, n_teachers: int, n_seeds: int, episodes
                     mean = SPACE.sample(rng).tolist()
                     state = {"gaussians": [{"mean": mean, "covariance": np.eye(2).tolist()}]}
                     recorder.add_evaluation(step, returns, state)
+                recorder.flush()  # as the runner does at a run's end
                 write_status(run_dir, {"state": "done", "wall_s": 1.0})
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from aclbench.errors import ConfigError
-from aclbench.harness.report import figures, stats, tables
+from aclbench.harness.report import challenges, figures, stats, tables
 from aclbench.harness.report.curriculum import curriculum_figure
 from aclbench.harness.report.render import FigureRef, Section, render_html, render_markdown
 from aclbench.harness.report.runs import Results, load_results
@@ -89,6 +89,7 @@ def _write(
     sections = [
         _overview(results, statistic),
         _final(results, rows, colors, save),
+        *_challenges(results, colors, reps, seed, save),
         _curves(results, colors, statistic, reps, seed, save),
         _aggregates(results, agg, colors, save),
         _curricula(results, save),
@@ -157,6 +158,24 @@ def _final(results: Results, rows: list[stats.FinalRow], colors: dict, save: Sav
             )
         )
     return section
+
+
+def _challenges(results: Results, colors: dict, reps: int, seed: int, save: Saver) -> list[Section]:
+    """TeachMyAgent's challenge profile, where the results hold runs of challenge suites."""
+    rows = challenges.challenge_rows(results, reps, seed)
+    if not rows or results.reference is None:
+        return []
+    section = Section("Challenge profile")
+    section.blocks.append(
+        "TeachMyAgent's challenges (suites named challenge-NAME): mean final % mastered over "
+        f"{results.reference}'s per challenge and env, with a 95% bootstrap interval over "
+        "seeds; p: Welch's t-test, * p < 0.05 (bold ratio). A challenge run in several "
+        "variants (students) scores each seed by its mean over them."
+    )
+    section.blocks.append(challenges.challenge_table(rows, results.reference))
+    fig = challenges.radar_figure(rows, results.reference, colors)
+    section.blocks.append(save(fig, "challenge_radar", "Challenge radar (TeachMyAgent's)."))
+    return [section]
 
 
 def _curves(

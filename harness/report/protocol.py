@@ -2,8 +2,9 @@
 
 A new teacher is compared with stored baselines only where everything but the teacher is the
 same: budget, evaluation interval, seeds, student and its settings, env and test-set settings,
-and the test set itself (its task values). :func:`check_protocol` names every key that differs
-and refuses the comparison, rather than mixing runs of different protocols in one table.
+the rugged shuffle of the task space, and the test set itself (its task values).
+:func:`check_protocol` names every key that differs and refuses the comparison, rather than
+mixing runs of different protocols in one table.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ PROTOCOL: dict[str, Callable[[Run], str]] = {
     "student_params": lambda r: json.dumps(r.config.get("student_params", {}), sort_keys=True),
     # runs saved before the key existed ran at its default
     "expert_knowledge": lambda r: str(r.config.get("expert_knowledge", "low")),
+    "rugged": lambda r: json.dumps(r.config.get("rugged", {}), sort_keys=True),
     "test set": lambda r: r.test_set_digest or "missing",
 }
 """The keys that must agree, per run, between new runs and the baselines of their env."""

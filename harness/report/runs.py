@@ -6,8 +6,9 @@ and put beside other folders. Nothing is dropped silently: folders whose config 
 runs that failed, are still running or never started, and seeds that the rest of their suite has
 but a teacher lacks, are all kept and listed by the report.
 
-Labels. Runs of one env name that differ in student or ``env_kwargs`` become separate envs
-(``cartpole@ppo``, ``stumps[height=[0, 9]]``). Within one env, runs of one teacher name that differ
+Labels. Runs of one env name that differ in student, ``env_kwargs``, ``student_params`` or
+``rugged`` become separate envs (``cartpole@ppo``, ``stumps[height=[0, 9]]``,
+``toy[reset_every=2100]``). Within one env, runs of one teacher name that differ
 in ``teacher_params`` or come from different input folders become separate teachers
 (``alp-gmm[fit_rate=150]``, ``random (baseline)``), so variants are never pooled into one mean.
 """
@@ -298,7 +299,12 @@ def _label_envs(runs: list[Run]) -> None:
     labels = _variant_labels(
         runs,
         name=lambda r: r.env,
-        variant=lambda r: {"@": r.student, **_flat(r.config.get("env_kwargs", {}))},
+        variant=lambda r: {
+            "@": r.student,
+            **_flat(r.config.get("env_kwargs", {})),
+            **_flat(r.config.get("student_params", {})),
+            **({"rugged": json.dumps(r.config["rugged"])} if r.config.get("rugged") else {}),
+        },
     )
     for run in runs:
         run.env_label = labels[run]
@@ -374,9 +380,6 @@ def _compare(runs: list[Run]) -> list[str]:
         "budgets (env steps)": lambda r: str(r.steps),
         "test sets": lambda r: r.test_set_digest or "missing",
         "evaluation intervals": lambda r: str(r.config.get("eval_interval", "?")),
-        "student settings": lambda r: json.dumps(
-            r.config.get("student_params", {}), sort_keys=True
-        ),
     }
     for env in _unique(r.env_label for r in runs):
         env_runs = [r for r in runs if r.env_label == env]

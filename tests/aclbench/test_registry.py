@@ -104,3 +104,29 @@ def test_accepted_parameters_follow_kwargs_up_the_class_hierarchy():
     with pytest.raises(ConfigError, match="widget 'child' has no parameter 'd'; accepted: c, b, a"):
         check_params(Child, {"d": 1}, what="widget 'child'")
     check_params(Open, {"anything": 1}, what="widget 'open'")
+
+
+def test_lazy_names_are_listed_and_imported_only_when_asked_for():
+    registry: Registry[object] = Registry("widget")
+    registry.add_lazy("dumps", "json:dumps")
+    registry.add_lazy("missing", "json:no_such_thing")
+    assert registry.names() == ["dumps", "missing"] and "dumps" in registry
+    import json
+
+    assert registry.get("dumps") is json.dumps
+    with pytest.raises(UnknownNameError, match="has no attribute 'no_such_thing'"):
+        registry.get("missing")
+
+
+def test_a_simulated_run_imports_neither_torch_nor_sb3():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import aclbench.harness.runner, aclbench.harness.executors; "
+        "from aclbench import students; students.STUDENTS.get('simulated'); "
+        "assert 'sac' in students.STUDENTS.names(); "
+        "print(sorted(m for m in ('torch', 'stable_baselines3') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -94,3 +94,18 @@ def test_noise_is_seeded_and_competence_persists_across_resets() -> None:
 def test_bad_options_are_named(kwargs: dict, match: str) -> None:
     with pytest.raises(ConfigError, match=match):
         TaskGraphEnv(**kwargs)
+
+
+def test_trivial_tasks_are_mastered_from_the_start_and_never_forgotten() -> None:
+    env = TaskGraphEnv(
+        n_tasks=4, graph={1: [3]}, unlearnable=[2], trivial=[3], forgetting=True, forget_rate=0.5
+    )
+    env.reset(seed=0)
+    assert env.mastered().tolist() == [False, False, False, True]
+    assert _play(env, 3) == 1.0 and env.competence_of([3]) == 1.0
+    assert _play(env, 1) == pytest.approx(0.02)  # its predecessor, the trivial task, counts
+    for _ in range(3):
+        _play(env, 0)
+    assert env.competence_of([3]) == 1.0 and env.mastered()[3]
+    with pytest.raises(ConfigError, match="trivial tasks \\[2\\]"):
+        TaskGraphEnv(n_tasks=4, unlearnable=[2], trivial=[2])

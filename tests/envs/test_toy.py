@@ -56,3 +56,23 @@ def test_a_bad_origin_is_refused_with_what_is_allowed() -> None:
     for origin in ((0,), (0, 2), (True, False)):
         with pytest.raises(ValueError, match="origin must be 2 values, each 0"):
             ToyEnv(n_dims=2, origin=origin)
+
+
+def test_wider_space_beyond_one_is_unfeasible_and_below_zero_plays_the_origin() -> None:
+    env = ToyEnv(n_dims=2, cells_per_dim=4, low=-1.0, high=2.0)
+    env.reset(seed=0)
+    assert env.task_space.low.tolist() == [-1.0, -1.0] and env.task_space.high.tolist() == [2, 2]
+    np.testing.assert_array_equal(env.test_tasks(), ToyEnv(n_dims=2, cells_per_dim=4).test_tasks())
+    for task in ([1.5, 0.1], [0.1, 1.01], [2.0, 2.0]):
+        env.reset(options={"task": np.array(task)})
+        assert env.step(0)[1] == 0.0  # nothing to learn out there
+    assert env.competence.sum() == 0
+    env.reset(options={"task": np.array([-0.5, 1.7])})  # a negative coordinate: the origin
+    assert env.step(0)[1] == 0.01 and env.competence[0, 0] == 1
+    assert play(env, (0, 0)) == 0.02
+
+
+def test_gain_is_the_competence_a_play_adds() -> None:
+    env = ToyEnv(n_dims=2, cells_per_dim=4, gain=5)
+    env.reset(seed=0)
+    assert play(env, (0, 0)) == 0.05 and play(env, (0, 0)) == 0.10

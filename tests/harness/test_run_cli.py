@@ -38,7 +38,8 @@ def test_toy_run_writes_the_documented_files(tmp_path, capsys):
     assert len(pd.read_csv(out / "test_tasks.csv")) == 100
     assert len((out / "teacher_log.jsonl").read_text().splitlines()) == 4
     assert (out / "teacher_state.pkl").exists()
-    assert json.loads((out / "student_params.json").read_text()) == {}  # simulated: none
+    student_params = json.loads((out / "student_params.json").read_text())
+    assert student_params == {"reset_every": 0}  # simulated: its one parameter, never forgets
     assert json.loads((out / "teacher_params.json").read_text()) == {}  # random: none
 
 

@@ -141,7 +141,7 @@ def test_repeats_and_empty_lists_are_rejected_as_runs_would_share_a_folder(chang
         ("[student.simulate]\nx = 1", "Did you mean [student.simulated]?"),
         (
             "[student.simulated]\nlr = 1",
-            "bad.toml: student 'simulated' has no parameter 'lr'; accepted: (none)",
+            "bad.toml: student 'simulated' has no parameter 'lr'; accepted: reset_every",
         ),
         (
             "[env.toy]\nkwargs = { nope = 1 }",
@@ -173,8 +173,8 @@ def test_sb3_student_parameter_names_are_checked_at_parse_time():
         Suite.parse(text + "[student.ppo]\nlearning_rat = 0.001\n")
     message = str(err.value)
     assert (
-        "student 'ppo' (SB3 PPO; aclbench keys: n_envs, vec_env, torch_threads, normalize)"
-        in message
+        "student 'ppo' (SB3 PPO; aclbench keys: n_envs, vec_env, torch_threads, normalize, "
+        "reset_every)" in message
     )
     assert "has no parameter 'learning_rat'; accepted: policy, learning_rate," in message
 

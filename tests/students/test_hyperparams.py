@@ -85,6 +85,7 @@ def model_value(student: SB3Student, key: str) -> Any:
             else "subproc"
         ),
         "torch_threads": torch.get_num_threads,
+        "reset_every": lambda: student.reset_every,
         "normalize": lambda: (
             {
                 Normalization(): False,

@@ -74,3 +74,23 @@ def test_env_without_competence_is_refused_by_name() -> None:
 def test_unknown_parameter_is_named() -> None:
     with pytest.raises(ConfigError, match="student 'simulated' has no parameter 'learning_rate'"):
         make_student("simulated", "toy", RandomTeacher(TOY, seed=0), seed=0, learning_rate=1e-3)
+
+
+def test_forgetting_student_loses_every_competence_every_reset_every_steps() -> None:
+    teacher = OriginTeacher(TOY, seed=0)
+    student = make_student("simulated", "toy", teacher, seed=0, reset_every=50)
+    listener = RecordingListener()
+    student.learn(120, listener)
+    returns = [r for _, r, _ in listener.episodes]
+    # plays 1..50 raise the origin to 0.50, then it is forgotten: 51..100 again from 0
+    assert returns[49] == pytest.approx(0.50) and returns[50] == pytest.approx(0.01)
+    assert returns[99] == pytest.approx(0.50) and returns[119] == pytest.approx(0.20)
+    assert student.hyperparams == {"reset_every": 50}
+
+
+@pytest.mark.parametrize("value", [-1, 1.5, True])
+def test_bad_reset_every_is_refused_before_building(value: object) -> None:
+    from aclbench.students.simulated import SimulatedStudent
+
+    with pytest.raises(ConfigError, match="reset_every"):
+        SimulatedStudent.check_param_names({"reset_every": value}, name="simulated")

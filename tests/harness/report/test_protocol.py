@@ -48,6 +48,10 @@ def test_new_runs_of_the_same_protocol_are_reported_beside_the_baselines(baselin
             ("eval_interval = 200", "eval_interval = 200\n[env.toy]\nkwargs = { noise = 0.1 }"),
             'env_kwargs {"noise": 0.1} (baseline: {})',
         ),
+        (
+            ("eval_interval = 200", "eval_interval = 200\nrugged = { cuts = 2 }"),
+            'rugged {"cuts": 2} (baseline: {})',
+        ),
     ],
 )
 def test_runs_of_another_protocol_are_refused_naming_the_keys(

@@ -126,6 +126,7 @@ def test_reads_what_the_runners_recorder_writes(tmp_path):
             recorder.add_episode(space.sample(np.random.default_rng(step)), 0.3, step)
             returns = np.array([1.0 if i < good * step / 100 else 0.0 for i in range(4)])
             recorder.add_evaluation(step, returns, {"regions": []})
+        recorder.flush()  # as the runner does at a run's end (evaluations write at most every 10 s)
         write_status(run_dir, {"state": "done", "wall_s": 1.0, **provenance("cpu")})
     results = load_results([tmp_path])
     assert [(r.env, r.teacher, r.seed, r.state) for r in results.runs] == [
