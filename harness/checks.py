@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from aclbench import envs, students, teachers
 from aclbench.errors import ACLBenchError, ConfigError
 from aclbench.harness.config import RunConfig
+from aclbench.harness.tensorboard import check_tensorboard
 from aclbench.registry import check_params, import_modules
 from aclbench.students.devices import check_device_available
 from aclbench.task_space import TaskSpace
@@ -48,6 +49,8 @@ class ConfigChecker:
         check_env_kwargs(config.env, config.env_kwargs)
         if config.device != "auto":
             check_device_available(config.device)
+        if config.tensorboard:
+            check_tensorboard()
         teacher_class(config.teacher, config.teacher_params)
         students.STUDENTS.get(config.student).check_param_names(
             config.student_params, name=config.student

@@ -121,6 +121,8 @@ def _run(args: argparse.Namespace) -> int:
     for option in ("eval_interval", "device"):
         if getattr(args, option) is not None:
             data[option] = getattr(args, option)
+    if args.tensorboard:
+        data["tensorboard"] = True
     for text in args.param:
         table, name, value = _parse_param(text)
         data[table] = {**data.get(table, {}), name: value}
@@ -310,6 +312,11 @@ def _parser() -> argparse.ArgumentParser:
         "minimum if larger)",
     )
     run.add_argument("--device", help="torch device: auto (default), cpu, cuda")
+    run.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help="write TensorBoard logs into the run's folder (needs aclbench[tensorboard])",
+    )
     run.add_argument(
         "-p",
         "--param",

@@ -10,6 +10,7 @@ The smallest complete suite::
     steps = 20000
 
 Optional keys: ``eval_interval`` (0, the default: a twentieth of ``steps``), ``device``,
+``tensorboard`` (``true``: each run keeps a TensorBoard log, :mod:`harness.tensorboard`),
 ``import`` (modules to import first, for the teachers, students and envs they register by
 name: ``import = ["mymodule"]``), and the resources a cluster gives each run,
 ``cpus_per_run`` and ``gpus_per_run``, at the top; tables ``[teacher.NAME]`` and
@@ -64,6 +65,7 @@ TOP_KEYS = {
     "checkpoint_interval": int,
     "device": str,
     "import": list,
+    "tensorboard": bool,
     "cpus_per_run": (int, float),
     "gpus_per_run": (int, float),
     "env": dict,
@@ -194,6 +196,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 device=data.get("device", "auto"),
                 suite=data["name"],
                 imports=list(data["import"]),
+                tensorboard=data.get("tensorboard", False),
             )
             try:
                 checker.check(config)  # bad parameters fail here, not in every run
