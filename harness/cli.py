@@ -364,7 +364,7 @@ def _parser() -> argparse.ArgumentParser:
     suite.set_defaults(command=_suite)
 
     play = commands.add_parser(
-        "play", help="replay a run's trained student on a task and write a GIF"
+        "play", help="replay a run's trained student on a task and write a GIF or MP4"
     )
     play.add_argument("run", type=Path, help="the run's folder (holding config.toml, model.zip)")
     play.add_argument("--task", type=int, help="index of a task of the run's test_tasks.csv")
@@ -372,7 +372,11 @@ def _parser() -> argparse.ArgumentParser:
         "--task-values", type=float, nargs="+", metavar="V", help="a task given by its values"
     )
     play.add_argument("--model", type=Path, help="a model.zip (default: RUN/model.zip)")
-    play.add_argument("--out", type=Path, help="the .gif to write (default: RUN/play-task-K.gif)")
+    play.add_argument(
+        "--out",
+        type=Path,
+        help="the .gif or .mp4 to write (default: RUN/play-task-K.gif; .mp4 needs aclbench[video])",
+    )
     play.set_defaults(command=_play, imports=[])
 
     report = commands.add_parser("report", help="write the report of result folders")
