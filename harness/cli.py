@@ -223,7 +223,9 @@ def _report(args: argparse.Namespace) -> int:
     if args.baseline:
         check_protocol(args.dirs, args.baseline)  # refuses runs of another protocol
     dirs = [*args.dirs, *args.baseline]
-    html = build_report(dirs, args.out, reps=args.reps, statistic=args.statistic)
+    html = build_report(
+        dirs, args.out, reps=args.reps, statistic=args.statistic, videos=args.videos
+    )
     print_summary(dirs)
     print(f"report: {html}")
     return 0
@@ -402,6 +404,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--statistic", choices=["iqm", "mean"], default="iqm", help="curve statistic"
+    )
+    report.add_argument(
+        "--videos",
+        action="store_true",
+        help="add GIFs of each teacher's final student on an easy and a hard test task "
+        "(replays the models: seconds per clip)",
     )
     report.set_defaults(command=_report, imports=[])
     return parser
