@@ -22,7 +22,7 @@ import pandas as pd
 
 from aclbench.harness.play import MODEL_FILE, play, test_task
 from aclbench.harness.report.render import ClipGrid, Section
-from aclbench.harness.report.runs import Results, Run
+from aclbench.harness.report.runs import Results, Run, packed
 
 FOLDER = "videos"
 """The clips' folder, inside the report folder."""
@@ -100,7 +100,7 @@ def _easy_and_hard(runs: list[Run]) -> list[tuple[str, int, float]]:
     finals = []
     for run in runs:
         try:
-            table = pd.read_csv(run.path / "eval_tasks.csv")
+            table = pd.read_csv(packed(run.path / "eval_tasks.csv"))  # pandas reads .gz too
             last = table[table["env_steps"] == table["env_steps"].max()]
             finals.append(last.set_index("task_index")["return"].astype(float))
         except (OSError, ValueError, KeyError, pd.errors.EmptyDataError):
