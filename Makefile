@@ -16,7 +16,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,ray]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[test,ray,tensorboard,video]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -6,8 +6,8 @@ SB3 student on a simulated-student env, actions the algorithm supports); the env
 teacher parameters against their constructors; the values of the env kwargs and of the teacher
 parameters, by building the env and then the teacher on its task space with the env's expert
 knowledge at the run's level, as the runner does, and the ``rugged`` table with it (a teacher
-that needs more knowledge than the run's level, or ``"high"`` on an env that defines no initial distribution of easy tasks, is
-refused); the student parameters against the student's constructor or, for an SB3 student (whose
+that needs more knowledge than the run's level, or ``"high"`` on an env that defines no
+initial distribution of easy tasks, is refused); the student parameters against the student's constructor or, for an SB3 student (whose
 constructor takes ``**params``), their names against the SB3 algorithm's constructor and the
 aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults, are
 checked only when the student is built, at the start of the run. Where the test set comes from
@@ -27,6 +27,7 @@ from aclbench import envs, students, teachers
 from aclbench.errors import ACLBenchError, ConfigError
 from aclbench.expert_knowledge import ExpertKnowledge
 from aclbench.harness.config import RunConfig
+from aclbench.harness.tensorboard import check_tensorboard
 from aclbench.registry import check_params, import_modules
 from aclbench.task_space import TaskSpace
 from aclbench.teachers.registry import teacher_class
@@ -53,6 +54,8 @@ class ConfigChecker:
             from aclbench.students.devices import check_device_available  # imports torch
 
             check_device_available(config.device)
+        if config.tensorboard:
+            check_tensorboard()
         teacher_class(config.teacher, config.teacher_params)
         students.STUDENTS.get(config.student).check_param_names(
             config.student_params, name=config.student

@@ -121,6 +121,8 @@ def _run(args: argparse.Namespace) -> int:
     for option in ("eval_interval", "device", "expert_knowledge"):
         if getattr(args, option) is not None:
             data[option] = getattr(args, option)
+    if args.tensorboard:
+        data["tensorboard"] = True
     for text in args.param:
         table, name, value = _parse_param(text)
         data[table] = {**data.get(table, {}), name: value}
@@ -249,7 +251,9 @@ def _report(args: argparse.Namespace) -> int:
     if args.baseline:
         check_protocol(args.dirs, args.baseline)  # refuses runs of another protocol
     dirs = [*args.dirs, *args.baseline]
-    html = build_report(dirs, args.out, reps=args.reps, statistic=args.statistic)
+    html = build_report(
+        dirs, args.out, reps=args.reps, statistic=args.statistic, videos=args.videos
+    )
     print_summary(dirs)
     print(f"report: {html}")
     return 0
@@ -344,6 +348,11 @@ def _parser() -> argparse.ArgumentParser:
         "mean mastery), high (low and an initial distribution of easy tasks)",
     )
     run.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help="write TensorBoard logs into the run's folder (needs aclbench[tensorboard])",
+    )
+    run.add_argument(
         "-p",
         "--param",
         action="append",
@@ -390,7 +399,7 @@ def _parser() -> argparse.ArgumentParser:
     suite.set_defaults(command=_suite)
 
     play = commands.add_parser(
-        "play", help="replay a run's trained student on a task and write a GIF"
+        "play", help="replay a run's trained student on a task and write a GIF or MP4"
     )
     play.add_argument("run", type=Path, help="the run's folder (holding config.toml, model.zip)")
     play.add_argument("--task", type=int, help="index of a task of the run's test_tasks.csv")
@@ -398,7 +407,11 @@ def _parser() -> argparse.ArgumentParser:
         "--task-values", type=float, nargs="+", metavar="V", help="a task given by its values"
     )
     play.add_argument("--model", type=Path, help="a model.zip (default: RUN/model.zip)")
-    play.add_argument("--out", type=Path, help="the .gif to write (default: RUN/play-task-K.gif)")
+    play.add_argument(
+        "--out",
+        type=Path,
+        help="the .gif or .mp4 to write (default: RUN/play-task-K.gif; .mp4 needs aclbench[video])",
+    )
     play.set_defaults(command=_play, imports=[])
 
     profile = commands.add_parser(
@@ -447,6 +460,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--statistic", choices=["iqm", "mean"], default="iqm", help="curve statistic"
+    )
+    report.add_argument(
+        "--videos",
+        action="store_true",
+        help="add GIFs of each teacher's final student on an easy and a hard test task "
+        "(replays the models: seconds per clip)",
     )
     report.set_defaults(command=_report, imports=[])
     return parser

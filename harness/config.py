@@ -24,6 +24,8 @@ MAX_STEPS = 10**12
 """The largest budget a run accepts: more env steps than any run could ever finish."""
 MAX_EVALUATIONS = 10_000
 """The most evaluations (or checkpoints) a run's budget and intervals may give."""
+LOGGING_KEYS = ("tensorboard",)
+"""Keys that change what a run logs, not its results: a run resumes under another value."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class RunConfig:
         suite: name of the suite the run belongs to ("" for a lone run).
         imports: modules imported before the run is built, for the teachers, students and
             envs they register by name (``aclbench run --import``, a suite's ``import``).
+        tensorboard: write TensorBoard event files into the run's folder
+            (:mod:`~aclbench.harness.tensorboard`); off by default, as it needs the optional
+            ``tensorboard`` package.
     """
 
     env: str
@@ -80,6 +85,7 @@ class RunConfig:
     device: str = "auto"
     suite: str = ""
     imports: list[str] = field(default_factory=list)
+    tensorboard: bool = False
 
     def __post_init__(self) -> None:
         _expect(self.seed, int, "seed")
@@ -113,6 +119,7 @@ class RunConfig:
         if self.test_env_kwargs is not None:
             _expect(self.test_env_kwargs, dict, "test_env_kwargs")
         _expect(self.imports, list, "imports")
+        _expect(self.tensorboard, bool, "tensorboard")
         for module in self.imports:
             _expect(module, str, "imports")
         _check_device(self.device)
@@ -138,6 +145,11 @@ class RunConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def same_run(self, other: RunConfig) -> bool:
+        """Whether ``other`` gives the same results: equal but for :data:`LOGGING_KEYS`."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return all(mine[key] == theirs[key] for key in mine if key not in LOGGING_KEYS)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "config") -> RunConfig:
@@ -177,7 +189,9 @@ def check_run_folder(run_dir: Path, config: RunConfig) -> None:
         return
     saved, wanted = RunConfig.load(saved_path).to_dict(), config.resolved().to_dict()
     changed = [
-        f"{key} {saved[key]!r} -> {wanted[key]!r}" for key in wanted if saved[key] != wanted[key]
+        f"{key} {saved[key]!r} -> {wanted[key]!r}"
+        for key in wanted
+        if saved[key] != wanted[key] and key not in LOGGING_KEYS
     ]
     if changed:
         raise ConfigError(

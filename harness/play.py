@@ -1,15 +1,19 @@
-"""``aclbench play``: watch a run's student on chosen tasks, as a GIF.
+"""``aclbench play``: watch a run's student on chosen tasks, as a GIF or an MP4 video.
 
 The run's final model (``model.zip``), or the model of one of its checkpoints, plays one
 deterministic episode on a task of the run's own test set (``test_tasks.csv``, by index) or on
 task values given by hand, in the env built with ``render_mode="rgb_array"`` and the run's env
 kwargs, its observations normalized with the run's frozen statistics where the student
-normalized them (``vecnormalize.pkl``); each frame is rendered and the frames are written as
-an animated GIF with Pillow (a dependency of matplotlib, so nothing more to install).
+normalized them (``vecnormalize.pkl``); each frame is rendered, at the env's ``render_fps``.
+
+A ``.gif`` is written with Pillow (a dependency of matplotlib, so nothing more to install); an
+``.mp4`` (H.264) by the ffmpeg binary that imageio-ffmpeg ships, the optional extra
+``aclbench[video]``: lighter than Gymnasium's ``RecordVideo``, whose MoviePy needs it and more.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,7 @@ from aclbench.registry import import_modules
 from aclbench.students.normalization import observation_normalizer
 
 MODEL_FILE = "model.zip"
+FORMATS = (".gif", ".mp4")
 
 
 @dataclass(frozen=True)
@@ -61,12 +66,16 @@ def play(
     *,
     model: Path | None = None,
     max_steps: int = 2000,
-    fps: int = 30,
+    width: int | None = None,
+    every: int = 1,
 ) -> Replay:
     """Play one deterministic episode of the run's student on ``task`` and write it to ``out``
-    (``.gif``); ``model`` defaults to the run's final ``model.zip``."""
-    if out.suffix.lower() != ".gif":
-        raise ConfigError(f"--out {out}: only .gif is written (Pillow); give a .gif file name")
+    (``.gif`` or ``.mp4``); ``model`` defaults to the run's final ``model.zip``. The episode
+    stops after ``max_steps``; frames are scaled down to ``width`` pixels where given, and
+    every ``every``-th is kept, played at the env's frame rate over ``every`` (the same speed)."""
+    check_output(out)
+    if every < 1 or (width is not None and width < 2):
+        raise ValueError(f"every = {every} must be >= 1 and width = {width} >= 2 pixels")
     config = RunConfig.load(run_dir / "config.toml")
     import_modules(config.imports, f"{run_dir / 'config.toml'}: imports")  # its plug-ins
     algorithm = getattr(students.STUDENTS.get(config.student), "algorithm", None)
@@ -89,18 +98,66 @@ def play(
         frames, episode_return, steps = _episode(
             env, policy, normalizer, task, config.seed, max_steps
         )
+        fps = float(env.metadata.get("render_fps") or 30) / every
     finally:
         env.close()
     if not frames:
         raise ConfigError(f"env {config.env!r} rendered no frame in rgb_array mode")
+    images = [_image(frame, width) for frame in frames[::every]]
     out.parent.mkdir(parents=True, exist_ok=True)
-    images = [Image.fromarray(np.asarray(frame, dtype=np.uint8)) for frame in frames]
-    tmp = out.with_name(out.name + ".tmp")
-    images[0].save(
-        tmp, format="GIF", save_all=True, append_images=images[1:], duration=1000 // fps, loop=0
-    )
-    tmp.replace(out)
+    tmp = out.with_name(f".{out.stem}.tmp{out.suffix}")  # ffmpeg reads the format from it
+    try:
+        if out.suffix.lower() == ".mp4":
+            _write_mp4(tmp, images, fps)
+        else:
+            images[0].save(
+                tmp,
+                format="GIF",
+                save_all=True,
+                append_images=images[1:],
+                duration=round(1000 / fps),
+                loop=0,
+            )
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return Replay(out, space.to_dict(task), episode_return, steps)
+
+
+def check_output(out: Path) -> None:
+    """Raise ConfigError where ``out`` is not a file name :func:`play` writes, or where the
+    MP4 writer is not installed."""
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise ConfigError(f"--out {out}: give a .gif or .mp4 file name")
+    if suffix == ".mp4" and importlib.util.find_spec("imageio_ffmpeg") is None:
+        raise ConfigError(
+            f"--out {out}: MP4 needs imageio-ffmpeg: pip install 'aclbench[video]' "
+            "(or write a .gif)"
+        )
+
+
+def _image(frame: Any, width: int | None) -> Image.Image:
+    """An RGB frame, scaled down to ``width`` where it is wider, cropped to even sides (as
+    H.264's 4:2:0 colour needs)."""
+    image = Image.fromarray(np.asarray(frame, dtype=np.uint8))
+    if width is not None and image.width > width:
+        image = image.resize((width, max(2, round(image.height * width / image.width))))
+    return image.crop((0, 0, image.width - image.width % 2, image.height - image.height % 2))
+
+
+def _write_mp4(path: Path, images: list[Image.Image], fps: float) -> None:
+    import imageio_ffmpeg
+
+    writer = imageio_ffmpeg.write_frames(
+        str(path), images[0].size, fps=fps, codec="libx264", macro_block_size=2
+    )
+    writer.send(None)  # starts ffmpeg
+    try:
+        for image in images:
+            writer.send(image.tobytes())
+    finally:
+        writer.close()
 
 
 def _episode(

@@ -33,6 +33,7 @@ from aclbench.harness.results import (
     write_atomic,
     write_status,
 )
+from aclbench.harness.tensorboard import TensorBoardLog, remove_event_files
 from aclbench.registry import import_modules
 from aclbench.students.base import Student
 from aclbench.task_space import Task
@@ -70,6 +71,7 @@ class EvaluationSchedule:
         self.last_eval: int | None = None
         self.next_checkpoint = self.checkpoint_interval
         self.can_checkpoint = True
+        self.board: TensorBoardLog | None = None  # the run's TensorBoard log, if it keeps one
 
     def on_episode(self, task: Task, episode_return: float, env_steps: int) -> None:
         self.recorder.add_episode(task, episode_return, env_steps)
@@ -87,7 +89,10 @@ class EvaluationSchedule:
 
     def evaluate(self) -> None:
         returns = np.asarray(self.student.evaluate(self.recorder.test_tasks), dtype=np.float64)
-        row = self.recorder.add_evaluation(self.env_steps, returns, self.teacher.inner_state())
+        teacher_state = self.teacher.inner_state()
+        row = self.recorder.add_evaluation(self.env_steps, returns, teacher_state)
+        if self.board is not None:
+            self.board.add_evaluation(self.env_steps, row, teacher_state)
         if self.teacher.capabilities.evaluations:
             self.teacher.on_evaluation(self.recorder.test_tasks, returns)
         self.last_eval = self.env_steps
@@ -140,6 +145,7 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
     resume = _resumable(config, run_dir)
     if resume is None:
         remove_checkpoints(run_dir)
+        remove_event_files(run_dir)  # an earlier run's TensorBoard log
     config.save(run_dir / "config.toml")
     (run_dir / TRACEBACK_FILE).unlink(missing_ok=True)  # an earlier failure's, now retried
     started = time.monotonic()
@@ -177,7 +183,9 @@ def run(config: RunConfig, run_dir: Path, *, progress: bool = False) -> dict[str
 def _resumable(config: RunConfig, run_dir: Path) -> tuple[dict[str, Any], Path] | None:
     if read_status(run_dir)["state"] not in RESUMABLE_STATES:
         return None
-    if not (run_dir / "config.toml").exists() or RunConfig.load(run_dir / "config.toml") != config:
+    if not (run_dir / "config.toml").exists():
+        return None
+    if not RunConfig.load(run_dir / "config.toml").same_run(config):  # logging may differ
         return None
     return latest_checkpoint(run_dir)
 
@@ -223,11 +231,16 @@ def _train(
     )
     status["device"] = student.device  # the one it really trains on
     write_status(run_dir, status)
+    board = None
     try:
         recorder = RunRecorder(run_dir, task_space, test_tasks, threshold)
         recorder.save_teacher_params(params)
         recorder.save_student_params(student.hyperparams)
         schedule = EvaluationSchedule(recorder, student, teacher, config, bar, stop)
+        if config.tensorboard:
+            resumed_at = None if resume is None else resume[0]["env_steps"]
+            board = schedule.board = TensorBoardLog(run_dir, resumed_at=resumed_at)
+            student.log_training(board.logger)
         if resume is None:
             schedule.on_steps(0)
         else:
@@ -250,6 +263,8 @@ def _train(
         _save_student(student, run_dir)
     finally:
         student.close()
+        if board is not None:
+            board.close()
 
 
 def _save_student(student: Student, run_dir: Path) -> None:

@@ -12,6 +12,7 @@ The smallest complete suite::
 Optional keys: ``eval_interval`` (0, the default: a twentieth of ``steps``), ``device``,
 ``expert_knowledge`` (``"none"``, ``"low"``, the default, or ``"high"``: what the teachers are
 told about each env, see :mod:`aclbench.expert_knowledge`; a teacher that needs more is refused),
+``tensorboard`` (``true``: each run keeps a TensorBoard log, :mod:`harness.tensorboard`),
 ``import`` (modules to import first, for the teachers, students and envs they register by
 name: ``import = ["mymodule"]``), and the resources a cluster gives each run,
 ``cpus_per_run`` and ``gpus_per_run``, at the top; tables ``[teacher.NAME]`` and
@@ -70,6 +71,7 @@ TOP_KEYS = {
     "device": str,
     "expert_knowledge": str,
     "import": list,
+    "tensorboard": bool,
     "cpus_per_run": (int, float),
     "gpus_per_run": (int, float),
     "env": dict,
@@ -204,6 +206,7 @@ def _expand(data: Mapping[str, Any], source: str) -> list[PlannedRun]:
                 device=data.get("device", "auto"),
                 suite=data["name"],
                 imports=list(data["import"]),
+                tensorboard=data.get("tensorboard", False),
             )
             try:
                 checker.check(config)  # bad parameters fail here, not in every run

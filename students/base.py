@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import gymnasium as gym
 import numpy as np
@@ -20,6 +20,9 @@ from numpy.typing import NDArray
 from aclbench.registry import check_params
 from aclbench.task_space import Task
 from aclbench.teachers.base import Teacher
+
+if TYPE_CHECKING:
+    from stable_baselines3.common.logger import Logger
 
 CONSTRUCTOR_ARGS = ("self", "env_name", "teacher", "seed", "env_kwargs", "device")
 """The arguments every student takes; the others are its hyperparameters."""
@@ -89,6 +92,11 @@ class Student(ABC):
     @abstractmethod
     def learn(self, total_steps: int, listener: TrainingListener) -> None:
         """Train for ``total_steps`` env steps, reporting to ``listener``."""
+
+    def log_training(self, logger: Logger) -> None:
+        """Write the learner's own training metrics (losses, episode returns...) to ``logger``,
+        SB3's logger on the run's TensorBoard log, from now on and after a checkpoint is
+        loaded. The default writes none: the harness logs the evaluations of every student."""
 
     @abstractmethod
     def evaluate(self, tasks: NDArray[np.float64]) -> NDArray[np.float64]:

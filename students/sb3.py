@@ -33,9 +33,10 @@ from gymnasium import spaces
 from numpy.typing import NDArray
 from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
-from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor
 
 from aclbench.envs.core import ENVS
 from aclbench.envs.curriculum import RETURN_KEY, TASK_KEY, Curriculum, TaskSlots, make_wrapped_env
@@ -131,6 +132,7 @@ class SB3Student(Student):
         self.normalization = Normalization.from_setting(config.pop("normalize"))
         self.reset_every: int = config.pop("reset_every")
         self._config = config  # the model's constructor arguments, for new_model
+        self._logger: Logger | None = None  # log_training's, kept across checkpoint loads
         torch.set_num_threads(config.pop("torch_threads"))  # per process: one run per worker
         entry = ENVS.get(env_name)
         self._spec = gym.spec(entry.gym_id)
@@ -269,9 +271,11 @@ class SB3Student(Student):
 
     def _make_venv(self, slots: TaskSlots, kind: str) -> VecEnv:
         """Training envs of ``kind`` reading their tasks from ``slots``, normalized with
-        statistics of their own where the student normalizes."""
+        statistics of their own where the student normalizes. ``VecMonitor``, under the
+        normalization so that it sees the env's rewards, gives SB3 the finished episodes'
+        returns and lengths it logs (``rollout/ep_rew_mean``)."""
         gamma = float(self._config.get("gamma", self.algorithm_defaults()["gamma"]))
-        return self.normalization.training_env(self._bare_venv(slots, kind), gamma)
+        return self.normalization.training_env(VecMonitor(self._bare_venv(slots, kind)), gamma)
 
     def _bare_venv(self, slots: TaskSlots, kind: str) -> VecEnv:
         factories: list[Callable[[], gym.Env]] = [
@@ -284,6 +288,12 @@ class SB3Student(Student):
         return SubprocVecEnv(factories)
 
     # --- Student interface ---------------------------------------------------------------------
+    def log_training(self, logger: Logger) -> None:
+        """SB3's own metrics of the model (``train/``, ``rollout/``, ``time/``) go to
+        ``logger``; PAIRED's antagonist logs nothing."""
+        self._logger = logger
+        self.model.set_logger(logger)
+
     def learn(self, total_steps: int, listener: TrainingListener) -> None:
         """Train for ``total_steps`` more env steps (SB3 finishes the rollout under way, so an
         on-policy student may overshoot by up to ``n_steps * n_envs - 1``; PAIRED rounds by
@@ -373,6 +383,8 @@ class SB3Student(Student):
         self.model = type(self.model).load(  # the update-gated class where there is one
             directory / "model.zip", env=self.venv, device=self.model.device
         )
+        if self._logger is not None:
+            self.model.set_logger(self._logger)
         # SB3's load seeds the envs with the run's seed again, so the resumed run would replay
         # the initial states of its first episodes; a stream of the run and the checkpoint's
         # step count instead, so a resume is still reproducible.

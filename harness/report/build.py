@@ -23,6 +23,7 @@ from aclbench.harness.report import challenges, figures, stats, tables
 from aclbench.harness.report.curriculum import curriculum_figure
 from aclbench.harness.report.render import FigureRef, Section, render_html, render_markdown
 from aclbench.harness.report.runs import Results, load_results
+from aclbench.harness.report.videos import remove_clips, video_section
 from aclbench.harness.results import write_atomic
 
 Saver = Callable[[Figure, str, str], FigureRef]
@@ -40,6 +41,7 @@ def build_report(
     reps: int = DEFAULT_REPS,
     statistic: str = "iqm",
     seed: int = 0,
+    videos: bool = False,
 ) -> Path:
     """Write the report of every run below ``run_dirs``; returns the path of ``report.html``.
 
@@ -50,6 +52,7 @@ def build_report(
         reps: bootstrap resamples per interval.
         statistic: ``"iqm"`` or ``"mean"`` over seeds, for the curves and the best teacher.
         seed: seed of the bootstrap, so that the same runs give the same report.
+        videos: add clips of each teacher's final student (:mod:`~harness.report.videos`).
     """
     if statistic not in stats.STATISTICS:
         raise ConfigError(
@@ -63,7 +66,7 @@ def build_report(
         raise ConfigError(f"report folder {str(out)!r} exists and is not a folder; give --out DIR")
     created = not out.exists()
     try:
-        _write(results, out, run_dirs, reps=reps, statistic=statistic, seed=seed)
+        _write(results, out, run_dirs, reps=reps, statistic=statistic, seed=seed, videos=videos)
     except BaseException:
         if created:  # never an empty or half-written report folder left behind
             shutil.rmtree(out, ignore_errors=True)
@@ -72,12 +75,20 @@ def build_report(
 
 
 def _write(
-    results: Results, out: Path, run_dirs: Sequence[Path], *, reps: int, statistic: str, seed: int
+    results: Results,
+    out: Path,
+    run_dirs: Sequence[Path],
+    *,
+    reps: int,
+    statistic: str,
+    seed: int,
+    videos: bool,
 ) -> None:
     fig_dir = out / "figures"
     out.mkdir(parents=True, exist_ok=True)  # a report without figures (all runs failed) too
     for old in [*fig_dir.glob("*.png"), *fig_dir.glob("*.pdf")]:
         old.unlink()
+    remove_clips(out)
     colors = figures.teacher_colors(results.teachers, results.reference)
     rows = stats.final_table(results, statistic, reps, seed)
     agg = stats.aggregates(results, rows, reps, seed)
@@ -93,6 +104,7 @@ def _write(
         _curves(results, colors, statistic, reps, seed, save),
         _aggregates(results, agg, colors, save),
         _curricula(results, save),
+        *([video_section(results, out)] if videos else []),
         _provenance(results),
     ]
     title = "aclbench report"

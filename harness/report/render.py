@@ -3,7 +3,8 @@
 The HTML page embeds its figures as base64 PNG and its style inline, and loads nothing (no
 script, font or icon from anywhere), so it opens offline and can be mailed as one file; its
 width suits a laptop screen and wide tables scroll sideways. The Markdown file links the PNGs
-under ``figures/``.
+under ``figures/``. Clips of the students (``--videos``) are linked from both, relative to the
+report folder, not embedded: a page with them needs its ``videos/`` folder beside it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,18 @@ class FigureRef:
     caption: str
 
 
-Block = str | Table | FigureRef
-"""Content of a section: a paragraph of plain text, a table or a figure."""
+@dataclass(frozen=True)
+class ClipGrid:
+    """Clips under ``headers``: per row a label, then one cell per column, the path of a clip
+    relative to the report folder or a text saying why there is none."""
+
+    title: str
+    headers: list[str]
+    rows: list[tuple[str, list[Path | str]]]
+
+
+Block = str | Table | FigureRef | ClipGrid
+"""Content of a section: a paragraph of plain text, a table, a figure or a grid of clips."""
 
 
 @dataclass
@@ -65,6 +76,7 @@ figcaption { color: #555; font-size: 0.86rem; margin-top: 0.3rem; }
   margin: 0.4rem 0; font-size: 0.9rem; }
 details { margin: 0.3rem 0; font-size: 0.85rem; }
 details pre { background: #f5f5f5; padding: 0.5rem; overflow-x: auto; }
+table.clips th, table.clips td { white-space: normal; vertical-align: top; max-width: 260px; }
 """
 
 
@@ -88,6 +100,8 @@ def _section_html(section: Section, root: Path) -> str:
     for block in section.blocks:
         if isinstance(block, Table):
             parts.append(_table_html(block))
+        elif isinstance(block, ClipGrid):
+            parts.append(_clips_html(block))
         elif isinstance(block, FigureRef):
             data = base64.b64encode((root / block.png).read_bytes()).decode()
             alt = html.escape(block.caption, quote=True)
@@ -121,6 +135,26 @@ def _table_html(table: Table) -> str:
     )
 
 
+def _clips_html(grid: ClipGrid) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in grid.headers)
+    rows = []
+    for label, cells in grid.rows:
+        tds = [f"<td>{html.escape(label)}</td>"]
+        for header, cell in zip(grid.headers[1:], cells):
+            if isinstance(cell, Path):
+                alt = html.escape(_alt(label, header), quote=True)
+                src = html.escape(cell.as_posix(), quote=True)
+                tds.append(f'<td><img src="{src}" alt="{alt}" loading="lazy"></td>')
+            else:
+                tds.append(f"<td>{html.escape(cell)}</td>")
+        rows.append(f"<tr>{''.join(tds)}</tr>")
+    return (
+        f"<p><b>{html.escape(grid.title)}</b></p>"
+        f'<div class="scroll"><table class="clips"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
 def render_markdown(title: str, meta: str, sections: list[Section]) -> str:
     """The Markdown file; figures are linked relative to the report folder."""
     lines = [f"# {title}", "", meta, ""]
@@ -130,6 +164,8 @@ def render_markdown(title: str, meta: str, sections: list[Section]) -> str:
         for block in section.blocks:
             if isinstance(block, Table):
                 lines += [_table_markdown(block), ""]
+            elif isinstance(block, ClipGrid):
+                lines += [f"**{_md(block.title)}**", "", _clips_markdown(block), ""]
             elif isinstance(block, FigureRef):
                 caption = _md(block.caption)
                 lines += [f"![{caption}]({block.png.as_posix()})", "", f"*{caption}*", ""]
@@ -158,6 +194,27 @@ def _table_markdown(table: Table) -> str:
         cells = [f"**{_md(c)}**" if (i, j) in table.bold else _md(c) for j, c in enumerate(row)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _clips_markdown(grid: ClipGrid) -> str:
+    lines = [
+        "| " + " | ".join(_md(h) for h in grid.headers) + " |",
+        "|" + "---|" * len(grid.headers),
+    ]
+    for label, cells in grid.rows:
+        row = [_md(label)]
+        for header, cell in zip(grid.headers[1:], cells):
+            if isinstance(cell, Path):
+                row.append(f"![{_md(_alt(label, header))}]({cell.as_posix()})")
+            else:
+                row.append(_md(cell))
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def _alt(label: str, header: str) -> str:
+    """A clip's alternative text: its row's label and its column's first word."""
+    return f"{label}, {header.split(':')[0]}"
 
 
 def _md(text: str) -> str:
