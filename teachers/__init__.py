@@ -7,6 +7,7 @@ the built-in teachers; ``TEACHERS.names()`` lists them with those of installed p
 from aclbench.teachers import (
     accel,
     alp_gmm,
+    clutr,
     covar_gmm,
     easy_to_hard,
     exp3,
@@ -38,6 +39,7 @@ __all__ = [
     "alp_gmm",
     "check_capabilities",
     "check_teacher",
+    "clutr",
     "covar_gmm",
     "easy_to_hard",
     "exp3",

@@ -65,6 +65,7 @@ FAST: dict[str, dict] = {
     "goal-gan": {"update_size": 3, "gan_iterations": 3, "n_rollouts": 1},
     "mastering-rate": {"window": 3},
     "paired": {"epochs": 2, "hidden": 16},
+    "clutr": {"epochs": 2, "hidden": 16, "pretrain_steps": 20},
     "sec": {"window": 3},
     "tscl": {"window": 3},
 }
@@ -107,6 +108,7 @@ REFIT_PROBES = {
     "exp3": lambda t: t.signals_seen > t.reservoir.size,
     "exp3s": lambda t: t.signals_seen > t.reservoir.size,
     "paired": lambda t: t.rounds >= 4 and "entropy" in t.last_stats,
+    "clutr": lambda t: t.rounds >= 4 and "std" in t.last_stats,
     "goal-gan": lambda t: t.gan_updates >= 2,
 }
 """What "the model was refitted" means for each teacher of :data:`FAST` that has a model."""
