@@ -8,7 +8,9 @@ generator (13 x 13, up to 60 walls: the ``maze`` env's defaults) with a fixed se
 thread, printing the loss as it goes, then the wall time and the reconstruction scores of
 held-out random levels (:func:`~aclbench.teachers.clutr_vae.reconstruction_scores`, seed
 ``seed + 1``). The file written is the one the ``clutr`` teacher loads for that maze
-(``teachers/models/``, shipped with the package); nothing is downloaded at run time.
+(``teachers/models/``, shipped with the package); nothing is downloaded at run time. The
+shipped file was made by the command above; its cost and scores are in
+``results/perf/2026-12-04-clutr.md``.
 """
 
 from __future__ import annotations
