@@ -46,6 +46,7 @@ from aclbench.envs.maze_levels import (
     random_level,
     wall_name,
 )
+from aclbench.envs.maze_sequence import MazeCodec
 from aclbench.envs.maze_view import MazeView
 from aclbench.errors import InvalidTaskError
 from aclbench.expert_knowledge import ExpertKnowledge
@@ -121,6 +122,11 @@ class MazeTaskSpace(TaskSpace):
         """PAIRED's step-by-step construction of a level: up to ``max_walls`` walls, then the
         goal, then the agent (:mod:`envs.maze_builder`)."""
         return MazeBuilder(self.size, self.max_walls)
+
+    def level_sequence(self) -> MazeCodec:
+        """CLUTR's writing of a level as tokens: goal, agent, then the walls in order
+        (:mod:`envs.maze_sequence`)."""
+        return MazeCodec(self.size, self.max_walls)
 
     def level(self, task: ArrayLike) -> Level:
         """The :class:`~envs.maze_levels.Level` a task encodes (validated)."""

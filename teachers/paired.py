@@ -31,50 +31,23 @@ convolutional LSTM (the builder's observation already holds the whole level).
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from aclbench.task_space import Task, TaskSpace, task_key
+from aclbench.task_space import Task, TaskSpace
 from aclbench.teachers.arms import draw
-from aclbench.teachers.base import Capabilities, Teacher
 from aclbench.teachers.level_builders import LevelBuilder, builder_for
 from aclbench.teachers.params import check_int, check_number, check_positive
 from aclbench.teachers.registry import register_teacher
+from aclbench.teachers.regret_rounds import RegretRoundsTeacher, regret
 
-AGENTS = ("protagonist", "antagonist")
-MAX_PENDING = 4096
-"""Most levels awaiting :meth:`PAIREDTeacher.end_round`; older ones are dropped (a student that
-never ends rounds must not grow the teacher without bound)."""
-
-
-def regret(protagonist_returns: Sequence[float], antagonist_returns: Sequence[float]) -> float:
-    """PAIRED's regret of one level: the antagonist's best return minus the protagonist's mean
-    return, clipped at 0; NaN if either student has no return on the level. Finite for any
-    finite returns (capped at the largest float), so that no played level is taken for one
-    without a regret."""
-    if len(protagonist_returns) == 0 or len(antagonist_returns) == 0:
-        return float("nan")
-    protagonist = np.asarray(protagonist_returns, dtype=np.float64)
-    mean = float(np.sum(protagonist / protagonist.size))  # a sum could overflow, this cannot
-    gap = float(np.max(antagonist_returns)) - mean
-    return min(max(gap, 0.0), sys.float_info.max)
-
-
-@dataclass
-class _Level:
-    """A level built this round: the adversary's choices, and both students' returns on it."""
-
-    constructions: list[NDArray[np.int64]]
-    returns: dict[str, list[float]] = field(default_factory=lambda: {a: [] for a in AGENTS})
+__all__ = ["PAIREDTeacher", "regret"]
 
 
 @register_teacher("paired")
-class PAIREDTeacher(Teacher):
+class PAIREDTeacher(RegretRoundsTeacher):
     """PAIRED's adversary: builds levels with a policy trained to maximize regret.
 
     Args:
@@ -87,8 +60,6 @@ class PAIREDTeacher(Teacher):
         hidden: width of the adversary's two hidden layers.
         bins: choices per continuous dimension, for task spaces without their own builder.
     """
-
-    capabilities = Capabilities(adversarial=True)
 
     def __init__(
         self,
@@ -122,10 +93,6 @@ class PAIREDTeacher(Teacher):
             clip_range=clip_range,
             entropy_coef=entropy_coef,
         )
-        self.pending: dict[bytes, _Level] = {}
-        self.rounds = self.levels_built = 0
-        self.last_regrets: list[float] = []
-        self.last_stats: dict[str, Any] = {}
 
     def _builder(self) -> LevelBuilder:
         return builder_for(self.task_space, bins=self.bins)
@@ -140,59 +107,24 @@ class PAIREDTeacher(Teacher):
             actions[t] = draw(probs, self.rng)
             builder.step(int(actions[t]))
         task = builder.level(self.rng)
-        key = task_key(task)
-        if key not in self.pending and len(self.pending) >= MAX_PENDING:
-            del self.pending[next(iter(self.pending))]
-        self.pending.setdefault(key, _Level([])).constructions.append(actions)
-        self.levels_built += 1
+        self._generated(task, actions)
         return task
 
-    # --- feedback ------------------------------------------------------------------------------
-    def _update(
-        self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]
-    ) -> None:
-        agent = info.get("agent", "protagonist")
-        if agent not in AGENTS:
-            raise ValueError(f"info['agent'] = {agent!r}; expected one of {AGENTS}")
-        level = self.pending.get(task_key(task))
-        if level is not None:  # feedback on levels of no open round is ignored
-            level.returns[agent].append(episode_return)
-
-    def end_round(self) -> NDArray[np.float64]:
-        """Close the round: the regret of each distinct level built since the last call (in
-        order of first construction; NaN where a student has no return on it), and one PPO
-        update of the adversary on every construction of the levels that have a regret."""
-        levels = list(self.pending.values())
-        self.pending = {}
-        regrets = np.array([regret(lv.returns[AGENTS[0]], lv.returns[AGENTS[1]]) for lv in levels])
-        played = [(lv, r) for lv, r in zip(levels, regrets) if np.isfinite(r)]
-        self.rounds += 1
-        self.last_regrets = [float(r) for _, r in played]
-        if played:
-            constructions = [c for lv, _ in played for c in lv.constructions]
-            rewards = [r for lv, r in played for _ in lv.constructions]
-            self.last_stats = self._train(constructions, rewards)
-        return regrets
-
-    def _train(self, constructions: list[NDArray[np.int64]], rewards: list[float]) -> dict:
-        """Replay each construction through a builder to get its observations and masks."""
+    # --- learning ------------------------------------------------------------------------------
+    def _train(self, choices: list[NDArray[Any]], rewards: list[float]) -> dict[str, Any]:
+        """Replay each construction through a builder to get its observations and masks; one
+        PPO update of the adversary."""
         builder = self._builder()
-        n, steps = len(constructions), builder.n_steps
+        n, steps = len(choices), builder.n_steps
         obs = np.zeros((n, steps, builder.obs_dim), dtype=np.float32)
         masks = np.zeros((n, steps, builder.n_actions), dtype=bool)
-        for i, actions in enumerate(constructions):
+        for i, actions in enumerate(choices):
             builder.reset()
             for t, action in enumerate(actions):
                 obs[i, t], masks[i, t] = builder.observation(), builder.mask()
                 builder.step(int(action))
-        return self.policy.update(obs, masks, np.stack(constructions), np.asarray(rewards))
+        return self.policy.update(obs, masks, np.stack(choices), np.asarray(rewards))
 
     # --- report --------------------------------------------------------------------------------
     def inner_state(self) -> dict[str, Any]:
-        regrets = self.last_regrets
-        return {
-            "rounds": self.rounds,
-            "levels_built": self.levels_built,
-            "last_round_mean_regret": float(np.mean(regrets)) if regrets else None,
-            "adversary_entropy": self.last_stats.get("entropy"),
-        }
+        return {**super().inner_state(), "adversary_entropy": self.last_stats.get("entropy")}

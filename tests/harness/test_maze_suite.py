@@ -16,7 +16,7 @@ def test_maze_suite_runs_every_regret_teacher_with_ppo_on_four_seeds() -> None:
     suite = Suite.load(SUITE)
     runs = [planned.config for planned in suite.runs]
     assert (
-        len(runs) == 20
+        len(runs) == 24
         and {r.env for r in runs} == {"maze"}
         and {r.student for r in runs} == {"ppo"}
     )
@@ -24,7 +24,7 @@ def test_maze_suite_runs_every_regret_teacher_with_ppo_on_four_seeds() -> None:
     for run in runs:
         by_teacher.setdefault(run.teacher, []).append(run.seed)
     assert by_teacher == {
-        t: [0, 1, 2, 3] for t in ("random", "plr", "robust-plr", "accel", "paired")
+        t: [0, 1, 2, 3] for t in ("random", "plr", "robust-plr", "accel", "paired", "clutr")
     }
     space = MazeTaskSpace()
     for run in runs[::4]:

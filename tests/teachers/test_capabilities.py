@@ -99,6 +99,7 @@ def test_undeclared_hooks_raise_naming_the_capability() -> None:
         ("robust-plr", {}, Capabilities(rollouts=True, rollout_mode=True)),
         ("accel", {}, Capabilities(rollouts=True, rollout_mode=True)),
         ("paired", {}, Capabilities(adversarial=True)),
+        ("clutr", {}, Capabilities(adversarial=True)),
         ("sec", {"advantage": "gae"}, Capabilities(rollouts=True)),
         ("sec", {}, Capabilities()),
         ("dump", {}, Capabilities(rollouts=True)),

@@ -197,6 +197,18 @@ BAD: dict[str, list[tuple[str, Any, str]]] = {
         ("hidden", 64.5, AT_LEAST_1),
         ("bins", 0, AT_LEAST_1),
     ],
+    "clutr": [
+        ("model", "no-such-file.pt", "a VAE file of benchmarks.clutr_pretrain"),
+        ("model", 3, "a VAE file of benchmarks.clutr_pretrain"),
+        ("pretrain_steps", 0, AT_LEAST_1),
+        ("learning_rate", 0.0, POSITIVE),
+        ("epochs", 0, AT_LEAST_1),
+        ("clip_range", -0.2, POSITIVE),
+        ("entropy_coef", math.nan, NON_NEGATIVE),
+        ("hidden", 64.5, AT_LEAST_1),
+        ("context_dim", 0, AT_LEAST_1),
+        ("bins", 0, AT_LEAST_1),
+    ],
 }
 """Per teacher, ``(parameter, bad value, what the message says is allowed)``."""
 
