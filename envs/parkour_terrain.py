@@ -63,7 +63,7 @@ def generate_layout(
     ground = heights[:, 0] - heights[0, 0] + TERRAIN_HEIGHT
     ceiling = heights[:, 1] - heights[0, 1] + TERRAIN_HEIGHT + CEILING_OFFSET
     ceiling = np.maximum(ceiling, ground)
-    x = np.arange(startpad + N_POINTS) * TERRAIN_STEP
+    x = np.arange(startpad + N_POINTS, dtype=np.float64) * TERRAIN_STEP
     ground = np.r_[np.full(startpad, TERRAIN_HEIGHT), ground]
     ceiling = np.r_[np.full(startpad, TERRAIN_HEIGHT + CEILING_OFFSET), ceiling]
 
