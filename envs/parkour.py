@@ -20,7 +20,7 @@ followed here:
   touches the ground (the climber's head, trunk or lower legs: walkers' hulls are not critical
   in Parkour) or the head goes back past x = 0; the episode is won past the finish line, and
   lasts at most 2000 steps; a return above 230 masters a task;
-- test sets of 100 tasks (:func:`test_set`): walking, climbing and swimming.
+- test sets of 100 tasks (:func:`make_test_set`): walking, climbing and swimming.
 
 One deliberate difference: TeachMyAgent keeps a dead body in the episode with its motors off
 until the time limit; here death ends the episode (no penalty), the "dead" flag set in the last
@@ -37,7 +37,7 @@ from typing import Any
 import Box2D
 import gymnasium as gym
 import numpy as np
-from Box2D.b2 import chainShape, contactListener, fixtureDef, polygonShape
+from Box2D.b2 import contactListener, edgeShape, fixtureDef, polygonShape
 from gymnasium import spaces
 from gymnasium.utils import EzPickle
 from numpy.typing import NDArray
@@ -90,7 +90,7 @@ class Surface:
 GRIP = ("ceiling", "creeper")
 
 
-def test_set(name: str, space: TaskSpace | None = None) -> NDArray[np.float64]:
+def make_test_set(name: str, space: TaskSpace | None = None) -> NDArray[np.float64]:
     """100 tasks (``n_tasks`` x 6), seeded: uniform draws over ``space`` kept when the track
     suits the milieu. ``walking``: the water stays below all the ground; ``climbing``: it
     stays ``CLIMBER_REACH`` m below all the ceiling; ``swimming``: it covers all the ground by
@@ -121,6 +121,13 @@ def _test_set(name: str, low: tuple[float, ...], high: tuple[float, ...]) -> NDA
             tasks.append(task)
             surfaces.append(layout.water_y)
     return np.array(tasks)[np.argsort(surfaces, kind="stable")]
+
+
+def _corners(x: NDArray[np.float64], y: NDArray[np.float64]) -> list[tuple[float, float]]:
+    """The points of a polyline where its slope changes (and its two ends)."""
+    slopes = np.diff(y) / np.diff(x)
+    keep = np.r_[True, np.abs(np.diff(slopes)) > 1e-9, True]
+    return list(zip(x[keep].tolist(), y[keep].tolist(), strict=True))
 
 
 class _Contacts(contactListener):
@@ -234,9 +241,9 @@ class ParkourEnv(gym.Env[NDArray[np.float32], NDArray[np.float32]], EzPickle):
         self.clock: Any = None
 
     def test_tasks(self) -> NDArray[np.float64]:
-        """The body's milieu's test set (:func:`test_set`), the same on every call."""
+        """The body's milieu's test set (:func:`make_test_set`), the same on every call."""
         if self._test_tasks is None:
-            self._test_tasks = test_set(self.test_set_name, self.task_space)
+            self._test_tasks = make_test_set(self.test_set_name, self.task_space)
         return self._test_tasks.copy()
 
     # --- world building ------------------------------------------------------------------
@@ -256,10 +263,16 @@ class ParkourEnv(gym.Env[NDArray[np.float32], NDArray[np.float32]], EzPickle):
         return body
 
     def _build_terrain(self, layout: ParkourLayout) -> None:
-        x = layout.x.tolist()
+        # Two-sided edges, one per straight stretch: Box2D's chain shapes, or a vertex under
+        # a foot on level ground, made BipedalWalker slide backwards on the start pad.
         for kind, ys in (("ground", layout.ground), ("ceiling", layout.ceiling)):
-            chain = chainShape(vertices_chain=list(zip(x, ys.tolist(), strict=True)))
-            self._static(kind, [fixtureDef(shape=chain, friction=FRICTION)])
+            points = _corners(layout.x, ys)
+            edges = [
+                fixtureDef(shape=edgeShape(vertices=[a, b]), friction=FRICTION)
+                for a, b in zip(points[:-1], points[1:], strict=True)
+            ]
+            self._static(kind, edges)
+        x = layout.x.tolist()
         creepers = [
             fixtureDef(
                 shape=polygonShape(vertices=[(x0, top), (x1, top), (x1, bottom), (x0, bottom)]),
