@@ -54,7 +54,7 @@ from aclbench.envs.parkour_terrain import (
     ParkourLayout,
     generate_layout,
 )
-from aclbench.envs.parkour_water import apply_water
+from aclbench.envs.parkour_water import Immersible, apply_water, immersibles
 from aclbench.task_space import Task, TaskSpace
 
 FPS = 50
@@ -231,8 +231,10 @@ class ParkourEnv(gym.Env[NDArray[np.float32], NDArray[np.float32]], EzPickle):
             (math.sin(a) * LIDAR_RANGE, -math.cos(a) * LIDAR_RANGE) for a in angles
         ]
         self._contacts = _Contacts(self)
+        self._fd_edge = fixtureDef(shape=edgeShape(vertices=[(0, 0), (1, 0)]), friction=FRICTION)
+        self._fd_sensor = fixtureDef(shape=polygonShape(box=(1, 1)), isSensor=True)
         self._test_tasks: NDArray[np.float64] | None = None
-        self._water_parts: list[tuple[Box2D.b2Body, list[Box2D.b2RevoluteJoint]]] = []
+        self._water_parts: list[Immersible] = []
         self.layout: ParkourLayout | None = None
         self.game_over, self.prev_shaping = False, None
         self.steps_in_water = self.steps_out_of_water = 0
@@ -256,35 +258,30 @@ class ParkourEnv(gym.Env[NDArray[np.float32], NDArray[np.float32]], EzPickle):
         self.world = Box2D.b2World(contactListener=self._contacts)
         self.terrain = []
 
-    def _static(self, kind: str, fixtures: list[fixtureDef]) -> Box2D.b2Body:
-        body = self.world.CreateStaticBody(fixtures=fixtures)
+    def _static(self, kind: str, fd: fixtureDef, shapes: list[list[tuple[float, float]]]) -> None:
+        """One static body of ``kind``, with a fixture ``fd`` per list of vertices (one
+        fixture definition reused: building hundreds of them was most of a reset)."""
+        body = self.world.CreateStaticBody()
         body.userData = Surface(kind)
+        for vertices in shapes:
+            fd.shape.vertices = vertices
+            body.CreateFixture(fd)
         self.terrain.append(body)
-        return body
 
     def _build_terrain(self, layout: ParkourLayout) -> None:
         # Two-sided edges, one per straight stretch: Box2D's chain shapes, or a vertex under
         # a foot on level ground, made BipedalWalker slide backwards on the start pad.
         for kind, ys in (("ground", layout.ground), ("ceiling", layout.ceiling)):
             points = _corners(layout.x, ys)
-            edges = [
-                fixtureDef(shape=edgeShape(vertices=[a, b]), friction=FRICTION)
-                for a, b in zip(points[:-1], points[1:], strict=True)
-            ]
-            self._static(kind, edges)
-        x = layout.x.tolist()
-        creepers = [
-            fixtureDef(
-                shape=polygonShape(vertices=[(x0, top), (x1, top), (x1, bottom), (x0, bottom)]),
-                isSensor=True,
-            )
+            self._static(kind, self._fd_edge, [list(p) for p in zip(points[:-1], points[1:])])
+        boxes = [
+            [(x0, top), (x1, top), (x1, bottom), (x0, bottom)]
             for x0, x1, top, bottom in layout.creepers.tolist()
         ]
-        if creepers:
-            self._static("creeper", creepers)
-        x0, x1 = x[0], x[-1]
-        water = [(x0, GROUND_LIMIT), (x1, GROUND_LIMIT), (x1, layout.water_y), (x0, layout.water_y)]
-        self._static("water", [fixtureDef(shape=polygonShape(vertices=water), isSensor=True)])
+        self._static("creeper", self._fd_sensor, boxes)
+        x0, x1, top = float(layout.x[0]), float(layout.x[-1]), layout.water_y
+        water = [(x0, GROUND_LIMIT), (x1, GROUND_LIMIT), (x1, top), (x0, top)]
+        self._static("water", self._fd_sensor, [water])
 
     def reset(
         self, *, seed: int | None = None, options: Mapping[str, Any] | None = None
@@ -306,7 +303,7 @@ class ParkourEnv(gym.Env[NDArray[np.float32], NDArray[np.float32]], EzPickle):
         self._build_terrain(self.layout)
         start_x = TERRAIN_STEP * STARTPAD / 2
         self.body.build(self.world, start_x, TERRAIN_HEIGHT, float(self.layout.ceiling[0]))
-        self._water_parts = self.body.water_parts()
+        self._water_parts = immersibles(self.body.water_parts())
         head = self.body.head
         assert head is not None
         if self.body.kind != "swimmer":

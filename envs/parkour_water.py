@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import Box2D
 
@@ -58,41 +59,91 @@ def centroid_area(polygon: list[Point]) -> tuple[Point, float]:
     return (cx / (6 * area), cy / (6 * area)), area
 
 
-def apply_water(
+@dataclass(frozen=True)
+class Immersible:
+    """A polygon part for the water: its Box2D body, its vertices in the body's frame, the
+    farthest they reach from the body's origin, and the motors that drive it."""
+
+    body: Box2D.b2Body
+    vertices: tuple[Point, ...]
+    reach: float
+    motors: tuple[Box2D.b2RevoluteJoint, ...]
+
+
+def immersibles(
     parts: Iterable[tuple[Box2D.b2Body, list[Box2D.b2RevoluteJoint]]],
-    surface: float,
-    density: float,
-    gravity: float,
-) -> bool:
-    """Apply buoyancy, drag, lift and push to every polygon fixture of ``parts`` (each with
-    the motors that drive it) below ``surface`` (``gravity``: the world's, negative). Returns
-    whether any part was in the water."""
-    wet = False
+) -> list[Immersible]:
+    """One :class:`Immersible` per polygon fixture of ``parts`` (each with its motors)."""
+    out = []
     for body, motors in parts:
-        transform = body.transform
         for fixture in body.fixtures:
-            if fixture.GetAABB(0).lowerBound[1] > surface:  # cheap test first: most are dry
+            if fixture.sensor or not hasattr(fixture.shape, "vertices"):
                 continue
-            polygon = [tuple(transform * v) for v in fixture.shape.vertices]
-            submerged = clip_below(polygon, surface)
-            if len(submerged) < 3:
-                continue
-            centre, area = centroid_area(submerged)
-            if area == 0.0:
-                continue
-            wet = True
-            body.ApplyForce((0.0, -density * area * gravity), centre, True)
-            _edge_forces(body, motors, submerged, density)
+            vertices = tuple((float(x), float(y)) for x, y in fixture.shape.vertices)
+            reach = max(math.hypot(x, y) for x, y in vertices)
+            out.append(Immersible(body, vertices, reach, tuple(motors)))
+    return out
+
+
+def apply_water(
+    parts: Iterable[Immersible], surface: float, density: float, gravity: float
+) -> bool:
+    """Apply buoyancy, drag, lift and push to every part below ``surface`` (``gravity``: the
+    world's, negative). The forces on a part are summed into one force at its centre of mass
+    and one torque. Returns whether any part was in the water."""
+    wet = False
+    for part in parts:
+        body = part.body
+        position = body.position
+        px, py = position.x, position.y
+        if py - part.reach > surface:  # most parts, most steps: dry
+            continue
+        angle = body.angle
+        c, s = math.cos(angle), math.sin(angle)
+        polygon = [(px + c * x - s * y, py + s * x + c * y) for x, y in part.vertices]
+        submerged = clip_below(polygon, surface)
+        if len(submerged) < 3:
+            continue
+        (bx, by), area = centroid_area(submerged)
+        if area == 0.0:
+            continue
+        wet = True
+        centre, velocity = body.worldCenter, body.linearVelocity
+        forces = _Forces(centre.x, centre.y)
+        forces.add(0.0, -density * area * gravity, bx, by)
+        omega = body.angularVelocity
+        motion = (velocity.x, velocity.y, omega)
+        pushes = [push for joint in part.motors if (push := _motor_push(body, joint))]
+        _edge_forces(forces, motion, pushes, submerged, density)
+        body.ApplyForceToCenter((forces.fx, forces.fy), True)
+        body.ApplyTorque(forces.torque, True)
     return wet
 
 
+class _Forces:
+    """Forces at points, summed as one force at the centre ``(cx, cy)`` and a torque."""
+
+    __slots__ = ("cx", "cy", "fx", "fy", "torque")
+
+    def __init__(self, cx: float, cy: float) -> None:
+        self.cx, self.cy, self.fx, self.fy, self.torque = cx, cy, 0.0, 0.0, 0.0
+
+    def add(self, fx: float, fy: float, x: float, y: float) -> None:
+        self.fx += fx
+        self.fy += fy
+        self.torque += (x - self.cx) * fy - (y - self.cy) * fx
+
+
 def _edge_forces(
-    body: Box2D.b2Body,
-    motors: list[Box2D.b2RevoluteJoint],
+    forces: _Forces,
+    motion: tuple[float, float, float],
+    pushes: list[tuple[Point, Point, float]],
     polygon: list[Point],
     density: float,
 ) -> None:
-    pushes = [_motor_push(body, joint) for joint in motors]
+    """Drag, lift and push on each edge of the submerged ``polygon`` of a body moving at
+    ``motion`` (velocity of its centre, angular velocity)."""
+    vcx, vcy, omega = motion
     for i in range(len(polygon)):
         (x0, y0), (x1, y1) = polygon[i - 1], polygon[i]
         length = math.hypot(x1 - x0, y1 - y0)
@@ -100,17 +151,13 @@ def _edge_forces(
             continue
         ex, ey = (x1 - x0) / length, (y1 - y0) / length
         nx, ny = ey, -ex  # outward normal of a counter-clockwise polygon
-        for push in pushes:
-            if push is None:
-                continue
-            (fx, fy), anchor, magnitude = push
+        for (fx, fy), (ax, ay), magnitude in pushes:
             push_dot = nx * fx + ny * fy
             if push_dot > 0:
                 k = push_dot * PUSH_MOD * length * density * magnitude
-                force = (_cap(-k * fx, MAX_PUSH), _cap(-k * fy, MAX_PUSH))
-                body.ApplyForce(force, anchor, True)
-        mid = ((x0 + x1) / 2, (y0 + y1) / 2)
-        vx, vy = body.GetLinearVelocityFromWorldPoint(mid)
+                forces.add(_cap(-k * fx, MAX_PUSH), _cap(-k * fy, MAX_PUSH), ax, ay)
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        vx, vy = vcx - omega * (my - forces.cy), vcy + omega * (mx - forces.cx)
         speed = math.hypot(vx, vy)
         if speed < 1e-9:
             continue
@@ -120,9 +167,8 @@ def _edge_forces(
             continue  # a trailing edge
         k = length * density * speed * speed
         drag = min(drag_dot * DRAG_MOD * k, MAX_DRAG)
-        body.ApplyForce((-drag * ux, -drag * uy), mid, True)
         lift = min(drag_dot * (ex * ux + ey * uy) * LIFT_MOD * k, MAX_LIFT)
-        body.ApplyForce((-lift * uy, lift * ux), mid, True)
+        forces.add(-drag * ux - lift * uy, -drag * uy + lift * ux, mx, my)
 
 
 def _motor_push(
@@ -133,12 +179,11 @@ def _motor_push(
     if not joint.lowerLimit < joint.angle < joint.upperLimit:
         return None
     torque = joint.GetMotorTorque(INV_DT)
-    cx, cy = body.worldCenter
-    ax, ay = joint.anchorB
-    lx, ly = cx - ax, cy - ay
+    centre, anchor = body.worldCenter, joint.anchorB
+    lx, ly = centre.x - anchor.x, centre.y - anchor.y
     force = (-torque * ly, torque * lx)  # lever x (-torque), as a 2-D cross product
     velocity = torque + body.inertia * body.angularVelocity
-    return force, (ax, ay), velocity * velocity
+    return force, (anchor.x, anchor.y), velocity * velocity
 
 
 def _cap(value: float, bound: float) -> float:

@@ -16,7 +16,7 @@ from gymnasium.utils.env_checker import check_env
 from aclbench.envs import ENVS, make_env
 from aclbench.envs.parkour import ParkourEnv, make_test_set
 from aclbench.envs.parkour_terrain import TERRAIN_HEIGHT, generate_layout
-from aclbench.envs.parkour_water import apply_water, centroid_area, clip_below
+from aclbench.envs.parkour_water import apply_water, centroid_area, clip_below, immersibles
 from aclbench.errors import InvalidTaskError, UnknownNameError
 from tests.envs.test_stump_tracks import Gait
 
@@ -159,7 +159,7 @@ def test_a_box_lighter_than_water_floats_and_a_denser_one_sinks(density, floats)
     )
     for _ in range(300):
         world.Step(1 / 50, 180, 60)
-        apply_water([(box, [])], 0.0, 1.0, world.gravity[1])
+        apply_water(immersibles([(box, [])]), 0.0, 1.0, world.gravity[1])
     depth = box.position[1]
     if floats:  # at rest half-submerged: its centre at the surface
         assert depth == pytest.approx(0.0, abs=0.05) and abs(box.linearVelocity[1]) < 0.1
