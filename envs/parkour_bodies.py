@@ -40,9 +40,9 @@ Point = tuple[float, float]
 
 
 class HandTag:
-    """``userData`` of a grasping sensor: the graspable fixtures it touches (with the child
-    index: a chain's segment), whether it is ready to grasp (its action > 0) and the joint
-    holding it, if any."""
+    """``userData`` of a grasping sensor: the graspable fixtures it touches (with Box2D's
+    child index, which locates the fixture's box), whether it is ready to grasp (its action
+    > 0) and the joint holding it, if any."""
 
     __slots__ = ("joint", "ready", "touching")
 

@@ -7,22 +7,34 @@ sky, ground and ceiling filled, water over the terrain (drawn see-through), cree
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from aclbench.envs.parkour_terrain import CEILING_LIMIT, GROUND_LIMIT, SCALE
+from aclbench.envs.parkour_bodies import Body
+from aclbench.envs.parkour_terrain import CEILING_LIMIT, GROUND_LIMIT, SCALE, ParkourLayout
 
-if TYPE_CHECKING:
-    from aclbench.envs.parkour import ParkourEnv
+
+class Scene(Protocol):
+    """What the view reads from the env (:class:`envs.parkour.ParkourEnv`), and the pygame
+    window and clock it keeps there."""
+
+    render_mode: str | None
+    metadata: dict[str, Any]
+    scroll: tuple[float, float]
+    layout: ParkourLayout | None
+    lidar: list[Any]
+    body: Body
+    screen: Any
+    clock: Any
 
 SKY, GROUND, GRASS = (230, 230, 255), (102, 153, 76), (76, 255, 76)
 CEILING, ROCK = (128, 128, 128), (0, 64, 64)
 WATER, CREEPER, LIDAR, HELD = (118, 172, 229), (111, 128, 96), (255, 0, 0), (255, 255, 0)
 
 
-def render(env: ParkourEnv) -> NDArray[np.uint8] | None:
+def render(env: Scene) -> NDArray[np.uint8] | None:
     import pygame
     from gymnasium.envs.box2d.bipedal_walker import VIEWPORT_H, VIEWPORT_W
 
