@@ -29,6 +29,7 @@ class Scene(Protocol):
     screen: Any
     clock: Any
 
+
 SKY, GROUND, GRASS = (230, 230, 255), (102, 153, 76), (76, 255, 76)
 CEILING, ROCK = (128, 128, 128), (0, 64, 64)
 WATER, CREEPER, LIDAR, HELD = (118, 172, 229), (111, 128, 96), (255, 0, 0), (255, 255, 0)
