@@ -37,6 +37,20 @@ register_env(
     "body='classic'|'short'|'long'|'quadru'",
     max_episode_steps=2000,
 )
+for _name, _gym_id, _body, _milieu in (
+    ("parkour", "aclbench/Parkour-v0", "classic", "walking"),
+    ("parkour-climber", "aclbench/ParkourClimber-v0", "climber", "climbing"),
+    ("parkour-fish", "aclbench/ParkourFish-v0", "fish", "swimming"),
+):
+    register_env(
+        _name,
+        _gym_id,
+        "aclbench.envs.parkour:ParkourEnv",
+        f"TeachMyAgent's Parkour (CPPN ground and ceiling, water, creepers), body={_body!r}, "
+        f"{_milieu} test set; body='classic'|'spider'|'climber'|'fish'",
+        max_episode_steps=2000,
+        body=_body,
+    )
 register_env(
     "task-graph",
     "aclbench/TaskGraph-v0",

@@ -131,9 +131,11 @@ def register_env(
 
     ``min_eval_interval`` lets an env whose evaluation is costly (long test episodes) keep a
     run's default evaluations that far apart at least; a run's own ``eval_interval`` wins.
-    ``kwargs`` are the constructor's defaults.
+    ``kwargs`` are the constructor's defaults (also under the Gymnasium id).
     """
-    gym.register(id=gym_id, entry_point=entry_point, max_episode_steps=max_episode_steps)
+    gym.register(
+        id=gym_id, entry_point=entry_point, max_episode_steps=max_episode_steps, kwargs=kwargs
+    )
     ENVS.add(name, EnvEntry(name, gym_id, description, kwargs, min_eval_interval))
 
 

@@ -1,17 +1,17 @@
 """Checks of a run's config that need no training, so that a bad one fails before anything is
 written: as one line naming what is allowed, not as a TypeError in every run of a suite.
 
-What is checked: the env, teacher and student names; that the student can train on the env (no
-SB3 student on a simulated-student env, actions the algorithm supports); the env kwargs and the
-teacher parameters against their constructors; the values of the env kwargs and of the teacher
-parameters, by building the env and then the teacher on its task space with the env's expert
-knowledge at the run's level, as the runner does, and the ``rugged`` table with it (a teacher
-that needs more knowledge than the run's level, or ``"high"`` on an env that defines no
-initial distribution of easy tasks, is refused); the student parameters against the student's constructor or, for an SB3 student (whose
-constructor takes ``**params``), their names against the SB3 algorithm's constructor and the
+What is checked: the env, teacher and student names; that the student can train on the env (no SB3
+student on a simulated-student env, actions the algorithm supports); the env kwargs and the teacher
+parameters against their constructors; the values of the env kwargs and of the teacher parameters,
+by building the env and then the teacher on its task space with the env's expert knowledge at the
+run's level, as the runner does, and the ``rugged`` table with it (a teacher that needs more
+knowledge than the run's level, or ``"high"`` on an env that defines no initial distribution of easy
+tasks, is refused); the student parameters against the student's constructor or, for an SB3 student
+(whose constructor takes ``**params``), their names against the SB3 algorithm's constructor and the
 aclbench keys. The values of SB3 parameters, and how they combine with the per-env defaults, are
-checked only when the student is built, at the start of the run. Where the test set comes from
-other env kwargs than the training space, that test set must lie inside it.
+checked only when the student is built, at the start of the run. Where the test set comes from other
+env kwargs than the training space, that test set must lie inside it.
 """
 
 from __future__ import annotations

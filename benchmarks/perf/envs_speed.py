@@ -51,6 +51,23 @@ ROWS: list[Row] = [
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", {"body": "short"}),
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", {"body": "long"}),
     Row("aclbench/StumpTracks-v0", "BipedalWalker-v3", {"body": "quadru"}),
+    # Parkour's walker: goal 0.8 of stock steps/s despite water and ceiling (issue #19); its
+    # reset draws a CPPN terrain and builds ~440 edges where stock builds ~200.
+    Row("aclbench/Parkour-v0", "BipedalWalker-v3", goal=0.8),
+    Row(
+        "aclbench/Parkour-v0",
+        "BipedalWalker-v3",
+        task=(-0.15, 0.8, 0.1, 0.0, 1.0, 2.0),
+        task_name="dry",
+        goal=0.8,
+    ),
+    Row(
+        "aclbench/Parkour-v0",
+        "BipedalWalker-v3",
+        task=(-0.15, 0.8, 0.1, 1.0, 1.0, 2.0),
+        task_name="deep water",
+        goal=0.8,
+    ),
     # Control envs: stock resets take 4 us (CartPole, MountainCar) to 16 us (Pendulum); time them
     # with more resets (--resets 2000 --only Pendulum). A task costs ~2 us on top (+us): 0.6 us
     # to validate it, the rest to copy it, set the physics and copy it into info. Even with no
