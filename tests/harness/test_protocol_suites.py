@@ -1,8 +1,8 @@
-"""The protocol suites shipped for clusters (and their CPU-scale variants) cannot rot: each
-loads, and each of its (env, teacher, student) combinations trains and evaluates at a tiny
-budget, with its own parameters, through the runner. The test set is cut to two tasks and the
-budget to a few hundred steps, episodes to 100 steps; everything else is the suite's. The
-challenge suites (``suites/challenges/``) run the same teachers as ``stump-tracks.toml``: each of their (env
+"""The protocol suites shipped for clusters (and their CPU-scale variants) cannot rot: each loads,
+and each of its (env, teacher, student) combinations trains and evaluates at a tiny budget, with
+its own parameters, through the runner. The test set is cut to two tasks and the budget to a few
+hundred steps, episodes to 100 steps; everything else is the suite's. The challenge suites
+(``suites/challenges/``) run the same teachers as ``stump-tracks.toml``: each of their (env
 kwargs, student) combinations runs once, with the first teacher, a forgetting student resetting
 within the tiny budget."""
 
