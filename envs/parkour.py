@@ -55,6 +55,7 @@ from aclbench.envs.parkour_terrain import (
     generate_layout,
 )
 from aclbench.envs.parkour_water import Immersible, apply_water, immersibles
+from aclbench.expert_knowledge import ExpertKnowledge, InitialGaussian
 from aclbench.task_space import Task, TaskSpace
 
 FPS = 50
@@ -241,6 +242,27 @@ class ParkourEnv(gym.Env[NDArray[np.float32], NDArray[np.float32]], EzPickle):
         self.scroll = (0.0, 0.0)
         self.screen: Any = None
         self.clock: Any = None
+
+    def expert_knowledge(self) -> ExpertKnowledge:
+        """As Stump Tracks' (TeachMyAgent's walker values): mastery 230, ADR's thresholds 0 and
+        180, returns scaled with (-150, 350); easy tasks: a Gaussian at the middle of the
+        latent space, with the lowest water and creepers as short and far apart as the space
+        allows, 10% of each range wide. Ours, not TeachMyAgent's, which defines none for
+        Parkour."""
+        space = self.task_space
+        middle = (space.low + space.high) / 2
+        easy = dict(zip(space.names, middle.tolist()))
+        easy.update(
+            water_level=float(space.low[space.names.index("water_level")]),
+            creepers_height=float(space.low[space.names.index("creepers_height")]),
+            creepers_spacing=float(space.high[space.names.index("creepers_spacing")]),
+        )
+        return ExpertKnowledge.from_mastery(
+            self.mastered_threshold,
+            (-150.0, 350.0),
+            (0.0, 180.0),
+            InitialGaussian.around(space, easy),
+        )
 
     def test_tasks(self) -> NDArray[np.float64]:
         """The body's milieu's test set (:func:`make_test_set`), the same on every call."""

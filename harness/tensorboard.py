@@ -26,11 +26,12 @@ import importlib.util
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from stable_baselines3.common.logger import Logger, TensorBoardOutputFormat
+from typing import TYPE_CHECKING, Any
 
 from aclbench.errors import ConfigError
+
+if TYPE_CHECKING:  # SB3 (and torch) only when a run asks for a log: simulated runs import neither
+    from stable_baselines3.common.logger import TensorBoardOutputFormat
 
 EVENT_FILES = "events.out.tfevents.*"
 """The names TensorBoard's writers give their files."""
@@ -69,6 +70,8 @@ class TensorBoardLog:
 
     def __init__(self, folder: Path, *, resumed_at: int | None = None) -> None:
         check_tensorboard()
+        from stable_baselines3.common.logger import Logger, TensorBoardOutputFormat
+
         self.output = TensorBoardOutputFormat(str(folder))
         if resumed_at is not None:
             _drop_after(self.output, resumed_at)

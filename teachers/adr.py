@@ -46,6 +46,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aclbench.errors import InvalidTaskError
+from aclbench.expert_knowledge import ExpertKnowledge
 from aclbench.task_space import Task, TaskSpace, task_key
 from aclbench.teachers.base import Teacher
 from aclbench.teachers.lp_common import resolve_preset
@@ -86,6 +87,9 @@ class AdrTeacher(Teacher):
         queue_length: returns of a side averaged before it moves.
     """
 
+    expert_knowledge_needed: ClassVar[str] = "low"  # its thresholds: TeachMyAgent's "low"
+    expert_knowledge_used: ClassVar[str] = "high"  # and its start: the easy tasks' mean
+
     presets: ClassVar[dict[str, dict[str, Any]]] = PRESETS
     """Named values of ``boundary_prob``, ``step_size`` and ``queue_length``."""
     example_params: ClassVar[dict[str, Any]] = {"low_threshold": 0.2, "high_threshold": 0.6}
@@ -104,8 +108,23 @@ class AdrTeacher(Teacher):
         boundary_prob: float | None = None,
         step_size: float | None = None,
         queue_length: int | None = None,
+        expert_knowledge: ExpertKnowledge | None = None,
     ) -> None:
         super().__init__(task_space, seed=seed)
+        if expert_knowledge is not None:  # a run's knowledge fills what the parameters leave out
+            if expert_knowledge.return_thresholds is not None:
+                low_threshold = (
+                    expert_knowledge.return_thresholds[0]
+                    if low_threshold is None
+                    else low_threshold
+                )
+                high_threshold = (
+                    expert_knowledge.return_thresholds[1]
+                    if high_threshold is None
+                    else high_threshold
+                )
+            if start is None and expert_knowledge.initial is not None:
+                start = list(expert_knowledge.initial.mean)
         params = resolve_preset(
             self,
             self.presets,

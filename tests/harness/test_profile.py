@@ -14,11 +14,14 @@ from aclbench.harness.profile import (
     RUGGED,
     SIMULATED_CHALLENGES,
     Challenge,
+    expert_levels,
     plan_profile,
     suite_text,
     write_profile,
 )
 from aclbench.harness.report.challenges import CHALLENGES, SUITE_NAME
+
+LEVELS = len(expert_levels())  # each challenge runs at every expert-knowledge level
 from aclbench.harness.runner import run
 from aclbench.harness.suite import Suite
 
@@ -42,7 +45,7 @@ def test_every_challenge_on_both_benches_tested_on_the_default_test_set() -> Non
 def test_a_teacher_that_cannot_run_a_bench_is_profiled_on_the_other(tmp_path: Path) -> None:
     profile = plan_profile("tests.harness.continuous_only:ContinuousOnly", tmp_path, seeds=2)
     assert {env for _, env, _ in profile.left_out} == {"task-graph"}
-    assert len(profile.left_out) == 6 and len(profile.suites) == 6
+    assert len(profile.left_out) == 6 * LEVELS and len(profile.suites) == 6 * LEVELS
     assert all("needs a continuous task space" in why for _, _, why in profile.left_out)
 
 
@@ -66,13 +69,17 @@ def test_a_small_profile_end_to_end_reuses_finished_runs(tmp_path: Path) -> None
         ),
     ]
     profile = plan_profile("easy-to-hard", tmp_path, seeds=2, challenges=challenges)
-    assert len(profile.todo) == 8
+    assert len(profile.todo) == 8 * LEVELS
     for planned in profile.todo:
         assert run(planned.config, tmp_path / planned.path)["state"] == "done"
     rows, page = write_profile("easy-to-hard", tmp_path, profile.suites, reps=100)
-    assert [row.axis for row in rows] == ["unfeasible (task-graph)", "rugged (toy)"]
+    assert sorted(row.axis for row in rows) == sorted(
+        f"{name} ({env}, {level} EK)"
+        for name, env in (("unfeasible", "task-graph"), ("rugged", "toy"))
+        for level in ("none", "low", "high")
+    )
     assert page.exists() and (tmp_path / "profile-easy-to-hard" / "radar.png").exists()
     table = (tmp_path / "profile-easy-to-hard" / "profile.csv").read_text()
     assert table.startswith("challenge,env,expert knowledge,teacher,") and "rugged,toy" in table
     again = plan_profile("easy-to-hard", tmp_path, seeds=2, challenges=challenges)
-    assert again.todo == [] and len(again.runs) == 8
+    assert again.todo == [] and len(again.runs) == 8 * LEVELS

@@ -77,12 +77,8 @@ def model_value(student: SB3Student, key: str) -> Any:
     """The value of parameter ``key`` as the built student and its SB3 model hold it."""
     aclbench = {
         "n_envs": lambda: student.model.n_envs,
-        "vec_env": lambda: (
-            "dummy"
-            if isinstance(
-                getattr(student.venv, "venv", student.venv), DummyVecEnv
-            )  # VecNormalize's
-            else "subproc"
+        "vec_env": lambda: (  # under VecNormalize and VecMonitor
+            "dummy" if isinstance(student.venv.unwrapped, DummyVecEnv) else "subproc"
         ),
         "torch_threads": torch.get_num_threads,
         "reset_every": lambda: student.reset_every,

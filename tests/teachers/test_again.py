@@ -154,6 +154,7 @@ def synthetic_classroom(root: Path, space: TaskSpace, seeds: range) -> Path:
             if episode % 50 == 0:
                 returns = np.array([synthetic_return(space, t, rng) for t in tests])
                 recorder.add_evaluation(episode, returns, teacher.inner_state())
+        recorder.flush()  # the recorder writes at most every 10 s; the runner flushes at the end
         recorder.save_teacher_params(teacher_params(teacher, FAST))
         RunConfig("toy", "alp-gmm", "simulated", seed=seed, steps=400).save(folder / "config.toml")
         write_status(folder, {"state": "done"})

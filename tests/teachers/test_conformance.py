@@ -44,6 +44,10 @@ def package_modules() -> list[types.ModuleType]:
     ]
 
 
+WRAPPERS = {"RuggedTeacher"}
+"""Teachers that wrap another one, built by a run key (``rugged``), not by name."""
+
+
 def unregistered_teachers(modules: Iterable[types.ModuleType]) -> list[str]:
     """The concrete Teacher subclasses defined in ``modules`` that no name is registered to
     (abstract bases such as ``MixtureTeacher`` are left out: they cannot be built)."""
@@ -57,6 +61,7 @@ def unregistered_teachers(modules: Iterable[types.ModuleType]) -> list[str]:
         and cls.__module__ == module.__name__
         and not inspect.isabstract(cls)
         and cls not in registered
+        and cls.__name__ not in WRAPPERS
     ]
 
 

@@ -65,6 +65,7 @@ FAST: dict[str, dict] = {
     "exp3": {"history": 8, "window": 3},
     "exp3s": {"history": 8, "window": 3},
     "goal-gan": {"update_size": 3, "gan_iterations": 3, "n_rollouts": 1},
+    "setter-solver": {"success_threshold": 0.5},
     "mastering-rate": {"window": 3},
     "paired": {"epochs": 2, "hidden": 16},
     "clutr": {"epochs": 2, "hidden": 16, "pretrain_steps": 20},
