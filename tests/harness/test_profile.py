@@ -21,9 +21,10 @@ from aclbench.harness.profile import (
 )
 from aclbench.harness.report.challenges import CHALLENGES, SUITE_NAME
 
-LEVELS = len(expert_levels())  # each challenge runs at every expert-knowledge level
 from aclbench.harness.runner import run
 from aclbench.harness.suite import Suite
+
+LEVELS = len(expert_levels())  # each challenge runs at every expert-knowledge level
 
 
 def default_tests(env: str) -> np.ndarray:
