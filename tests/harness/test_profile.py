@@ -20,7 +20,6 @@ from aclbench.harness.profile import (
     write_profile,
 )
 from aclbench.harness.report.challenges import CHALLENGES, SUITE_NAME
-
 from aclbench.harness.runner import run
 from aclbench.harness.suite import Suite
 
