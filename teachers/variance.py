@@ -17,7 +17,14 @@ between the lowest and the highest seen:
   episodes, so a region whose returns are rising, or that straddles the student's frontier,
   scores high.
 
-An outcome is the episode's ``success`` when the student gives it, else its return. ``p`` is the
+An outcome is the episode's ``success`` when the student gives it; else, with a success threshold
+(``success_threshold``, or the env's mastery threshold from expert knowledge at ``"low"`` and
+above), whether the return is above it, a 0/1 outcome as in VCRL; else the return itself. The
+threshold matters on envs whose return depends on the start state: on a pendulum too heavy to
+swing up the return still varies with the start angle, so the variance of returns reads that
+noise as an uncertain outcome, while every such episode is a failure and has variance 0 (the
+same noise made ALP-GMM fall below ``random`` in ``benchmarks/suites/baselines-pendulum.toml``).
+``p`` is the
 unbiased variance of the ``n`` outcomes divided by ``range^2 * floor(n/2) * ceil(n/2) / (n (n -
 1))``, the largest unbiased variance of ``n`` values within ``range``, VCRL's normalizer for 0/1
 rewards (``range`` = 1) and, for returns, the range of all returns seen so far.
@@ -40,15 +47,16 @@ variance`` and ``results/perf/2026-12-04-recent-teachers.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from aclbench.expert_knowledge import ExpertKnowledge
 from aclbench.task_space import Task, TaskSpace
 from aclbench.teachers.arms import RETURN_LIMIT, draw
 from aclbench.teachers.base import Teacher
-from aclbench.teachers.params import check_fraction, check_int
+from aclbench.teachers.params import check_fraction, check_int, check_number
 from aclbench.teachers.registry import register_teacher
 
 
@@ -74,7 +82,13 @@ class VarianceTeacher(Teacher):
         history: recent episodes the nearest ones are searched in (spaces other than a set).
         candidates: uniform tasks scored per proposal (spaces other than a set).
         epsilon: probability of a uniform task.
+        success_threshold: an episode without a given ``success`` succeeds when its return is
+            above it; if None, the expert knowledge's mastery threshold, else outcomes are
+            returns.
+        expert_knowledge: given by the harness (``"low"`` is all this teacher uses).
     """
+
+    expert_knowledge_used: ClassVar[str] = "low"
 
     def __init__(
         self,
@@ -85,12 +99,20 @@ class VarianceTeacher(Teacher):
         history: int = 1000,
         candidates: int = 32,
         epsilon: float = 0.1,
+        success_threshold: float | None = None,
+        expert_knowledge: ExpertKnowledge | None = None,
     ) -> None:
         super().__init__(task_space, seed=seed)
         self.window = check_int(self, "window", window, 2)
         self.history = check_int(self, "history", history, self.window)
         self.candidates = check_int(self, "candidates", candidates, 1)
         self.epsilon = check_fraction(self, "epsilon", epsilon)
+        knowledge = expert_knowledge or ExpertKnowledge()
+        self.success_threshold = (
+            knowledge.mastery_threshold
+            if success_threshold is None
+            else check_number(self, "success_threshold", success_threshold)
+        )
         dims = task_space.dims
         self.task_set = len(dims) == 1 and dims[0].discrete
         rows = int(dims[0].n or 1) if self.task_set else 1
@@ -138,7 +160,12 @@ class VarianceTeacher(Teacher):
         self, task: Task, episode_return: float, success: bool | None, info: Mapping[str, Any]
     ) -> None:
         bounded = min(max(episode_return, -RETURN_LIMIT), RETURN_LIMIT)
-        outcome = float(success) if success is not None else bounded
+        if success is not None:
+            outcome = float(success)
+        elif self.success_threshold is not None:
+            outcome = float(episode_return > self.success_threshold)
+        else:
+            outcome = bounded
         self.low, self.high = min(self.low, outcome), max(self.high, outcome)
         row = int(round(task[0] - self.task_space.low[0])) if self.task_set else 0
         slot = self.counts[row] % self.outcomes.shape[1]

@@ -4,6 +4,7 @@ episodes elsewhere, and what it is for: the toy bench and the task-graph chain."
 import numpy as np
 import pytest
 
+from aclbench.expert_knowledge import ExpertKnowledge
 from aclbench.task_space import TaskSpace
 from aclbench.teachers import make_teacher
 from aclbench.teachers.variance import normalized_variance
@@ -45,6 +46,50 @@ def test_success_is_the_outcome_when_the_student_gives_it():
         teacher.update([0], 1.0, success=True)
         teacher.update([1], 1.0, success=bool(i % 2))
     assert teacher.scores().tolist() == pytest.approx([0.0, 1.0])
+
+
+def _noisy_failures_and_a_frontier(teacher, rng, episodes=600):
+    """A pendulum in miniature: for x > 0.5 every episode fails but its return is start-state
+    noise spread over [-1600, -800]; for x < 0.5 returns are about -300 (success, above the
+    -400 threshold) or -900 (failure), each half of the time. Returns the x of each task."""
+    xs = []
+    for _ in range(episodes):
+        task = teacher.sample_task()
+        xs.append(task[0])
+        if task[0] > 0.5:
+            episode_return = rng.uniform(-1600.0, -800.0)
+        else:
+            episode_return = -300.0 if rng.random() < 0.5 else -900.0
+        teacher.update(task, episode_return)
+    return np.array(xs)
+
+
+@pytest.mark.parametrize("by", ["parameter", "expert knowledge"])
+def test_with_a_success_threshold_noisy_failures_score_zero(by):
+    space = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 1.0)})
+    if by == "parameter":
+        teacher = make_teacher("variance", space, seed=0, success_threshold=-400.0)
+    else:
+        knowledge = ExpertKnowledge.from_mastery(-400.0, (-1200.0, -400.0)).at("low")
+        teacher = make_teacher("variance", space, seed=0, expert_knowledge=knowledge)
+    assert teacher.success_threshold == -400.0
+    xs = _noisy_failures_and_a_frontier(teacher, np.random.default_rng(0))
+    assert np.mean(xs[300:] < 0.5) > 0.8  # uniform: 0.5
+
+
+def test_without_a_threshold_return_noise_reads_as_uncertainty():
+    """The trap the threshold avoids: on raw returns the noisy failures score as high as the
+    frontier, and the teacher stays near uniform."""
+    space = TaskSpace({"x": (0.0, 1.0), "y": (0.0, 1.0)})
+    teacher = make_teacher("variance", space, seed=0)
+    xs = _noisy_failures_and_a_frontier(teacher, np.random.default_rng(0))
+    assert np.mean(xs[300:] < 0.5) < 0.7
+
+
+def test_no_expert_knowledge_means_no_threshold():
+    space = TaskSpace({"x": (0.0, 1.0)})
+    none = ExpertKnowledge.from_mastery(-400.0, (-1200.0, -400.0)).at("none")
+    assert make_teacher("variance", space, seed=0, expert_knowledge=none).success_threshold is None
 
 
 def test_on_a_continuous_space_neighbouring_episodes_share_their_outcomes():
