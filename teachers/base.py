@@ -245,7 +245,8 @@ class Teacher(ABC):
         that calls the teacher itself inside ``SubprocVecEnv`` or ``AsyncVectorEnv``. The process
         id is kept through both copies (pickling keeps the attribute) but not by
         :meth:`state_dict`, so a teacher built in a worker (the harness's executors) or restored
-        from a checkpoint there is at home. The copy then adopts its process: one warning.
+        from a checkpoint there is at home. The copy then adopts its process, with the teachers
+        it holds (AGAIN's ALP-GMM): one warning per copy.
         """
         pid = os.getpid()
         if pid != self._home_pid:
