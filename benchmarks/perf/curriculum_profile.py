@@ -2,11 +2,11 @@
 
 Trains the curriculum side of :mod:`benchmarks.perf.throughput` alone (PPO on ``cartpole``,
 ``SubprocVecEnv(4)``, the same hyperparameters, one torch thread) under ``cProfile`` and prints
-the share of the main process's CPU time (waits on the workers left out) spent in curriculum code: the SB3 callback's hooks
-(:class:`~students.callback.CurriculumCallback` and its subclasses, which run the teacher's
-``sample_task``, ``update`` and ``on_rollout_end`` and restart the envs when a rollout-mode
-teacher switches), then the curriculum functions that take most of it. Unlike a wall-time ratio,
-the share moves little with the load of other tenants.
+the share of the main process's CPU time (waits on the workers left out) spent in curriculum
+code: the SB3 callback's hooks (:class:`~students.callback.CurriculumCallback` and its
+subclasses, which run the teacher's ``sample_task``, ``update`` and ``on_rollout_end`` and
+restart the envs when a rollout-mode teacher switches), then the curriculum functions that take
+most of it. Unlike a wall-time ratio, the share moves little with the load of other tenants.
 
     python -m benchmarks.perf.curriculum_profile [--teacher plr] [--steps 40960]
         [--set n_epochs=1] [--top 15]
