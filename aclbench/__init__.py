@@ -26,6 +26,7 @@ from aclbench.errors import (
     CurriculumError,
     InvalidReturnError,
     InvalidTaskError,
+    TeacherCopyWarning,
     UnknownNameError,
 )
 from aclbench.task_space import Dimension, Task, TaskSpace
@@ -58,6 +59,7 @@ __all__ = [
     "TaskEnv",
     "TaskSpace",
     "Teacher",
+    "TeacherCopyWarning",
     "UnknownNameError",
     "__version__",
     "check_teacher",

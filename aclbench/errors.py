@@ -35,6 +35,12 @@ class CurriculumError(ACLBenchError, RuntimeError):
     feedback that never reaches it, or an env that ignores the task it is given."""
 
 
+class TeacherCopyWarning(UserWarning):
+    """A teacher is used in another process than the one it was built in: a copy, made by
+    ``fork`` or by pickling (``SubprocVecEnv``, ``AsyncVectorEnv`` workers), whose feedback the
+    original teacher never sees."""
+
+
 def describe_type(kind: type) -> str:
     """``int`` -> "an integer": for messages such as "steps must be an integer"."""
     names = {int: "an integer", float: "a number", str: "a string", dict: "a table", list: "a list"}

@@ -44,7 +44,9 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+import os
 import reprlib
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,7 +55,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from aclbench.errors import ConfigError, InvalidReturnError
+from aclbench.errors import ConfigError, InvalidReturnError, TeacherCopyWarning
 from aclbench.expert_knowledge import LEVELS, rank
 from aclbench.registry import accepted_parameters
 from aclbench.task_space import Task, TaskSpace
@@ -147,6 +149,9 @@ class Capabilities:
             )
 
 
+_NOT_STATE = frozenset({"task_space", "_home_pid"})
+"""Attributes the default :meth:`Teacher.state_dict` leaves out: not learned state."""
+
 _METHODS = {
     "rollouts": "_on_rollout_end",
     "evaluations": "_on_evaluation",
@@ -223,11 +228,38 @@ class Teacher(ABC):
         check_expert_knowledge_declaration(cls)
 
     resolved_params: dict[str, Any]
+    _home_pid: int
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Teacher:
         teacher = super().__new__(cls)
         teacher.resolved_params = {}  # before any __init__ runs a check
+        teacher._home_pid = os.getpid()
         return teacher
+
+    def _check_process(self) -> None:
+        """Warn (once per copy) when this teacher is used outside the process it was built in.
+
+        A teacher is state in one process. A copy that reaches a worker, by ``fork`` (which
+        copies memory) or by pickling (``spawn``, ``forkserver``), learns from that worker's
+        episodes only, while the original trains no curriculum: the mistake of an env wrapper
+        that calls the teacher itself inside ``SubprocVecEnv`` or ``AsyncVectorEnv``. The process
+        id is kept through both copies (pickling keeps the attribute) but not by
+        :meth:`state_dict`, so a teacher built in a worker (the harness's executors) or restored
+        from a checkpoint there is at home. The copy then adopts its process, with the teachers
+        it holds (AGAIN's ALP-GMM): one warning per copy.
+        """
+        pid = os.getpid()
+        if pid != self._home_pid:
+            warnings.warn(
+                f"{type(self).__name__} built in process {self._home_pid} is used in process "
+                f"{pid}: a copy (fork or pickle, e.g. in SubprocVecEnv or AsyncVectorEnv "
+                "workers) whose feedback the original teacher never gets. Keep the teacher in "
+                "the main process: curriculum = aclbench.Curriculum(teacher, n_envs) and build "
+                "the envs from curriculum.env_fns(...)",
+                TeacherCopyWarning,
+                stacklevel=3,
+            )
+            _adopt(self, pid)
 
     def __init__(self, task_space: TaskSpace, *, seed: int | None = None) -> None:
         self.task_space = task_space
@@ -238,6 +270,7 @@ class Teacher(ABC):
     # --- sampling ----------------------------------------------------------------------------
     def sample_task(self) -> Task:
         """The next training task, always inside ``task_space``."""
+        self._check_process()
         return self.task_space.validate(self._sample_task())
 
     @abstractmethod
@@ -261,6 +294,7 @@ class Teacher(ABC):
         number (None, a string, a vector): it means a broken student or env, and silently
         learning from it would corrupt the curriculum.
         """
+        self._check_process()
         task = self.task_space.validate(task)
         episode_return = _finite_return(episode_return, self.task_space.to_dict(task))
         self._update(task, episode_return, success, info or {})
@@ -335,17 +369,28 @@ class Teacher(ABC):
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue exactly where this teacher is, generator included.
 
-        The default deep-copies every attribute but the task space, so a subclass that keeps
-        its state in attributes needs nothing more. Saved with pickle by the harness.
+        The default deep-copies every attribute but the task space and the process the
+        teacher lives in, so a subclass that keeps its state in attributes needs nothing more.
+        Saved with pickle by the harness.
         """
-        return copy.deepcopy({k: v for k, v in vars(self).items() if k != "task_space"})
+        return copy.deepcopy({k: v for k, v in vars(self).items() if k not in _NOT_STATE})
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore what :meth:`state_dict` returned; the next tasks are then identical."""
-        vars(self).update(copy.deepcopy(dict(state)))
+        kept = {k: v for k, v in state.items() if k != "_home_pid"}
+        vars(self).update(copy.deepcopy(kept))
+        _adopt(self, self._home_pid)  # teachers inside the state (AGAIN's ALP-GMM) live here
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.task_space!r}, seed={self.seed})"
+
+
+def _adopt(teacher: Teacher, pid: int) -> None:
+    """Make ``teacher`` and the teachers among its attributes at home in process ``pid``."""
+    teacher._home_pid = pid
+    for value in vars(teacher).values():
+        if isinstance(value, Teacher) and value is not teacher:
+            _adopt(value, pid)
 
 
 def check_expert_knowledge_declaration(cls: type[Teacher]) -> None:

@@ -115,6 +115,18 @@ def curriculum(
     return learn, student.close
 
 
+def ppo_params(settings: list[str]) -> dict[str, Any]:
+    """The student's PPO hyperparameters for cartpole with 4 envs, changed by ``KEY=VALUE``
+    settings (values are Python literals)."""
+    params = {**default_params("ppo", ENV), "n_steps": 64}
+    for item in settings:
+        name, value = item.split("=", 1)
+        params[name] = ast.literal_eval(value)
+    for name in STUDENT_KEYS:
+        params.pop(name, None)
+    return params
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chunk", type=int, default=4096, help="env steps per learn call")
@@ -125,12 +137,7 @@ def main() -> None:
     parser.add_argument("--teacher", default="random", help="teacher of the curriculum side")
     args = parser.parse_args()
     torch.set_num_threads(1)  # the student's default, for the plain side too
-    params = {**default_params("ppo", ENV), "n_steps": 64}
-    for item in args.set:
-        name, value = item.split("=", 1)
-        params[name] = ast.literal_eval(value)
-    for name in STUDENT_KEYS:
-        params.pop(name, None)
+    params = ppo_params(args.set)
     print(f"PPO on {ENV}, SubprocVecEnv({N_ENVS}), {args.chunks} x {args.chunk} steps per side")
     print(f"params {params}, curriculum teacher {args.teacher!r}")
     timed = callback.policy_outputs = Timed(callback.policy_outputs)
