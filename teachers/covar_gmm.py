@@ -17,6 +17,13 @@ explicitly overrides its preset value. On the toy bench the two master as many c
 ``"paper"`` costs less teacher time; warm-started EM (``warm_start=True``), which helps ALP-GMM,
 makes Covar-GMM worse, so no preset turns it on (``python -m benchmarks.perf.teachers_toy``;
 figures in ``results/perf/2026-12-04-teachers-presets.md``).
+
+The refits are the teacher's cost, nearly all of it scikit-learn's EM. By default
+(``k_search="local"``) only the first refit tries every k; later ones start from the k kept
+last time and move to a neighbour while the AIC improves, which fits about a third as many
+mixtures for as many mastered cells on the toy bench; ``k_search="all"`` is the papers' search
+(``python -m benchmarks.perf.teachers_toy --teachers covar-gmm "covar-gmm[k_search='all']"``;
+figures in ``results/perf/2026-12-05-covar-gmm-speed.md``).
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ class CovarGmmTeacher(MixtureTeacher):
     """
 
     lp_key = "lp"
+    default_k_search = "local"
 
     def __init__(self, task_space: TaskSpace, *, absolute_lp: bool = False, **kwargs: Any) -> None:
         super().__init__(task_space, **kwargs)

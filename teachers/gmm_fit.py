@@ -149,35 +149,55 @@ class MixtureSelector:
         criterion: a key of :data:`CRITERIA`.
         warm_start: start each k's EM from its previous fit instead of from k-means (an option
             of the reference code, off there by default; it makes refits cheaper).
+        k_search: ``"all"`` fits every k at every refit, as the papers do; ``"local"`` fits
+            every k at the first refit only, then starts from the k kept last time and moves to
+            a neighbouring k while the criterion improves (a local search of the criterion over
+            k: the data of consecutive windows change slowly, and so does the best k).
     """
 
-    def __init__(self, k_range: tuple[int, int], criterion: str, warm_start: bool) -> None:
+    def __init__(
+        self, k_range: tuple[int, int], criterion: str, warm_start: bool, k_search: str = "all"
+    ) -> None:
         self.ks = list(range(k_range[0], k_range[1] + 1))
         self.criterion = criterion
         self.warm_start = warm_start
+        self.k_search = k_search
         self._models: dict[int, GaussianMixture] = {}
+        self._last_k: int | None = None
 
     def fit(self, data: NDArray[np.float64], seed: int) -> Mixture | None:
         """The best mixture of ``data`` (``n_points`` x ``n_dims``), or ``None`` if none fits."""
         n_distinct = len(np.unique(data, axis=0))
-        score = CRITERIA[self.criterion]
-        best: tuple[float, GaussianMixture] | None = None
+        ks = [k for k in self.ks if k <= n_distinct]
+        tried: dict[int, tuple[float, GaussianMixture | None]] = {}
+
+        def value(k: int) -> float:
+            if k not in tried:
+                candidate = self._fit_one(k, data, seed)
+                with np.errstate(all="ignore"):
+                    v = math.inf if candidate is None else CRITERIA[self.criterion](candidate, data)
+                tried[k] = (v if math.isfinite(v) else math.inf, candidate)
+            return tried[k][0]
+
         # The matrices are tiny (a few dims): BLAS threads only add overhead, several times
         # the work itself, so EM runs single-threaded.
         with threadpool_limits(limits=1):
-            for k in self.ks:
-                if k > n_distinct:
-                    break
-                candidate = self._fit_one(k, data, seed)
-                if candidate is None:
-                    continue
-                with np.errstate(all="ignore"):
-                    value = score(candidate, data)
-                if math.isfinite(value) and (best is None or value < best[0]):
-                    best = (value, candidate)
-        if best is None:
+            if self.k_search == "local" and self._last_k in ks:
+                k = self._last_k
+                while True:
+                    step = min((j for j in (k - 1, k, k + 1) if j in ks), key=value)
+                    if step == k:
+                        break
+                    k = step
+            else:
+                for k in ks:
+                    value(k)
+        finite = [k for k in tried if math.isfinite(tried[k][0])]
+        if not finite:
             return None
-        gmm = best[1]
+        self._last_k = min(finite, key=lambda j: tried[j][0])
+        gmm = tried[self._last_k][1]
+        assert gmm is not None
         return Mixture(
             means=np.array(gmm.means_),
             covariances=np.array(gmm.covariances_),

@@ -34,6 +34,9 @@ from aclbench.teachers.gmm_fit import (
     resolve_fit_schedule,
 )
 from aclbench.teachers.lp_common import ReturnScaler, proportional_choice
+from aclbench.teachers.params import check_choice
+
+K_SEARCHES = ("all", "local")
 
 PRESETS: dict[str, dict[str, Any]] = {
     "paper": {"fit_rate": 250, "random_task_ratio": 0.2, "k_range": (2, 10), "warm_start": False},
@@ -65,6 +68,8 @@ class MixtureTeacher(Teacher):
             (the paper uses ``(-150, 350)`` on Stump Tracks); ``None`` keeps raw returns.
         warm_start: start each k's EM from that k's previous mixture instead of from k-means
             (an option of the authors' code, off there).
+        k_search: ``"all"`` or ``"local"`` (see :class:`~teachers.gmm_fit.MixtureSelector`);
+            ``None`` takes the subclass's :attr:`default_k_search`.
         expert_knowledge: given by the harness; at ``"high"``, its initial distribution of easy
             tasks is what the bootstrap episodes are drawn from.
 
@@ -84,6 +89,8 @@ class MixtureTeacher(Teacher):
     presets: ClassVar[dict[str, dict[str, Any]]] = PRESETS
     """Named values of ``fit_rate``, ``random_task_ratio``, ``k_range`` and ``warm_start``."""
     expert_knowledge_used: ClassVar[str] = "high"
+    default_k_search: ClassVar[str] = "all"
+    """How the number of Gaussians is searched at each refit when ``k_search`` is not given."""
 
     def __init__(
         self,
@@ -98,6 +105,7 @@ class MixtureTeacher(Teacher):
         criterion: str = "aic",
         return_bounds: Sequence[float] | None = None,
         warm_start: bool | None = None,
+        k_search: str | None = None,
         expert_knowledge: ExpertKnowledge | None = None,
     ) -> None:
         super().__init__(task_space, seed=seed)
@@ -119,7 +127,12 @@ class MixtureTeacher(Teacher):
         self.scale_return = ReturnScaler(self, return_bounds)
         self.warm_start = schedule.warm_start
         self.window: deque[np.ndarray] = deque(maxlen=self.fit_rate)
-        self.selector = MixtureSelector(self.k_range, self.criterion, self.warm_start)
+        self.k_search = check_choice(
+            self, "k_search", self.default_k_search if k_search is None else k_search, K_SEARCHES
+        )
+        self.selector = MixtureSelector(
+            self.k_range, self.criterion, self.warm_start, self.k_search
+        )
         self.mixture: Mixture | None = None
         self.fitted_at: int | None = None
         self.initial: InitialGaussian | None = (

@@ -65,3 +65,22 @@ def test_marginal_sample_has_the_gaussians_task_moments():
     draws = np.array([mixture.sample(0, 2, rng) for _ in range(20000)])
     np.testing.assert_allclose(draws.mean(axis=0), [0.2, 0.7], atol=0.005)
     np.testing.assert_allclose(np.cov(draws.T), cov[:2, :2], atol=0.001)
+
+
+def test_local_k_search_fits_fewer_mixtures_and_keeps_the_first_refits_best():
+    """The first refit tries every k, as ``"all"`` does; later ones only neighbours of the last
+    kept k, so they fit fewer mixtures."""
+    rng = np.random.default_rng(0)
+    data = three_clusters(rng)
+    full, local = (
+        MixtureSelector((2, 8), "aic", False),
+        MixtureSelector((2, 8), "aic", False, "local"),
+    )
+    first_full, first_local = full.fit(data, seed=0), local.fit(data, seed=0)
+    np.testing.assert_allclose(first_local.means, first_full.means)
+    fitted = []
+    original = local._fit_one
+    local._fit_one = lambda k, d, s: fitted.append(k) or original(k, d, s)
+    local.fit(three_clusters(np.random.default_rng(1)), seed=0)
+    assert 1 <= len(set(fitted)) < 7
+    assert all(abs(k - len(first_local.weights)) <= len(set(fitted)) for k in fitted)

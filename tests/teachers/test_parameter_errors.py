@@ -36,6 +36,7 @@ GMM = [
     ("criterion", "aik", "'aic', 'bic', 'aicc'"),
     ("return_bounds", (1.0, 0.0), "finite low < high"),
     ("warm_start", "yes", "true or false"),
+    ("k_search", "some", "'all', 'local'"),
 ]
 PLR = [
     ("score", "gae", "'positive_value_loss', 'l1_value_loss', 'max_mc'"),
