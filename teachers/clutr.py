@@ -51,12 +51,10 @@ from aclbench.task_space import Task, TaskSpace
 from aclbench.teachers.level_sequences import LevelCodec, codec_for
 from aclbench.teachers.params import (
     check_int,
-    check_number,
-    check_positive,
     config_error,
 )
 from aclbench.teachers.registry import register_teacher
-from aclbench.teachers.regret_rounds import RegretRoundsTeacher
+from aclbench.teachers.regret_rounds import RegretRoundsTeacher, check_ppo_params
 
 if TYPE_CHECKING:
     from aclbench.teachers.clutr_policy import LatentPolicy
@@ -109,11 +107,7 @@ class CLUTRTeacher(RegretRoundsTeacher):
         bins: int = 20,
     ) -> None:
         super().__init__(task_space, seed=seed)
-        learning_rate = check_positive(self, "learning_rate", learning_rate)
-        clip_range = check_positive(self, "clip_range", clip_range)
-        entropy_coef = check_number(self, "entropy_coef", entropy_coef, 0.0)
-        epochs = check_int(self, "epochs", epochs, 1)
-        hidden = check_int(self, "hidden", hidden, 1)
+        ppo = check_ppo_params(self, learning_rate, clip_range, entropy_coef, epochs, hidden)
         self.context_dim = check_int(self, "context_dim", context_dim, 1)
         self.pretrain_steps = check_int(self, "pretrain_steps", pretrain_steps, 1)
         self.codec: LevelCodec = codec_for(task_space, bins=check_int(self, "bins", bins, 1))
@@ -124,11 +118,7 @@ class CLUTRTeacher(RegretRoundsTeacher):
             self.context_dim,
             self.vae.config.latent,
             seed=int(self.rng.integers(2**31)),
-            hidden=hidden,
-            learning_rate=learning_rate,
-            epochs=epochs,
-            clip_range=clip_range,
-            entropy_coef=entropy_coef,
+            **ppo,
         )
 
     def _load_vae(self, model: str | os.PathLike[str] | None) -> SequenceVAE:

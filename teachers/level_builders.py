@@ -49,6 +49,15 @@ class LevelBuilder(Protocol):
     def level(self, rng: np.random.Generator) -> Task: ...
 
 
+def choices_per_dimension(task_space: TaskSpace, bins: int) -> NDArray[np.int_]:
+    """How many values each dimension is chosen among: a discrete dimension's cardinality, a
+    continuous one's ``bins`` equal intervals (shared by :class:`VectorBuilder` and
+    :class:`~teachers.level_sequences.VectorCodec`)."""
+    if bins < 1:
+        raise ValueError(f"bins = {bins!r} must be >= 1")
+    return np.where(task_space.discrete, task_space.high - task_space.low + 1, bins).astype(int)
+
+
 class VectorBuilder:
     """Outputs a task vector one dimension per step, for any :class:`TaskSpace`.
 
@@ -60,12 +69,8 @@ class VectorBuilder:
     """
 
     def __init__(self, task_space: TaskSpace, bins: int = 20) -> None:
-        if bins < 1:
-            raise ValueError(f"bins = {bins!r} must be >= 1")
         self.space = task_space
-        self.choices = np.where(
-            task_space.discrete, task_space.high - task_space.low + 1, bins
-        ).astype(int)
+        self.choices = choices_per_dimension(task_space, bins)
         self.n_steps = len(task_space)
         self.n_actions = int(self.choices.max())
         self.obs_dim = 2 * self.n_steps

@@ -21,6 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from aclbench.task_space import Task, TaskSpace
+from aclbench.teachers.level_builders import choices_per_dimension
 
 
 class LevelCodec(Protocol):
@@ -55,12 +56,8 @@ class VectorCodec:
     """
 
     def __init__(self, task_space: TaskSpace, bins: int = 20) -> None:
-        if bins < 1:
-            raise ValueError(f"bins = {bins!r} must be >= 1")
         self.space = task_space
-        self.choices = np.where(
-            task_space.discrete, task_space.high - task_space.low + 1, bins
-        ).astype(int)
+        self.choices = choices_per_dimension(task_space, bins)
         self.vocab_size = int(self.choices.max())
         self.max_len = len(task_space)
         self.key = f"vector:{task_space!r}:bins={bins}"

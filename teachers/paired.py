@@ -39,9 +39,9 @@ from numpy.typing import NDArray
 from aclbench.task_space import Task, TaskSpace
 from aclbench.teachers.arms import draw
 from aclbench.teachers.level_builders import LevelBuilder, builder_for
-from aclbench.teachers.params import check_int, check_number, check_positive
+from aclbench.teachers.params import check_int
 from aclbench.teachers.registry import register_teacher
-from aclbench.teachers.regret_rounds import RegretRoundsTeacher, regret
+from aclbench.teachers.regret_rounds import RegretRoundsTeacher, check_ppo_params, regret
 
 __all__ = ["PAIREDTeacher", "regret"]
 
@@ -74,11 +74,7 @@ class PAIREDTeacher(RegretRoundsTeacher):
         bins: int = 20,
     ) -> None:
         super().__init__(task_space, seed=seed)
-        learning_rate = check_positive(self, "learning_rate", learning_rate)
-        clip_range = check_positive(self, "clip_range", clip_range)
-        entropy_coef = check_number(self, "entropy_coef", entropy_coef, 0.0)
-        epochs = check_int(self, "epochs", epochs, 1)
-        hidden = check_int(self, "hidden", hidden, 1)
+        ppo = check_ppo_params(self, learning_rate, clip_range, entropy_coef, epochs, hidden)
         self.bins = check_int(self, "bins", bins, 1)
         builder = self._builder()
         from aclbench.teachers.paired_policy import AdversaryPolicy  # torch, only where it is used
@@ -87,11 +83,7 @@ class PAIREDTeacher(RegretRoundsTeacher):
             builder.obs_dim,
             builder.n_actions,
             seed=int(self.rng.integers(2**31)),
-            hidden=hidden,
-            learning_rate=learning_rate,
-            epochs=epochs,
-            clip_range=clip_range,
-            entropy_coef=entropy_coef,
+            **ppo,
         )
 
     def _builder(self) -> LevelBuilder:

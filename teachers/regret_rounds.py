@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from aclbench.task_space import Task, TaskSpace, task_key
 from aclbench.teachers.base import Capabilities, Teacher
+from aclbench.teachers.params import check_int, check_number, check_positive
 
 AGENTS = ("protagonist", "antagonist")
 MAX_PENDING = 4096
@@ -45,6 +46,25 @@ def regret(protagonist_returns: Sequence[float], antagonist_returns: Sequence[fl
     mean = float(np.sum(protagonist / protagonist.size))  # a sum could overflow, this cannot
     gap = float(np.max(antagonist_returns)) - mean
     return min(max(gap, 0.0), sys.float_info.max)
+
+
+def check_ppo_params(
+    teacher: Teacher,
+    learning_rate: float,
+    clip_range: float,
+    entropy_coef: float,
+    epochs: int,
+    hidden: int,
+) -> dict[str, Any]:
+    """The PPO settings of PAIRED's and CLUTR's policies, checked (a bad one raises
+    :class:`ConfigError` naming it), as keyword arguments of the policy."""
+    return {
+        "learning_rate": check_positive(teacher, "learning_rate", learning_rate),
+        "clip_range": check_positive(teacher, "clip_range", clip_range),
+        "entropy_coef": check_number(teacher, "entropy_coef", entropy_coef, 0.0),
+        "epochs": check_int(teacher, "epochs", epochs, 1),
+        "hidden": check_int(teacher, "hidden", hidden, 1),
+    }
 
 
 @dataclass
