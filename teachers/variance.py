@@ -24,6 +24,8 @@ threshold matters on envs whose return depends on the start state: on a pendulum
 swing up the return still varies with the start angle, so the variance of returns reads that
 noise as an uncertain outcome, while every such episode is a failure and has variance 0 (the
 same noise made ALP-GMM fall below ``random`` in ``benchmarks/suites/baselines-pendulum.toml``).
+Where returns only rise with learning (the toy bench) they mark the frontier sooner than 0/1
+successes do: run such an env at expert knowledge ``"none"`` to score returns.
 ``p`` is the
 unbiased variance of the ``n`` outcomes divided by ``range^2 * floor(n/2) * ceil(n/2) / (n (n -
 1))``, the largest unbiased variance of ``n`` values within ``range``, VCRL's normalizer for 0/1

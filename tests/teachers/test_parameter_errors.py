@@ -144,6 +144,7 @@ BAD: dict[str, list[tuple[str, Any, str]]] = {
         ("history", 5, "an integer >= 10"),
         ("candidates", 0, AT_LEAST_1),
         ("epsilon", 1.5, FRACTION),
+        ("success_threshold", math.nan, "a finite number"),
     ],
     "mpts": [
         ("batch_size", 0, AT_LEAST_1),
