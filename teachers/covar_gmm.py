@@ -48,14 +48,21 @@ class CovarGmmTeacher(MixtureTeacher):
     Args:
         absolute_lp: use ``|covariance|`` instead of its positive part (a variant of the
             reference code: it also follows regions whose returns fall, i.e. forgetting).
+        k_search: ``"local"`` here (the mixture's default is the papers' ``"all"``).
         kwargs: the mixture's parameters, :class:`~teachers.mixture_teacher.MixtureTeacher`.
     """
 
     lp_key = "lp"
-    default_k_search = "local"
 
-    def __init__(self, task_space: TaskSpace, *, absolute_lp: bool = False, **kwargs: Any) -> None:
-        super().__init__(task_space, **kwargs)
+    def __init__(
+        self,
+        task_space: TaskSpace,
+        *,
+        absolute_lp: bool = False,
+        k_search: str = "local",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(task_space, k_search=k_search, **kwargs)
         self.absolute_lp = check_bool(self, "absolute_lp", absolute_lp)
 
     def _learning_progress(self, mixture: Mixture) -> NDArray[np.float64]:

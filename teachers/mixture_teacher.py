@@ -68,8 +68,7 @@ class MixtureTeacher(Teacher):
             (the paper uses ``(-150, 350)`` on Stump Tracks); ``None`` keeps raw returns.
         warm_start: start each k's EM from that k's previous mixture instead of from k-means
             (an option of the authors' code, off there).
-        k_search: ``"all"`` or ``"local"`` (see :class:`~teachers.gmm_fit.MixtureSelector`);
-            ``None`` takes the subclass's :attr:`default_k_search`.
+        k_search: ``"all"`` or ``"local"`` (see :class:`~teachers.gmm_fit.MixtureSelector`).
         expert_knowledge: given by the harness; at ``"high"``, its initial distribution of easy
             tasks is what the bootstrap episodes are drawn from.
 
@@ -89,8 +88,6 @@ class MixtureTeacher(Teacher):
     presets: ClassVar[dict[str, dict[str, Any]]] = PRESETS
     """Named values of ``fit_rate``, ``random_task_ratio``, ``k_range`` and ``warm_start``."""
     expert_knowledge_used: ClassVar[str] = "high"
-    default_k_search: ClassVar[str] = "all"
-    """How the number of Gaussians is searched at each refit when ``k_search`` is not given."""
 
     def __init__(
         self,
@@ -105,7 +102,7 @@ class MixtureTeacher(Teacher):
         criterion: str = "aic",
         return_bounds: Sequence[float] | None = None,
         warm_start: bool | None = None,
-        k_search: str | None = None,
+        k_search: str = "all",
         expert_knowledge: ExpertKnowledge | None = None,
     ) -> None:
         super().__init__(task_space, seed=seed)
@@ -127,9 +124,7 @@ class MixtureTeacher(Teacher):
         self.scale_return = ReturnScaler(self, return_bounds)
         self.warm_start = schedule.warm_start
         self.window: deque[np.ndarray] = deque(maxlen=self.fit_rate)
-        self.k_search = check_choice(
-            self, "k_search", self.default_k_search if k_search is None else k_search, K_SEARCHES
-        )
+        self.k_search = check_choice(self, "k_search", k_search, K_SEARCHES)
         self.selector = MixtureSelector(
             self.k_range, self.criterion, self.warm_start, self.k_search
         )

@@ -18,6 +18,7 @@ import argparse
 import cProfile
 import pstats
 import time
+from pathlib import Path
 
 import torch
 
@@ -64,7 +65,7 @@ def main() -> None:
         f"({100 * hooks / total:.1f}%) in the curriculum callback's hooks"
     )
     rows = [
-        (cumulative, own, calls, f"{path.split('/wt-', 1)[-1]}:{line}({name})")
+        (cumulative, own, calls, f"{'/'.join(Path(path).parts[-2:])}:{line}({name})")
         for (path, line, name), (_, calls, own, cumulative, _) in table.items()
         if path.endswith(CURRICULUM_FILES) or any(f in path for f in CURRICULUM_FOLDERS)
     ]
