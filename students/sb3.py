@@ -36,7 +36,8 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
-from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor
+from stable_baselines3.common.monitor import Monitor
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from aclbench.envs.core import ENVS
 from aclbench.envs.curriculum import RETURN_KEY, TASK_KEY, Curriculum, TaskSlots, make_wrapped_env
@@ -64,6 +65,16 @@ from aclbench.teachers.base import Teacher, check_capabilities
 _SB3_SKIP = ("self", "env", "seed", "device", "_init_setup_model")
 
 _FORKSERVER_PRELOAD = ["__main__", "stable_baselines3.common.vec_env.subproc_vec_env", __name__]
+
+
+def _monitored_env(
+    spec: gym.envs.registration.EnvSpec, env_kwargs: dict[str, Any], slots: TaskSlots, index: int
+) -> gym.Env:
+    """A training env in its worker: the curriculum env under SB3's ``Monitor``, which gives
+    SB3 the finished episodes' returns and lengths it logs (``rollout/ep_rew_mean``). In the
+    worker rather than a ``VecMonitor`` in the main process, which every step waits on; under
+    the normalization, so that it sees the env's rewards."""
+    return Monitor(make_wrapped_env(spec, env_kwargs, slots, index))
 
 
 def _preload_forkserver() -> None:
@@ -271,15 +282,13 @@ class SB3Student(Student):
 
     def _make_venv(self, slots: TaskSlots, kind: str) -> VecEnv:
         """Training envs of ``kind`` reading their tasks from ``slots``, normalized with
-        statistics of their own where the student normalizes. ``VecMonitor``, under the
-        normalization so that it sees the env's rewards, gives SB3 the finished episodes'
-        returns and lengths it logs (``rollout/ep_rew_mean``)."""
+        statistics of their own where the student normalizes."""
         gamma = float(self._config.get("gamma", self.algorithm_defaults()["gamma"]))
-        return self.normalization.training_env(VecMonitor(self._bare_venv(slots, kind)), gamma)
+        return self.normalization.training_env(self._bare_venv(slots, kind), gamma)
 
     def _bare_venv(self, slots: TaskSlots, kind: str) -> VecEnv:
         factories: list[Callable[[], gym.Env]] = [
-            functools.partial(make_wrapped_env, self._spec, self._env_kwargs, slots, i)
+            functools.partial(_monitored_env, self._spec, self._env_kwargs, slots, i)
             for i in range(slots.shape[0])
         ]
         if kind == "dummy":

@@ -59,13 +59,13 @@ def test_a_ppo_run_logs_sb3_metrics_and_its_evaluations(tmp_path):
     assert len(list(tmp_path.glob("events.out.tfevents.*"))) == 1
     logged = scalars(tmp_path)
     for tag in ("rollout/ep_rew_mean", "rollout/ep_len_mean", "train/loss", "time/fps"):
-        assert tag in logged, tag  # SB3's own logger, VecMonitor's episodes
+        assert tag in logged, tag  # SB3's own logger, Monitor's episodes
     evals = pd.read_csv(tmp_path / "eval.csv")
     for column in ("mastered_pct", "mean_return"):
         steps, values = zip(*logged[f"eval/{column}"])
         assert list(steps) == evals["env_steps"].tolist() == [0, 256, 512]
         np.testing.assert_allclose(values, evals[column], rtol=1e-6)
-    # VecMonitor saw the episodes the teacher was fed: SB3's mean of the last 100 returns, at
+    # Monitor saw the episodes the teacher was fed: SB3's mean of the last 100 returns, at
     # each rollout's end, is that of the episodes tasks.csv records up to that step.
     episodes = pd.read_csv(tmp_path / "tasks.csv")
     for step, value in logged["rollout/ep_rew_mean"]:

@@ -77,7 +77,7 @@ def model_value(student: SB3Student, key: str) -> Any:
     """The value of parameter ``key`` as the built student and its SB3 model hold it."""
     aclbench = {
         "n_envs": lambda: student.model.n_envs,
-        "vec_env": lambda: (  # under VecNormalize and VecMonitor
+        "vec_env": lambda: (  # under VecNormalize
             "dummy" if isinstance(student.venv.unwrapped, DummyVecEnv) else "subproc"
         ),
         "torch_threads": torch.get_num_threads,
