@@ -408,8 +408,9 @@ class SB3Student(Student):
         # model (without observations) does first: fresh tasks from the restored teacher.
         if self.curriculum is not None:
             self.curriculum.restart(self.venv.get_attr("episodes"))
-        else:  # PAIRED: every env from episode 0, as in a fresh student
-            self.venv.set_attr("episodes", 0)
+        else:  # PAIRED: every env from episode 0, as in a fresh student (set on the curriculum
+            # env under the Monitor: VecEnv.set_attr would set it on the outermost wrapper)
+            self.venv.env_method("set_wrapper_attr", "episodes", 0, force=False)
 
     def close(self) -> None:
         """Stop the training envs (worker processes) and free their task slots. Also done when

@@ -22,12 +22,15 @@ preset               fit_rate  random_task_ratio  k_range  warm_start
 ===================  ========  =================  =======  ==========
 
 ``"paper"`` is the configuration of the authors' code (teachDeepRL), ``"teachmyagent"`` that of
-TeachMyAgent's benchmark (Romac et al., ICML 2021). ``"paper-warm"`` is ours: the paper's
-schedule, with each refit starting the EM of every k from that k's previous mixture (an option
-of the authors' code, off there) instead of from k-means. Refits are the teacher's main cost,
-and warm starts make them cheaper. It is the default because it measures best on the toy bench
-(``python -m benchmarks.perf.teachers_toy``; figures and the commit they were measured at in
-``results/perf/2026-12-04-teachers-presets.md``).
+TeachMyAgent's benchmark (Romac et al., ICML 2021). ``"paper"`` is the default: it matches the
+authors' algorithm in every dimension. ``"paper-warm"`` is ours: the paper's schedule, with
+each refit starting the EM of every k from that k's previous mixture (an option of the authors'
+code, off there) instead of from k-means. Warm starts make refits cheaper and do better on the
+2-D toy bench, but in 5-D the refits stay stuck near their first mixtures and master a fraction
+of what the paper's refits do (``python -m benchmarks.perf.teachers_toy --dims 5 --cells 4``;
+figures and commits in ``results/perf/2026-12-04-teachers-presets.md`` and
+``results/perf/2026-12-05-alp-gmm-default.md``). It was the default before 2026-12-05; the
+stored baselines that ran with it name it in their suite files.
 
 Tasks are handled in the unit cube of the task space (``TaskSpace.to_unit``), for the
 nearest-neighbour search as for the mixtures, so no dimension dominates by its units.
@@ -72,7 +75,7 @@ class AlpGmmTeacher(MixtureTeacher):
         self,
         task_space: TaskSpace,
         *,
-        preset: str = "paper-warm",
+        preset: str = "paper",
         nn_buffer_size: int = 500,
         **kwargs: Any,
     ) -> None:

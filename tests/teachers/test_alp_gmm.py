@@ -79,8 +79,10 @@ def test_presets_name_the_paper_and_teachmyagent_values():
     assert (paper.n_bootstrap, paper.criterion) == (250, "aic")
     assert paper.warm_start is False  # the authors' code refits every k from k-means
     default = make_teacher("alp-gmm", SQUARE, seed=0)
-    assert default.preset == "paper-warm" and default.warm_start is True
-    assert (default.fit_rate, default.random_task_ratio, default.k_range) == (250, 0.2, (2, 10))
+    assert default.preset == "paper" and default.warm_start is False
+    warm = make_teacher("alp-gmm", SQUARE, seed=0, preset="paper-warm")
+    assert warm.warm_start is True
+    assert (warm.fit_rate, warm.random_task_ratio, warm.k_range) == (250, 0.2, (2, 10))
     tma = make_teacher("alp-gmm", SQUARE, seed=0, preset="teachmyagent")
     assert (tma.fit_rate, tma.random_task_ratio, tma.k_range) == (150, 0.05, (2, 9))
     assert tma.warm_start is False
