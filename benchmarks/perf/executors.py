@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from aclbench.harness.executors import run_local, run_ray
-from aclbench.harness.profile import suite_text, toy_challenge
 from aclbench.harness.suite import Suite
 
 
@@ -40,6 +39,10 @@ eval_interval = {steps}
 
 def sim_suite(runs: int) -> Suite:
     """``runs`` runs of the challenge profile's toy bench, half ALP-GMM, half random."""
+    # Imported here: spawned workers import this script again, and the profile module brings
+    # the report's plotting, which `aclbench` workers never import.
+    from aclbench.harness.profile import suite_text, toy_challenge
+
     text = suite_text(toy_challenge("challenge-perf"), ["alp-gmm", "random"], max(1, runs // 2))
     return Suite.parse(text)
 
