@@ -5,7 +5,8 @@ runs last seconds each): 2 local workers at 1.8x or more of 1 worker; Ray within
 local pool with the same parallelism. ``--kind ppo`` (the default): CartPole PPO runs long
 enough (4 x 20k steps) that process start-up does not dominate; ``--kind sim``: runs of the
 challenge profile (ALP-GMM and random on the 6 x 6 toy bench, 6,000 episodes), where per-run
-costs (imports, writes) do.
+costs (imports, writes) do; ``--runs 240`` is the size of one teacher's profile, over which
+the pools' start-up (and Ray's) is spread as in ``aclbench profile``.
 
     python -m benchmarks.perf.executors [--kind ppo|sim] [--runs 4] [--steps 20000]
 """
