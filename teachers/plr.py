@@ -4,8 +4,8 @@ PLR: Jiang, Grefenstette and Rocktäschel (ICML 2021), "Prioritized Level Replay
 (PLR-perp): Jiang, Dennis, Parker-Holder, Foerster, Grefenstette and Rocktäschel (NeurIPS
 2021), "Replay-Guided Adversarial Environment Design".
 
-A level is a task vector. Before each episode (or each rollout, see below) the teacher either
-replays a level from its buffer, drawn by score and staleness (:mod:`teachers.level_buffer`),
+A level is a task vector. Before each episode (Robust PLR: each rollout, see below) the teacher
+either replays a level from its buffer, drawn by score and staleness (:mod:`teachers.level_buffer`),
 or plays a new one from ``task_space.sample`` (for the maze: the random level generator).
 Replay starts once the buffer is filled to the fraction ``rho`` and then happens with
 probability ``replay_prob``. Each finished episode scores its level from the student's
@@ -16,16 +16,19 @@ Working with a student:
 
 - It declares ``rollouts`` (:class:`~teachers.base.Capabilities`): an on-policy student passes
   each rollout to ``on_rollout_end``, with the policy's outputs for the policy-based scores.
-- It declares ``rollout_mode``: ``begin_rollout()`` draws replay-or-new for a whole rollout
-  and returns it (true = replay); every ``sample_task`` until the next call follows it, so a
-  rollout is all replays or all new levels (exactly so if the student also restarts its envs
-  when the decision changes, as the SB3 students do: :mod:`students.rollout_modes`; otherwise
-  an episode begun in the previous rollout finishes on its level). A student that never calls
-  it gets a fresh decision per episode; ``replaying`` says whether the last sampled task was a
+- PLR decides replay-or-new for every level it samples, that is per episode, as the PLR paper's
+  level sampler does at each env's reset; ``replaying`` says whether the last sampled task was a
   replay.
-- ``train_on_new_levels``: PLR learns from every rollout. Robust PLR is false: the student
-  takes no gradient step on rollouts of new (exploratory) levels, only on replays; the
-  teacher still scores those levels, which is how they enter the buffer.
+- Robust PLR declares ``rollout_mode``: ``begin_rollout()`` draws replay-or-new for a whole
+  rollout and returns it (true = replay); every ``sample_task`` until the next call follows it,
+  so a rollout is all replays or all new levels (exactly so if the student also restarts its
+  envs when the decision changes, as the SB3 students do: :mod:`students.rollout_modes`;
+  otherwise an episode begun in the previous rollout finishes on its level), as in the reference
+  implementation (dcd). It needs whole rollouts of one kind because
+  ``train_on_new_levels`` is false: the student takes no gradient step on rollouts of new
+  (exploratory) levels, only on replays; the teacher still scores those levels, which is how
+  they enter the buffer. A student that never calls ``begin_rollout`` gets a fresh decision per
+  episode.
 
 Students that send no rollouts (returns only, like ``check_teacher``) still get a sensible
 curriculum: until a first rollout arrives, a level's score is its best return minus its mean
@@ -76,7 +79,7 @@ class PLRTeacher(Teacher):
         buffer_size: most levels kept.
     """
 
-    capabilities = Capabilities(rollouts=True, rollout_mode=True)
+    capabilities = Capabilities(rollouts=True)
 
     def __init__(
         self,
@@ -112,11 +115,6 @@ class PLRTeacher(Teacher):
         self._rollout_replay: bool | None = None
 
     # --- sampling ------------------------------------------------------------------------------
-    def begin_rollout(self) -> bool:
-        """Decide replay (true) or new levels for every task sampled until the next call."""
-        self._rollout_replay = self._decide_replay()
-        return self._rollout_replay
-
     def _decide_replay(self) -> bool:
         warm = len(self.buffer) > 0 and self.buffer.fill >= self.rho
         return warm and bool(self.rng.random() < self.replay_prob)
@@ -219,4 +217,10 @@ class RobustPLRTeacher(PLRTeacher):
     """Robust PLR: as PLR, but the student learns only from replayed levels; new levels are
     played to be scored, without a gradient step (``train_on_new_levels`` is false)."""
 
+    capabilities = Capabilities(rollouts=True, rollout_mode=True)
     train_on_new_levels = False
+
+    def begin_rollout(self) -> bool:
+        """Decide replay (true) or new levels for every task sampled until the next call."""
+        self._rollout_replay = self._decide_replay()
+        return self._rollout_replay

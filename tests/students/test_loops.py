@@ -84,7 +84,7 @@ def test_the_same_hooks_declared_change_the_loop(monkeypatch: pytest.MonkeyPatch
     [
         ("random", PlainLoop),
         ("sec", PlainLoop),
-        ("plr", RolloutModeLoop),
+        ("plr", PlainLoop),
         ("robust-plr", RolloutModeLoop),
         ("accel", RolloutModeLoop),
         ("paired", PairedLoop),

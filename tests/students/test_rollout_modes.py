@@ -58,7 +58,14 @@ def watched(teacher_cls: type[PLRTeacher]) -> type[PLRTeacher]:
     return Watched
 
 
-@pytest.fixture(params=[PLRTeacher, RobustPLRTeacher, ACCELTeacher], ids=lambda c: c.__name__)
+class RolloutPLR(RobustPLRTeacher):
+    """PLR's decisions per rollout, with a gradient step on every rollout (dcd's PLR): the
+    update gate open on new levels too."""
+
+    train_on_new_levels = True
+
+
+@pytest.fixture(params=[RolloutPLR, RobustPLRTeacher, ACCELTeacher], ids=lambda c: c.__name__)
 def trained(request, monkeypatch: pytest.MonkeyPatch):
     env_name = counting_env.register(monkeypatch)
     space = counting_env.CountingEnv().task_space

@@ -90,12 +90,8 @@ def test_undeclared_hooks_raise_naming_the_capability() -> None:
     ("name", "params", "expected"),
     [
         ("random", {}, Capabilities()),
-        ("plr", {}, Capabilities(rollouts=True, rollout_mode=True)),
-        (
-            "plr",
-            {"score": "policy_entropy"},
-            Capabilities(rollouts=True, policy_outputs=True, rollout_mode=True),
-        ),
+        ("plr", {}, Capabilities(rollouts=True)),
+        ("plr", {"score": "policy_entropy"}, Capabilities(rollouts=True, policy_outputs=True)),
         ("robust-plr", {}, Capabilities(rollouts=True, rollout_mode=True)),
         ("accel", {}, Capabilities(rollouts=True, rollout_mode=True)),
         ("paired", {}, Capabilities(adversarial=True)),
