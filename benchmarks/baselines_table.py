@@ -30,7 +30,7 @@ import scipy.stats
 
 from aclbench.errors import ConfigError
 from aclbench.harness.report import stats
-from aclbench.harness.report.runs import load_results
+from aclbench.harness.report.runs import Run, load_results
 from aclbench.harness.report.tables import with_interval
 
 START = "<!-- baselines-table:start (python -m benchmarks.baselines_table --write) -->"
@@ -112,16 +112,24 @@ def suite_rows(suite_dir: Path) -> list[list[str]]:
 
 
 def cost_row(suite_dir: Path) -> list[str]:
-    """Runs done out of those found, their summed wall time, and the campaign's span from the
-    first run's start to the last one's end (``status.json``), in minutes."""
+    """Runs done out of those found, their summed wall time (each run's last evaluation row,
+    which counts the time before every resume; ``status.json`` counts the last process only),
+    and the span from the first run's start to the last one's end (``status.json``), in
+    minutes."""
     results = load_results([suite_dir])
     done = [r for r in results.runs if r.state == "done"]
     total = len(results.runs) + len(results.missing)
-    wall = sum(float(r.status.get("wall_s", 0.0)) for r in done) / 60
+    wall = sum(_run_wall(r) for r in done) / 60
     starts = [datetime.fromisoformat(r.status["started"]) for r in done if "started" in r.status]
     ends = [datetime.fromisoformat(r.status["finished"]) for r in done if "finished" in r.status]
     span = (max(ends) - min(starts)).total_seconds() / 60 if starts and ends else math.nan
     return [suite_dir.name, f"{len(done)} / {total}", f"{wall:.0f}", f"{span:.0f}"]
+
+
+def _run_wall(run: Run) -> float:
+    if "wall_s" in run.evals and not run.evals.empty:
+        return float(run.evals["wall_s"].iloc[-1])
+    return float(run.status.get("wall_s", 0.0))
 
 
 def table(root: Path) -> str:
@@ -134,7 +142,8 @@ def table(root: Path) -> str:
         lines += ["| " + " | ".join(cell) + " |" for cell in suite_rows(suite_dir)]
     lines += [
         "",
-        "Measured cost (loaded 2-core machine, one run at a time per suite, suites side by side):",
+        "Measured cost (loaded 2-core machine, one run at a time per suite, suites side by side;"
+        " a suite rerun in part spans the sessions in between):",
         "",
         "| suite | runs done / found | run time, summed (min) | first start to last end (min) |",
         "|---|---|---|---|",
