@@ -16,19 +16,20 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from PIL import Image
-from stable_baselines3.common.vec_env import VecNormalize
 
 from aclbench import envs, students
 from aclbench.errors import ConfigError
 from aclbench.harness.config import RunConfig
 from aclbench.registry import import_modules
-from aclbench.students.normalization import observation_normalizer
+
+if TYPE_CHECKING:
+    from stable_baselines3.common.vec_env import VecNormalize
 
 MODEL_FILE = "model.zip"
 FORMATS = (".gif", ".mp4")
@@ -94,6 +95,10 @@ def play(
         space = envs.task_env(env).task_space
         task = space.validate(task)
         policy = algorithm.load(model_path, device="cpu")
+        # SB3 (and torch) only here, where a model is played: importing this module, as the
+        # report does, must not load them into every process that builds a report.
+        from aclbench.students.normalization import observation_normalizer
+
         normalizer = observation_normalizer(model_path)  # the run's statistics, frozen
         frames, episode_return, steps = _episode(
             env, policy, normalizer, task, config.seed, max_steps

@@ -112,15 +112,19 @@ class PLRTeacher(Teacher):
         self.replaying = False
         self.scored_by_rollouts = False
         self.replays = self.new_levels = 0
-        self._rollout_replay: bool | None = None
 
     # --- sampling ------------------------------------------------------------------------------
     def _decide_replay(self) -> bool:
         warm = len(self.buffer) > 0 and self.buffer.fill >= self.rho
         return warm and bool(self.rng.random() < self.replay_prob)
 
+    def _replay_decision(self) -> bool:
+        """Hook: replay (true) or a new level for the task being sampled; PLR draws afresh for
+        every episode."""
+        return self._decide_replay()
+
     def _sample_task(self) -> Task:
-        replay = self._decide_replay() if self._rollout_replay is None else self._rollout_replay
+        replay = self._replay_decision()
         self.replaying = replay and len(self.buffer) > 0
         if self.replaying:
             self.replays += 1
@@ -220,7 +224,16 @@ class RobustPLRTeacher(PLRTeacher):
     capabilities = Capabilities(rollouts=True, rollout_mode=True)
     train_on_new_levels = False
 
+    def __init__(self, task_space: TaskSpace, **kwargs: Any) -> None:
+        super().__init__(task_space, **kwargs)
+        self._rollout_replay: bool | None = None  # None until the first begin_rollout()
+
     def begin_rollout(self) -> bool:
         """Decide replay (true) or new levels for every task sampled until the next call."""
         self._rollout_replay = self._decide_replay()
+        return self._rollout_replay
+
+    def _replay_decision(self) -> bool:
+        if self._rollout_replay is None:  # a student that never calls begin_rollout()
+            return super()._replay_decision()
         return self._rollout_replay

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aclbench.harness.play import MODEL_FILE, play, test_task
 from aclbench.harness.report.render import ClipGrid, Section
 from aclbench.harness.report.runs import Results, Run, packed
 
@@ -32,10 +33,6 @@ EVERY = 2
 
 def video_section(results: Results, out: Path) -> Section:
     """The section of clips, written into ``out / FOLDER`` (module docstring)."""
-    # Here, not at the top: playing imports SB3 and torch, which a report without clips (and
-    # every process that imports the report, a suite's spawned workers among them) never needs.
-    from aclbench.harness.play import play, test_task
-
     section = Section("Watch the students")
     section.blocks.append(
         "Each teacher's final student (its first finished seed) on the env's easy test task "
@@ -94,8 +91,6 @@ def remove_clips(out: Path) -> None:
 
 
 def _first_with_model(runs: list[Run]) -> Run | None:
-    from aclbench.harness.play import MODEL_FILE
-
     return next((r for r in runs if r.usable and (r.path / MODEL_FILE).is_file()), None)
 
 
