@@ -132,6 +132,12 @@ def read_classroom(
         elif tests.shape != test_tasks.shape or not np.allclose(tests, test_tasks):
             raise ConfigError(f"again: classroom run {name!r} has another test set than the rest")
         params = _read_json(run / "teacher_params.json")
+        if "fit_rate" not in params:
+            raise ConfigError(
+                f"again: classroom run {name!r} has no teacher_params.json with the ALP-GMM's "
+                f"fit_rate (runs written before teachers' parameters were saved lack it): "
+                f"rerun it with 'aclbench run --config {run / 'config.toml'}'"
+            )
         bound = params.get("return_bounds")
         bounds.append(None if bound is None else (float(bound[0]), float(bound[1])))
         curriculum = _curriculum(run, task_space, alp_threshold, int(params["fit_rate"]))

@@ -202,6 +202,11 @@ def test_unusable_classrooms_are_refused_with_the_reason(
     toy_run(mixed / "random", "random", [0, 0], 0)
     with pytest.raises(ConfigError, match="run 'random' was taught by 'random'"):
         AgainTeacher(TOY, classroom=str(mixed))
+    unsaved = tmp_path / "unsaved"
+    shutil.copytree(toy_classroom, unsaved)
+    next(unsaved.rglob("teacher_params.json")).unlink()
+    with pytest.raises(ConfigError, match="has no teacher_params.json with the ALP-GMM's fit_rate"):
+        AgainTeacher(TOY, classroom=str(unsaved))
     with pytest.raises(ConfigError, match=r"return_bounds None, the live one with \(0.0, 1.0\)"):
         AgainTeacher(TOY, classroom=str(toy_classroom), alp_gmm={"return_bounds": (0, 1)})
     with pytest.raises(ConfigError, match="again: alp_gmm: alp-gmm: fit_rate must be"):
