@@ -134,9 +134,7 @@ def read_classroom(
         params = _read_json(run / "teacher_params.json")
         if "fit_rate" not in params:
             raise ConfigError(
-                f"again: classroom run {name!r} has no teacher_params.json with the ALP-GMM's "
-                f"fit_rate (runs written before teachers' parameters were saved lack it): "
-                f"rerun it with 'aclbench run --config {run / 'config.toml'}'"
+                f"again: classroom run {name!r}: its teacher_params.json has no fit_rate"
             )
         bound = params.get("return_bounds")
         bounds.append(None if bound is None else (float(bound[0]), float(bound[1])))
@@ -162,7 +160,26 @@ def _read_json(path: Path) -> Any:
         return {}
 
 
+CLASSROOM_FILES = (
+    "task_space.json",
+    "test_tasks.csv",
+    "eval.csv",
+    "eval_tasks.csv",
+    "teacher_log.jsonl",
+    "teacher_params.json",
+    "tasks.csv",
+)
+"""What a classroom run must hold (the three large logs may be gzipped)."""
+
+
 def _check_run(run: Path, name: str, task_space: TaskSpace) -> None:
+    missing = [file for file in CLASSROOM_FILES if not _stored(run / file).exists()]
+    if missing:
+        raise ConfigError(
+            f"again: classroom run {name!r} lacks {', '.join(missing)} (stored baselines of the "
+            f"simulated benches leave tasks.csv out): rerun it with "
+            f"'aclbench run --config {run / 'config.toml'}'"
+        )
     teacher = tomllib.loads((run / "config.toml").read_text()).get("teacher")
     if teacher != CLASSROOM_TEACHER:
         raise ConfigError(

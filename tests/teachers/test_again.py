@@ -205,7 +205,11 @@ def test_unusable_classrooms_are_refused_with_the_reason(
     unsaved = tmp_path / "unsaved"
     shutil.copytree(toy_classroom, unsaved)
     next(unsaved.rglob("teacher_params.json")).unlink()
-    with pytest.raises(ConfigError, match="has no teacher_params.json with the ALP-GMM's fit_rate"):
+    with pytest.raises(ConfigError, match=r"lacks teacher_params.json \(.*'aclbench run --config"):
+        AgainTeacher(TOY, classroom=str(unsaved))
+    for tasks in unsaved.rglob("tasks.csv*"):
+        tasks.unlink()
+    with pytest.raises(ConfigError, match=r"lacks teacher_params.json, tasks.csv \("):
         AgainTeacher(TOY, classroom=str(unsaved))
     with pytest.raises(ConfigError, match=r"return_bounds None, the live one with \(0.0, 1.0\)"):
         AgainTeacher(TOY, classroom=str(toy_classroom), alp_gmm={"return_bounds": (0, 1)})
