@@ -90,6 +90,8 @@ class ConfigChecker:
                 config.teacher_params,
                 config.expert_knowledge,
                 config.rugged,
+                config.student,
+                config.student_params,
             )
         )
         if key in self._checked:
@@ -107,6 +109,14 @@ class ConfigChecker:
         except BUILD_ERRORS as err:
             raise ConfigError(f"[teacher.{config.teacher}] {_describe(err)}") from None
         make_rugged(teacher, config.rugged)
+        try:
+            students.STUDENTS.get(config.student).check_teacher(
+                teacher, name=config.student, env_name=config.env, params=config.student_params
+            )
+        except ConfigError as err:
+            raise ConfigError(
+                f"[student.{config.student}] with teacher {config.teacher!r}: {err}"
+            ) from None
         self._checked.add(key)
 
     def _check_test_set(self, config: RunConfig) -> None:

@@ -89,6 +89,15 @@ class Student(ABC):
         with ``params`` to train at all (less than one on-policy rollout), rather than overshoot
         it many times. The default accepts any budget."""
 
+    @classmethod
+    def check_teacher(
+        cls, teacher: Teacher, *, name: str, env_name: str, params: dict[str, Any]
+    ) -> None:
+        """Raise ConfigError where this learner with ``params`` cannot train with ``teacher``
+        (a teacher that needs on-policy rollouts with an off-policy algorithm, PAIRED with a
+        decaying schedule), so that a suite fails before any run starts rather than each run
+        at its start. The default accepts every teacher."""
+
     @abstractmethod
     def learn(self, total_steps: int, listener: TrainingListener) -> None:
         """Train for ``total_steps`` env steps, reporting to ``listener``."""

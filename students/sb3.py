@@ -179,6 +179,10 @@ class SB3Student(Student):
         constructor (this class's own takes ``**params``), and the values of the aclbench
         keys given, so that a suite refuses them before any run starts."""
         _check_student_keys(params)
+        try:  # a schedule written wrong ("lin_fast") is refused here, not at the run's start
+            resolve_schedules(params)
+        except ConfigError as err:
+            raise ConfigError(f"student {name!r}: {err}") from None
         sb3_params = {k: v for k, v in params.items() if k not in STUDENT_KEYS}
         check_params(
             cls.algorithm,
@@ -231,6 +235,16 @@ class SB3Student(Student):
                 f"{env_name!r} (n_steps {n_steps} x n_envs {n_envs} = {rollout} env steps); "
                 "raise steps or lower n_steps or n_envs"
             )
+
+    @classmethod
+    def check_teacher(
+        cls, teacher: Teacher, *, name: str, env_name: str, params: dict[str, Any]
+    ) -> None:
+        """The training loop ``teacher`` needs accepts the algorithm and its hyperparameters
+        (the env's defaults with ``params``)."""
+        defaults = default_params(cls.algorithm.__name__.lower(), env_name)
+        config = resolve_schedules(merge_params(defaults, params))
+        loop_class(teacher).check_config(teacher, cls.algorithm, config)
 
     def _check_config(self, params: dict[str, Any]) -> dict[str, Any]:
         name = self.algorithm.__name__.lower()

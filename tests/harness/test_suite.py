@@ -254,6 +254,58 @@ def test_students_pass_the_env_check_where_their_algorithm_applies(env, student)
     assert Suite.parse(text).runs[0].config.student == student
 
 
+@pytest.mark.parametrize(
+    ("env", "student", "teacher", "message"),
+    [
+        (
+            "cartpole",
+            "ppo",
+            "paired",
+            "[student.ppo] with teacher 'paired': PAIRED trains each student one rollout per "
+            "SB3 learn call, so schedules decay within a rollout; give constant values for "
+            "clip_range, learning_rate",
+        ),
+        (
+            "pendulum",
+            "sac",
+            "plr",
+            "[student.sac] with teacher 'plr': teacher PLRTeacher needs on-policy rollouts",
+        ),
+    ],
+)
+def test_a_student_that_cannot_train_with_a_teacher_is_refused_at_parse_time(
+    env, student, teacher, message
+):
+    """Before, these failed each run at its start, after the run folders were made."""
+    text = (
+        MINIMAL.replace('["toy"]', f'["{env}"]')
+        .replace('["simulated"]', f'["{student}"]')
+        .replace('["random"]', f'["{teacher}"]')
+    )
+    with pytest.raises(ConfigError) as err:
+        Suite.parse(text)
+    assert message in str(err.value)
+
+
+def test_a_schedule_written_wrong_is_refused_at_parse_time_naming_the_student():
+    text = MINIMAL.replace('["toy"]', '["cartpole"]').replace('["simulated"]', '["ppo"]')
+    with pytest.raises(ConfigError) as err:
+        Suite.parse(text + '[student.ppo]\nlearning_rate = "lin_fast"\n')
+    assert "student 'ppo': parameter 'learning_rate' = 'lin_fast': a linear schedule" in str(
+        err.value
+    )
+
+
+def test_paired_with_constant_schedules_passes_the_check():
+    text = (
+        MINIMAL.replace('["toy"]', '["cartpole"]')
+        .replace('["simulated"]', '["ppo"]')
+        .replace('["random"]', '["paired"]')
+    )
+    constant = "[student.ppo]\nlearning_rate = 0.001\nclip_range = 0.2\n"
+    assert Suite.parse(text + constant).runs[0].config.teacher == "paired"
+
+
 def test_a_budget_below_one_on_policy_rollout_is_refused_at_parse_time():
     """PPO on cartpole collects 32 x 8 = 256 env steps per rollout by default: 100 steps would
     run 256 anyway."""
