@@ -24,7 +24,7 @@ of the curriculum side's training time. (PLR also restarts
 the envs when a rollout switches between replays and new levels, which plain SB3 never does.)
 
     python -m benchmarks.perf.throughput [--chunk 4096] [--chunks 24] [--set n_epochs=1]
-        [--teacher random]
+        [--teacher random] [--teacher-set replay_prob=0.0]
 """
 
 from __future__ import annotations
@@ -97,10 +97,13 @@ class Timed(Generic[P, R]):
 
 
 def curriculum(
-    params: dict[str, Any], seed: int, teacher_name: str = "random"
+    params: dict[str, Any],
+    seed: int,
+    teacher_name: str = "random",
+    teacher_params: dict[str, Any] | None = None,
 ) -> tuple[Callable[[int], int], Callable[[], None]]:
     space = task_env(ENVS.get(ENV).make()).task_space
-    teacher = make_teacher(teacher_name, space, seed=seed)
+    teacher = make_teacher(teacher_name, space, seed=seed, **(teacher_params or {}))
     student = make_student(
         "ppo", ENV, teacher, seed=seed, device="cpu", n_envs=N_ENVS, vec_env="subproc", **params
     )
@@ -115,13 +118,17 @@ def curriculum(
     return learn, student.close
 
 
+def literal_settings(settings: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` settings as a dict (values are Python literals)."""
+    return {
+        name: ast.literal_eval(value) for name, value in (item.split("=", 1) for item in settings)
+    }
+
+
 def ppo_params(settings: list[str]) -> dict[str, Any]:
     """The student's PPO hyperparameters for cartpole with 4 envs, changed by ``KEY=VALUE``
     settings (values are Python literals)."""
-    params = {**default_params("ppo", ENV), "n_steps": 64}
-    for item in settings:
-        name, value = item.split("=", 1)
-        params[name] = ast.literal_eval(value)
+    params = {**default_params("ppo", ENV), "n_steps": 64, **literal_settings(settings)}
     for name in STUDENT_KEYS:
         params.pop(name, None)
     return params
@@ -135,16 +142,24 @@ def main() -> None:
         "--set", action="append", default=[], metavar="KEY=VALUE", help="PPO hyperparameter"
     )
     parser.add_argument("--teacher", default="random", help="teacher of the curriculum side")
+    parser.add_argument(
+        "--teacher-set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="parameter of the teacher",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)  # the student's default, for the plain side too
     params = ppo_params(args.set)
     print(f"PPO on {ENV}, SubprocVecEnv({N_ENVS}), {args.chunks} x {args.chunk} steps per side")
-    print(f"params {params}, curriculum teacher {args.teacher!r}")
+    teacher_params = literal_settings(args.teacher_set)
+    print(f"params {params}, curriculum teacher {args.teacher!r} {teacher_params}")
     timed = callback.policy_outputs = Timed(callback.policy_outputs)
 
     sides = {
         "plain": plain(params, seed=0),
-        "curriculum": curriculum(params, seed=0, teacher_name=args.teacher),
+        "curriculum": curriculum(params, 0, args.teacher, teacher_params),
     }
     wall = dict.fromkeys(sides, 0.0)
     cpu = dict.fromkeys(sides, 0.0)
