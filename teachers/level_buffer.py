@@ -18,6 +18,7 @@ an unbounded level generator).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -30,11 +31,17 @@ from aclbench.task_space import task_key
 def rank_weights(scores: NDArray[np.float64], temperature: float) -> NDArray[np.float64]:
     """``P_S`` with ``h = 1 / rank``; ties are ranked in buffer order, so the result is
     deterministic."""
-    order = np.argsort(-scores, kind="stable")
-    ranks = np.empty(len(scores))
-    ranks[order] = np.arange(1, len(scores) + 1)
-    weights = (1.0 / ranks) ** (1.0 / temperature)
+    weights = np.empty(len(scores))
+    weights[np.argsort(-scores, kind="stable")] = _weights_by_rank(len(scores), temperature)
     return weights / weights.sum()
+
+
+@functools.lru_cache(maxsize=4)
+def _weights_by_rank(n: int, temperature: float) -> NDArray[np.float64]:
+    """``(1 / rank) ** (1 / temperature)`` for ranks 1 to ``n``, unnormalized (read-only)."""
+    weights = (1.0 / np.arange(1, n + 1, dtype=np.float64)) ** (1.0 / temperature)
+    weights.flags.writeable = False
+    return weights
 
 
 def power_weights(scores: NDArray[np.float64], temperature: float) -> NDArray[np.float64]:
@@ -79,6 +86,11 @@ class LevelBuffer:
         self.return_mean = np.zeros(capacity)
         self.return_count = np.zeros(capacity, dtype=np.int64)
         self._slots: dict[bytes, int] = {}
+        # P_S and the scores and settings it was computed from: the scores change only when
+        # episodes are scored (once per rollout with an RL student), replays happen at every
+        # other episode, and ranking the buffer is the dearest part of a replay
+        self._by_score: tuple[tuple[str, float], NDArray[np.float64], NDArray[np.float64]] | None
+        self._by_score = None
 
     def __len__(self) -> int:
         return len(self._slots)
@@ -126,6 +138,20 @@ class LevelBuffer:
     ) -> NDArray[np.float64]:
         """The replay distribution over the ``len(self)`` stored levels."""
         n = len(self)
-        by_score = TRANSFORMS[transform](self.scores[:n], temperature)
+        by_score = self._score_weights(transform, temperature)
         by_staleness = staleness_weights(self.last_sampled[:n], now)
         return (1.0 - staleness_coef) * by_score + staleness_coef * by_staleness
+
+    def _score_weights(self, transform: str, temperature: float) -> NDArray[np.float64]:
+        """``P_S`` of the stored levels, computed again only when a score or a setting changed
+        (the same values as computing it every time, to the bit)."""
+        scores = self.scores[: len(self)]
+        settings = (transform, temperature)
+        if self._by_score is not None:
+            cached_settings, cached_scores, weights = self._by_score
+            if cached_settings == settings and np.array_equal(cached_scores, scores):
+                return weights
+        weights = TRANSFORMS[transform](scores, temperature)
+        weights.flags.writeable = False
+        self._by_score = (settings, scores.copy(), weights)
+        return weights

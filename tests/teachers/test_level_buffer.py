@@ -95,3 +95,29 @@ def test_minus_zero_and_zero_are_the_same_level() -> None:
     assert buffer.find(np.array([-0.0, 1.0])) == slot
     assert buffer.add(np.array([1.0, -0.0]), 1.0, now=0) == 1
     assert buffer.find([1.0, 0.0]) == 1 and len(buffer) == 2
+
+
+@pytest.mark.parametrize("transform", ["rank", "power"])
+def test_replay_distribution_follows_every_score_change(transform: str) -> None:
+    # P_S is kept between replays while the scores stay as they are: any change of a score,
+    # a level or a setting must give exactly what computing it afresh gives.
+    rng = np.random.default_rng(0)
+    buffer = LevelBuffer(capacity=40, n_dims=1)
+    for value in range(30):
+        buffer.add([float(value)], float(rng.random()), now=value)
+
+    def fresh(temperature: float) -> np.ndarray:
+        scores = buffer.scores[: len(buffer)].copy()
+        by_score = {"rank": rank_weights, "power": power_weights}[transform](scores, temperature)
+        by_staleness = staleness_weights(buffer.last_sampled[: len(buffer)], 100)
+        return 0.7 * by_score + 0.3 * by_staleness
+
+    first = buffer.probabilities(100, transform, 0.1, 0.3)
+    np.testing.assert_array_equal(first, fresh(0.1))
+    buffer.scores[3] = 5.0  # as PLR rescores a level in place
+    moved = buffer.probabilities(100, transform, 0.1, 0.3)
+    np.testing.assert_array_equal(moved, fresh(0.1))
+    assert moved[3] > first[3]
+    buffer.add([99.0], 7.0, now=100)
+    np.testing.assert_array_equal(buffer.probabilities(100, transform, 0.1, 0.3), fresh(0.1))
+    np.testing.assert_array_equal(buffer.probabilities(100, transform, 0.5, 0.3), fresh(0.5))
