@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from aclbench.teachers.level_buffer import (
+    TRANSFORMS,
     LevelBuffer,
     power_weights,
     rank_weights,
@@ -108,7 +109,7 @@ def test_replay_distribution_follows_every_score_change(transform: str) -> None:
 
     def fresh(temperature: float) -> np.ndarray:
         scores = buffer.scores[: len(buffer)].copy()
-        by_score = {"rank": rank_weights, "power": power_weights}[transform](scores, temperature)
+        by_score = TRANSFORMS[transform](scores, temperature)
         by_staleness = staleness_weights(buffer.last_sampled[: len(buffer)], 100)
         return 0.7 * by_score + 0.3 * by_staleness
 
