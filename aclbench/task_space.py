@@ -115,9 +115,13 @@ class TaskSpace(spaces.Space[Task]):
 
     def _freeze_bounds(self) -> None:
         """Every teacher and env of a run shares these arrays: a write would move the space
-        under all of them, and out of step with ``validate``."""
+        under all of them, and out of step with ``validate``. Also derives what ``from_unit``
+        needs at every sample (teachers sample once per episode)."""
         for bounds in (self.low, self.high, self.discrete):
             bounds.flags.writeable = False
+        self._width = self.high - self.low
+        self._width.flags.writeable = False
+        self._all_continuous = not self.discrete.any()
 
     def __setstate__(self, state: Any) -> None:
         super().__setstate__(state)
@@ -211,7 +215,10 @@ class TaskSpace(spaces.Space[Task]):
     def sample(self, rng: np.random.Generator | None = None, mask: None = None) -> Task:  # type: ignore[override]
         """A uniform task; from ``rng`` if given, else from the space's own generator."""
         rng = self.np_random if rng is None else rng
-        return self.from_unit(rng.random(len(self.dims)))
+        unit = rng.random(len(self.dims))
+        if self._all_continuous:  # from_unit's values, without its no-op clip of [0, 1)
+            return self.low + unit * self._width
+        return self.from_unit(unit)
 
     def to_unit(self, task: ArrayLike) -> NDArray[np.float64]:
         """Map tasks (shape ``(..., n_dims)``) to the unit cube, dimension by dimension.
@@ -227,8 +234,10 @@ class TaskSpace(spaces.Space[Task]):
     def from_unit(self, unit: ArrayLike) -> NDArray[np.float64]:
         """Map points of the unit cube (shape ``(..., n_dims)``) into the space (clipped)."""
         unit = np.clip(np.asarray(unit, dtype=np.float64), 0.0, 1.0)
-        width = self.high - self.low
+        width = self._width
         continuous = self.low + unit * width
+        if self._all_continuous:
+            return continuous
         discrete = self.low + np.minimum(np.floor(unit * (width + 1.0)), width)
         return np.where(self.discrete, discrete, continuous)
 

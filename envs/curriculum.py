@@ -115,7 +115,9 @@ class TaskSlots:
         return _attach, (n_envs, depth, width - 1, self.strict, self.name)
 
     def write(self, env: int, episode: int, task: ArrayLike) -> None:
-        self.slots[env, episode % self.shape[1]] = (episode, *np.asarray(task, np.float64))
+        row = self.slots[env, episode % self.shape[1]]
+        row[1:] = task
+        row[0] = episode  # then the number, which marks the row complete
 
     def read(self, env: int, episode: int) -> Task | None:
         """The task written for ``episode`` of ``env``, or ``None``."""
@@ -252,14 +254,14 @@ class Curriculum:
         self._close = weakref.finalize(self, self.slots.unlink)
         self.delivered = 0
         self.on_episode: Callable[[Task, float], None] | None = None
-        self._envs = np.arange(n_envs)
+        self._n_envs = n_envs
         self._given: list[Task] = []
         self._reported = self.slots.reported.tolist()
         self.restart(np.zeros(n_envs, dtype=np.int64))
 
     @property
     def n_envs(self) -> int:
-        return len(self._envs)
+        return self._n_envs
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise CurriculumError(
@@ -298,17 +300,18 @@ class Curriculum:
         reported = self.slots.reported.tolist()
         if reported == self._reported:  # the common case, a step where no episode ended
             return 0
-        depth = self.slots.shape[1]
-        ready = self.slots.results[self._envs, self._next % depth, 0] == self._next
+        depth, results = self.slots.shape[1], self.slots.results
         fed = 0
-        for e in np.flatnonzero(ready):
-            while (row := self.slots.results[e, self._next[e] % depth])[0] == self._next[e]:
-                fed += self._consume(int(e), row[1], float(row[2]), row[3:].copy())
+        for e, (now, before) in enumerate(zip(reported, self._reported)):
+            if now == before:
+                continue
+            while (row := results[e, self._next[e] % depth])[0] == self._next[e]:
+                fed += self._consume(e, row[1], float(row[2]), row[3:].copy())
         self._reported = reported  # only now: a result that raised is read again next time
         return fed
 
     def _consume(self, e: int, code: float, episode_return: float, task: Task) -> int:
-        if code == FINISHED and not np.array_equal(task, self.playing[e]):
+        if code == FINISHED and task.tolist() != self.playing[e].tolist():
             raise CurriculumError(
                 f"env {e} played task {task.tolist()} on episode {self._next[e]}, but the "
                 f"curriculum gave it {self.playing[e].tolist()}: the env ignores the task "
@@ -323,7 +326,7 @@ class Curriculum:
             self.delivered += 1
         self.playing[e] = self.queued[e]
         self.queued[e] = self.teacher.sample_task()
-        self.slots.write(e, int(self._next[e]) + 2, self.queued[e])
+        self.slots.write(e, self._next[e] + 2, self.queued[e])
         self._next[e] += 1
         return int(finished)
 
@@ -336,14 +339,14 @@ class Curriculum:
                 starts: its :class:`CurriculumEnv`'s ``episodes`` (SB3:
                 ``venv.get_attr("episodes")``). The episodes under way are never fed.
         """
-        n_envs, n_dims = len(self._envs), len(self.teacher.task_space)
-        self._next = np.array(next_episodes, dtype=np.int64).reshape(n_envs)
+        n_envs, n_dims = self._n_envs, len(self.teacher.task_space)
+        self._next: list[int] = np.array(next_episodes, dtype=np.int64).reshape(n_envs).tolist()
         self.playing = np.array([self.teacher.sample_task() for _ in range(n_envs)])
         self.queued = np.array([self.teacher.sample_task() for _ in range(n_envs)])
         self.playing, self.queued = (a.reshape(n_envs, n_dims) for a in (self.playing, self.queued))
         for e in range(n_envs):
-            self.slots.write(e, int(self._next[e]), self.playing[e])
-            self.slots.write(e, int(self._next[e]) + 1, self.queued[e])
+            self.slots.write(e, self._next[e], self.playing[e])
+            self.slots.write(e, self._next[e] + 1, self.queued[e])
 
     def requeue(self) -> None:
         """Sample a new next task for every env, dropping the queued ones: after a change of
@@ -351,7 +354,7 @@ class Curriculum:
         new state. Episodes under way keep their tasks."""
         for e in range(self.n_envs):
             self.queued[e] = self.teacher.sample_task()
-            self.slots.write(e, int(self._next[e]) + 1, self.queued[e])
+            self.slots.write(e, self._next[e] + 1, self.queued[e])
 
     # --- loops without vectorized envs ----------------------------------------------------
     def sample_task(self) -> Task:

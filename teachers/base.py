@@ -296,7 +296,7 @@ class Teacher(ABC):
         """
         self._check_process()
         task = self.task_space.validate(task)
-        episode_return = _finite_return(episode_return, self.task_space.to_dict(task))
+        episode_return = _finite_return(episode_return, self.task_space, task)
         self._update(task, episode_return, success, info or {})
         self.episodes += 1
 
@@ -328,7 +328,7 @@ class Teacher(ABC):
                 f"evaluation returns must be one per test task ({len(tasks)}), got shape "
                 f"{values.shape}"
             )
-        checked = [_finite_return(v, self.task_space.to_dict(t)) for v, t in zip(values, tasks)]
+        checked = [_finite_return(v, self.task_space, t) for v, t in zip(values, tasks)]
         self._on_evaluation(tasks, np.array(checked, dtype=np.float64))
 
     def _on_evaluation(self, test_tasks: NDArray[np.float64], returns: NDArray[np.float64]) -> None:
@@ -425,19 +425,22 @@ def check_expert_knowledge(cls: type[Teacher], level: str, name: str | None = No
         )
 
 
-def _finite_return(episode_return: object, task: Mapping[str, float]) -> float:
-    """``episode_return`` as a finite float, or an :class:`InvalidReturnError` saying why not."""
+def _finite_return(episode_return: object, task_space: TaskSpace, task: Task) -> float:
+    """``episode_return`` as a finite float, or an :class:`InvalidReturnError` saying why not
+    (naming the task by its dimensions, which is worked out only then)."""
+    if type(episode_return) is float and math.isfinite(episode_return):  # the common case
+        return episode_return
     if isinstance(episode_return, np.ndarray) and episode_return.ndim == 0:
         episode_return = episode_return.item()
     if not isinstance(episode_return, numbers.Real):
         raise InvalidReturnError(
-            f"episode return for task {task} must be one real number, got "
+            f"episode return for task {task_space.to_dict(task)} must be one real number, got "
             f"{type(episode_return).__name__} {reprlib.repr(episode_return)}"
         )
     value = float(episode_return)
     if not math.isfinite(value):
         raise InvalidReturnError(
-            f"episode return {value!r} for task {task} is not finite; a teacher accepts finite "
-            "returns only (check the env's rewards)"
+            f"episode return {value!r} for task {task_space.to_dict(task)} is not finite; a "
+            "teacher accepts finite returns only (check the env's rewards)"
         )
     return value

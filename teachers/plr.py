@@ -128,8 +128,9 @@ class PLRTeacher(Teacher):
         self.replaying = replay and len(self.buffer) > 0
         if self.replaying:
             self.replays += 1
-            probs = self.replay_probabilities()  # staleness counts the samples before this one
-            slot = int(self.rng.choice(len(probs), p=probs))
+            slot = self.buffer.sample(  # staleness counts the samples before this one
+                self.rng, self.samples, self.transform, self.temperature, self.staleness_coef
+            )
             self.samples += 1
             self.buffer.last_sampled[slot] = self.samples
             level = self._replayed(self.buffer.levels[slot].copy())

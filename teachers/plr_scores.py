@@ -29,7 +29,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
@@ -78,20 +77,21 @@ class EpisodeStats:
         self.reward = min(max(reward, -sys.float_info.max), sys.float_info.max)
 
 
-def step_signals(rollout: Rollout, env: int) -> np.ndarray:
-    """``len(MEANS)`` x ``n_steps``: what each step of env ``env`` adds to each mean."""
-    advantages = rollout.advantages[:, env]
-    signals = np.zeros((len(MEANS), len(advantages)))
+def step_signals(rollout: Rollout) -> np.ndarray:
+    """``len(MEANS)`` x ``n_envs`` x ``n_steps``: what each step of each env adds to each
+    mean."""
+    advantages = rollout.advantages.T
+    signals = np.zeros((len(MEANS), *advantages.shape))
     signals[0] = np.clip(advantages, 0.0, None)
     signals[1] = np.abs(advantages)
-    signals[2] = rollout.values[:, env]
+    signals[2] = rollout.values.T
     if rollout.entropies is not None:
-        signals[3] = rollout.entropies[:, env]
+        signals[3] = rollout.entropies.T
     if rollout.action_probs is not None:
-        probs = np.sort(rollout.action_probs[:, env], axis=-1)  # steps x n_actions
-        second = probs[:, -2] if probs.shape[-1] > 1 else 0.0
-        signals[4] = 1.0 - probs[:, -1]
-        signals[5] = 1.0 - (probs[:, -1] - second)
+        probs = np.sort(rollout.action_probs, axis=-1)  # steps x envs x n_actions
+        second = probs[..., -2] if probs.shape[-1] > 1 else 0.0
+        signals[4] = (1.0 - probs[..., -1]).T
+        signals[5] = (1.0 - (probs[..., -1] - second)).T
     return signals
 
 
@@ -136,31 +136,44 @@ class EpisodeTracker:
 
         An env's last episode in the rollout is held open: whether it ended is only known from
         the first step of the next rollout (``episode_starts[0]``).
+
+        The rollout is cut into pieces (each env's first step, and every episode start, begins
+        one) and all pieces' means are computed at once, env after env; a piece that begins an
+        episode gets the stats :meth:`EpisodeStats.merge` gives from none, in array form.
         """
         n_steps, n_envs = rollout.rewards.shape
+        starts = rollout.episode_starts.T.copy()  # n_envs x n_steps
+        ended_before = starts[:, 0].tolist()  # the episode carried from the last rollout ended
+        starts[:, 0] = True
+        cuts = np.flatnonzero(starts)  # first steps of the pieces, env-major
+        lengths = np.diff(np.append(cuts, n_envs * n_steps))
+        # Each piece's mean in one pass; terms of at most max / length: no overflow.
+        scaled = step_signals(rollout).reshape(len(MEANS), -1) / np.repeat(lengths, lengths)
+        means = np.add.reduceat(scaled, cuts, axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            rewards = np.add.reduceat(rollout.rewards.T.reshape(-1), cuts)
+        new_rewards = rewards + 0.0  # merge's arithmetic for an empty EpisodeStats
+        new_rewards[np.isnan(new_rewards)] = 0.0
+        np.clip(new_rewards, -sys.float_info.max, sys.float_info.max, out=new_rewards)
+        new_means = (means + 0.0).T.tolist()
         finished: list[tuple[int, int, Task, EpisodeStats]] = []
-        for env in range(n_envs):
-            starts = rollout.episode_starts[:, env]
-            carried = self.open.pop(env, None)
-            if carried is not None and starts[0]:
+        for i, (env, first, length) in enumerate(
+            zip((cuts // n_steps).tolist(), (cuts % n_steps).tolist(), lengths.tolist())
+        ):
+            task = rollout.tasks[first, env]
+            carried = self.open.pop(env, None) if first == 0 else None
+            if carried is not None and ended_before[env]:
                 finished.append((-1, env, *carried))
                 carried = None
-            cuts = np.concatenate(([0], np.flatnonzero(starts[1:]) + 1, [n_steps]))
-            lengths = np.diff(cuts)
-            # Each episode's mean in one pass; terms of at most max / length: no overflow.
-            scaled = step_signals(rollout, env) / np.repeat(lengths, lengths)
-            means = np.add.reduceat(scaled, cuts[:-1], axis=1).T.tolist()
-            with np.errstate(over="ignore", invalid="ignore"):
-                rewards = np.add.reduceat(rollout.rewards[:, env], cuts[:-1]).tolist()
-            for i, (first, stop) in enumerate(pairwise(cuts.tolist())):
-                task = rollout.tasks[first, env]
-                stats = EpisodeStats()
-                if first == 0 and carried is not None and np.array_equal(carried[0], task):
-                    stats = carried[1]
-                stats.merge(stop - first, means[i], rewards[i])
-                if stop < n_steps:
-                    finished.append((stop - 1, env, task.copy(), stats))
-                else:
-                    self.open[env] = (task.copy(), stats)
+            if carried is not None and np.array_equal(carried[0], task):
+                stats = carried[1]
+                stats.merge(length, means[:, i].tolist(), float(rewards[i]))
+            else:
+                stats = EpisodeStats(length, **dict(zip(MEANS, new_means[i])))
+                stats.reward = float(new_rewards[i])
+            if first + length < n_steps:
+                finished.append((first + length - 1, env, task.copy(), stats))
+            else:
+                self.open[env] = (task.copy(), stats)
         finished.sort(key=lambda item: (item[0], item[1]))
         return [(task, stats) for _, _, task, stats in finished]

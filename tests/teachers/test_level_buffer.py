@@ -10,6 +10,7 @@ import pytest
 from aclbench.teachers.level_buffer import (
     TRANSFORMS,
     LevelBuffer,
+    descending_order,
     power_weights,
     rank_weights,
     staleness_weights,
@@ -122,3 +123,38 @@ def test_replay_distribution_follows_every_score_change(transform: str) -> None:
     buffer.add([99.0], 7.0, now=100)
     np.testing.assert_array_equal(buffer.probabilities(100, transform, 0.1, 0.3), fresh(0.1))
     np.testing.assert_array_equal(buffer.probabilities(100, transform, 0.5, 0.3), fresh(0.5))
+
+
+def test_descending_order_is_the_stable_argsort_of_the_negated_scores() -> None:
+    rng = np.random.default_rng(0)
+    nan, inf = np.nan, np.inf
+    cases = [
+        rng.random(500),
+        rng.integers(0, 4, 300).astype(np.float64),  # long runs of ties
+        np.where(rng.random(400) < 0.3, 0.0, rng.normal(size=400)),
+        rng.choice(np.array([nan, inf, -inf, 0.0, -0.0, 1.0, 1e308]), 200),
+        np.array([2.0]),
+        np.zeros(7),
+    ]
+    for scores in cases:
+        expected = np.argsort(-scores, kind="stable")
+        np.testing.assert_array_equal(descending_order(scores), expected)
+
+
+@pytest.mark.parametrize("transform", ["rank", "power"])
+def test_sample_draws_what_rng_choice_draws_from_the_replay_distribution(transform: str) -> None:
+    rng = np.random.default_rng(1)
+    buffer = LevelBuffer(capacity=300, n_dims=2)
+    for now in range(300):
+        buffer.add(rng.random(2), float(rng.integers(0, 5)), now=int(rng.integers(0, now + 1)))
+    drawn, reference = np.random.default_rng(7), np.random.default_rng(7)
+    slots = []
+    for now in range(300, 1300):
+        if now % 5 == 0:
+            buffer.scores[int(rng.integers(300))] = float(rng.random())
+        probs = buffer.probabilities(now, transform, 0.1, 0.3)
+        slot = buffer.sample(drawn, now, transform, 0.1, 0.3)
+        assert slot == int(reference.choice(len(probs), p=probs))
+        buffer.last_sampled[slot] = now
+        slots.append(slot)
+    assert len(set(slots)) > 100  # the draws cover the buffer, not one level
