@@ -242,6 +242,9 @@ class Curriculum:
             :meth:`collect`).
         queued: ``n_envs`` x ``n_dims``, the task of each env's next episode.
         delivered: finished episodes fed to the teacher so far.
+        moves: times an env's ``playing`` task moved on to its next episode's (finished or
+            cut episodes): a loop that records the task of every step reads ``playing`` again
+            only when this changed.
         on_episode: if set, called with ``(task, return)`` of each finished episode just before
             the teacher's ``update`` (a logger, the harness's listener).
     """
@@ -253,6 +256,7 @@ class Curriculum:
         self.slots = TaskSlots(n_envs, 2, len(teacher.task_space), strict=True)
         self._close = weakref.finalize(self, self.slots.unlink)
         self.delivered = 0
+        self.moves = 0
         self.on_episode: Callable[[Task, float], None] | None = None
         self._n_envs = n_envs
         self._given: list[Task] = []
@@ -325,6 +329,7 @@ class Curriculum:
             self.teacher.update(task, episode_return)
             self.delivered += 1
         self.playing[e] = self.queued[e]
+        self.moves += 1
         self.queued[e] = self.teacher.sample_task()
         self.slots.write(e, self._next[e] + 2, self.queued[e])
         self._next[e] += 1

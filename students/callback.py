@@ -72,7 +72,10 @@ class CurriculumCallback(BaseCallback):
         self._record = record_rollouts  # the task of every step (on-policy initial values too)
         self._starts: NDArray[np.bool_] | None = None  # off-policy: envs at an episode's start
         self._row = 0
-        self._tasks: np.ndarray | None = None
+        # the tasks of the rollout's steps, as (first row, n_envs x n_dims tasks from that row
+        # on): the tasks change only where episodes end, so they are copied only then
+        self._task_rows: list[tuple[int, NDArray[np.float64]]] = []
+        self._moves = 0  # curriculum.moves when the tasks were last copied
         self._rewards: np.ndarray | None = None
 
     @property
@@ -112,6 +115,9 @@ class CurriculumCallback(BaseCallback):
         if self._starts is not None:
             self._initial_values_off_policy()
         self.curriculum.collect()
+        if self._record and self.curriculum.moves != self._moves:
+            self._moves = self.curriculum.moves
+            self._task_rows.append((self._row, self.current.copy()))
         if self.listener is not None:
             self.listener.on_steps(self.num_timesteps)
         return True
@@ -124,11 +130,12 @@ class CurriculumCallback(BaseCallback):
         buffer = getattr(self.model, "rollout_buffer", None)
         if not self._record or not isinstance(buffer, RolloutBuffer):
             return
-        assert self._tasks is not None and self._rewards is not None
+        assert self._rewards is not None
         n = self._row  # == n_steps unless training stopped early
+        tasks = self._rollout_tasks(n)
         if self.initial_values:
             starts = buffer.episode_starts[:n].astype(bool)
-            self.teacher.on_initial_values(self._tasks[:n][starts], buffer.values[:n][starts])
+            self.teacher.on_initial_values(tasks[starts], buffer.values[:n][starts])
         if not self.record_rollouts:
             return
         entropies, action_probs = None, None
@@ -136,7 +143,7 @@ class CurriculumCallback(BaseCallback):
             entropies, action_probs = policy_outputs(self.model.policy, buffer, n)
         self.teacher.on_rollout_end(
             Rollout(
-                tasks=self._tasks[:n].copy(),
+                tasks=tasks,
                 rewards=self._rewards[:n].copy(),
                 values=buffer.values[:n].astype(np.float64),
                 advantages=buffer.advantages[:n].astype(np.float64),
@@ -162,16 +169,24 @@ class CurriculumCallback(BaseCallback):
         self._starts = np.array(self.locals["dones"], dtype=bool)
 
     def _record_step(self) -> None:
-        if self._tasks is None:
+        if self._rewards is None:
             n_steps = self.model.n_steps  # type: ignore[attr-defined]
-            self._tasks = np.zeros((n_steps, *self.current.shape))
-            self._rewards = np.zeros((n_steps, len(self.current)))
-        assert self._rewards is not None
-        # Before collect(), which moves `current` on to the next episodes; copied now, as SB3
-        # adds the bootstrap value of truncated episodes to `rewards` afterwards.
-        self._tasks[self._row] = self.current
+            self._rewards = np.zeros((n_steps, self.curriculum.n_envs))
+        if self._row == 0:  # after any restart of the envs at the rollout's start
+            self._task_rows = [(0, self.current.copy())]
+            self._moves = self.curriculum.moves
+        # Copied now, as SB3 adds the bootstrap value of truncated episodes to `rewards` after.
         self._rewards[self._row] = self.locals["rewards"]
         self._row += 1
+
+    def _rollout_tasks(self, n: int) -> NDArray[np.float64]:
+        """``n`` x ``n_envs`` x ``n_dims``: the task of each env at each of the rollout's first
+        ``n`` steps."""
+        tasks = np.empty((n, *self.current.shape))
+        ends = [row for row, _ in self._task_rows[1:]] + [n]
+        for (row, playing), end in zip(self._task_rows, ends):
+            tasks[row:end] = playing
+        return tasks
 
 
 def critic_values(policy: BasePolicy, obs: NDArray | dict[str, NDArray]) -> NDArray[np.float64]:

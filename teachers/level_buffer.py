@@ -100,18 +100,19 @@ class LevelBuffer:
         self.capacity = capacity
         self.levels = np.zeros((capacity, n_dims))
         self.scores = np.zeros(capacity)
+        """Read-only: written through :meth:`set_score` and :meth:`add`, which keep track of
+        its changes for the cached part of the replay distribution."""
+        self.scores.flags.writeable = False
         self.last_sampled = np.zeros(capacity, dtype=np.int64)
         self.best_return = np.full(capacity, -np.inf)
         self.return_mean = np.zeros(capacity)
         self.return_count = np.zeros(capacity, dtype=np.int64)
         self._slots: dict[bytes, int] = {}
-        # (1 - staleness_coef) * P_S and the scores and settings it was computed from: the
-        # scores change only when episodes are scored (once per rollout with an RL student),
-        # replays happen at every other episode, and ranking the buffer is the dearest part
-        self._by_score: (
-            tuple[tuple[str, float, float], NDArray[np.float64], NDArray[np.float64]] | None
-        )
-        self._by_score = None
+        self._changes = 0  # writes to the scores so far
+        # (1 - staleness_coef) * P_S, with the settings and the number of score writes it was
+        # computed at: the scores change only when episodes are scored (once per rollout with
+        # an RL student), replays happen at every other episode, and ranking is the dearest part
+        self._by_score: tuple[tuple[str, float, float], int, NDArray[np.float64]] | None = None
 
     def __len__(self) -> int:
         return len(self._slots)
@@ -138,11 +139,17 @@ class LevelBuffer:
             del self._slots[task_key(self.levels[slot])]
         self._slots[task_key(task)] = slot
         self.levels[slot] = task
-        self.scores[slot] = score
+        self.set_score(slot, score)
         self.last_sampled[slot] = now
         self.best_return[slot] = -np.inf
         self.return_mean[slot] = self.return_count[slot] = 0
         return slot
+
+    def set_score(self, slot: int, score: float) -> None:
+        self.scores.flags.writeable = True
+        self.scores[slot] = score
+        self.scores.flags.writeable = False
+        self._changes += 1
 
     def record_return(self, slot: int, episode_return: float) -> None:
         self.best_return[slot] = max(self.best_return[slot], episode_return)
@@ -182,15 +189,15 @@ class LevelBuffer:
     def _score_weights(
         self, transform: str, temperature: float, staleness_coef: float
     ) -> NDArray[np.float64]:
-        """``(1 - staleness_coef) * P_S`` of the stored levels, computed again only when a
-        score or a setting changed (the same values as computing it every time, to the bit)."""
-        scores = self.scores[: len(self)]
+        """``(1 - staleness_coef) * P_S`` of the stored levels, computed again only after a
+        score or a setting changed."""
         settings = (transform, temperature, staleness_coef)
         if self._by_score is not None:
-            cached_settings, cached_scores, weights = self._by_score
-            if cached_settings == settings and np.array_equal(cached_scores, scores):
+            cached_settings, changes, weights = self._by_score
+            if changes == self._changes and cached_settings == settings:
                 return weights
+        scores = self.scores[: len(self)]
         weights = (1.0 - staleness_coef) * TRANSFORMS[transform](scores, temperature)
         weights.flags.writeable = False
-        self._by_score = (settings, scores.copy(), weights)
+        self._by_score = (settings, self._changes, weights)
         return weights

@@ -201,7 +201,7 @@ class PLRTeacher(Teacher):
                 return
         self.buffer.record_return(slot, episode_return)
         best, mean = float(self.buffer.best_return[slot]), self.buffer.mean_return(slot)
-        self.buffer.scores[slot] = capped(best, mean)
+        self.buffer.set_score(slot, capped(best, mean))
 
     # --- report --------------------------------------------------------------------------------
     def inner_state(self) -> dict[str, Any]:

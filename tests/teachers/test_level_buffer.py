@@ -116,7 +116,9 @@ def test_replay_distribution_follows_every_score_change(transform: str) -> None:
 
     first = buffer.probabilities(100, transform, 0.1, 0.3)
     np.testing.assert_array_equal(first, fresh(0.1))
-    buffer.scores[3] = 5.0  # as PLR rescores a level in place
+    with pytest.raises(ValueError, match="read-only"):  # a write the cache would miss
+        buffer.scores[3] = 5.0
+    buffer.set_score(3, 5.0)  # as PLR rescores a level
     moved = buffer.probabilities(100, transform, 0.1, 0.3)
     np.testing.assert_array_equal(moved, fresh(0.1))
     assert moved[3] > first[3]
@@ -151,7 +153,7 @@ def test_sample_draws_what_rng_choice_draws_from_the_replay_distribution(transfo
     slots = []
     for now in range(300, 1300):
         if now % 5 == 0:
-            buffer.scores[int(rng.integers(300))] = float(rng.random())
+            buffer.set_score(int(rng.integers(300)), float(rng.random()))
         probs = buffer.probabilities(now, transform, 0.1, 0.3)
         slot = buffer.sample(drawn, now, transform, 0.1, 0.3)
         assert slot == int(reference.choice(len(probs), p=probs))
