@@ -43,7 +43,9 @@ def descending_order(scores: NDArray[np.float64]) -> NDArray[np.intp]:
     negated = -scores
     order = np.argsort(negated)
     ranked = negated[order]
-    tied = (ranked[1:] == ranked[:-1]) | (np.isnan(ranked[1:]) & np.isnan(ranked[:-1]))
+    tied = ranked[1:] == ranked[:-1]
+    if len(ranked) and np.isnan(ranked[-1]):  # NaNs sort last: a run of ties of their own
+        tied |= np.isnan(ranked[1:]) & np.isnan(ranked[:-1])
     if tied.any():
         run = np.concatenate(([0], np.cumsum(~tied)))  # run number of each rank
         in_run = np.concatenate(([False], tied)) | np.concatenate((tied, [False]))

@@ -169,8 +169,17 @@ class EpisodeTracker:
                 stats = carried[1]
                 stats.merge(length, means[:, i].tolist(), float(rewards[i]))
             else:
-                stats = EpisodeStats(length, **dict(zip(MEANS, new_means[i])))
-                stats.reward = float(new_rewards[i])
+                advantage, magnitude, value, entropy, confidence, margin = new_means[i]
+                stats = EpisodeStats(
+                    length,
+                    advantage,
+                    magnitude,
+                    value,
+                    float(new_rewards[i]),
+                    entropy,
+                    confidence,
+                    margin,
+                )
             if first + length < n_steps:
                 finished.append((first + length - 1, env, task.copy(), stats))
             else:
