@@ -81,14 +81,26 @@ TRANSFORMS: dict[str, Callable[[NDArray[np.float64], float], NDArray[np.float64]
 }
 
 
-def staleness_weights(last_sampled: NDArray[np.int64], now: int) -> NDArray[np.float64]:
-    """``P_C``: proportional to the samples since each level was last sampled."""
+def staleness_weights(
+    last_sampled: NDArray[np.int64], now: int, sampled_sum: int | None = None
+) -> NDArray[np.float64]:
+    """``P_C``: proportional to the samples since each level was last sampled.
+
+    ``sampled_sum``, ``last_sampled``'s sum if known, spares a pass over the buffer: the total
+    staleness is then worked out in integers, the value the float sum gives while the clock is
+    below ``2**53 / len(last_sampled)`` (every partial sum is then a whole float).
+    """
     staleness = np.subtract(now, last_sampled, dtype=np.float64)  # exact below 2**53 samples
-    total = staleness.sum()
+    n = len(staleness)
+    total: float
+    if sampled_sum is not None and n * abs(now) + abs(sampled_sum) < 2**53:
+        total = n * now - sampled_sum
+    else:
+        total = float(staleness.sum())
     if total > 0:
         staleness /= total
         return staleness
-    return np.full(len(staleness), 1.0 / len(staleness))
+    return np.full(n, 1.0 / n)
 
 
 class LevelBuffer:
@@ -106,6 +118,9 @@ class LevelBuffer:
         its changes for the cached part of the replay distribution."""
         self.scores.flags.writeable = False
         self.last_sampled = np.zeros(capacity, dtype=np.int64)
+        """Read-only: written through :meth:`mark_sampled` and :meth:`add`."""
+        self.last_sampled.flags.writeable = False
+        self._sampled_sum = 0  # of last_sampled over the stored levels
         self.best_return = np.full(capacity, -np.inf)
         self.return_mean = np.zeros(capacity)
         self.return_count = np.zeros(capacity, dtype=np.int64)
@@ -142,10 +157,17 @@ class LevelBuffer:
         self._slots[task_key(task)] = slot
         self.levels[slot] = task
         self.set_score(slot, score)
-        self.last_sampled[slot] = now
+        self.mark_sampled(slot, now)
         self.best_return[slot] = -np.inf
         self.return_mean[slot] = self.return_count[slot] = 0
         return slot
+
+    def mark_sampled(self, slot: int, now: int) -> None:
+        """Record that the level in ``slot`` was sampled when the clock read ``now``."""
+        self._sampled_sum += now - int(self.last_sampled[slot])
+        self.last_sampled.flags.writeable = True
+        self.last_sampled[slot] = now
+        self.last_sampled.flags.writeable = False
 
     def set_score(self, slot: int, score: float) -> None:
         self.scores.flags.writeable = True
@@ -168,7 +190,7 @@ class LevelBuffer:
     ) -> NDArray[np.float64]:
         """The replay distribution over the ``len(self)`` stored levels."""
         by_score = self._score_weights(transform, temperature, staleness_coef)
-        mixed = staleness_weights(self.last_sampled[: len(self)], now)
+        mixed = staleness_weights(self.last_sampled[: len(self)], now, self._sampled_sum)
         mixed *= staleness_coef  # in place: the values of staleness_coef * P_C + by_score
         mixed += by_score
         return mixed
@@ -185,8 +207,15 @@ class LevelBuffer:
         ``rng``, of ``rng.choice(len(self), p=...)``, without its checks of ``p`` (a sum and
         comparisons over the whole buffer), which a distribution built here passes."""
         cdf = np.cumsum(self.probabilities(now, transform, temperature, staleness_coef))
-        cdf /= cdf[-1]
-        return int(cdf.searchsorted(rng.random(), side="right"))
+        last, uniform = cdf[-1], rng.random()
+        # rng.choice returns the first slot whose cdf / last exceeds the uniform; cdf / last is
+        # monotone, so it is found from a guess by dividing a few entries instead of all
+        slot = int(cdf.searchsorted(uniform * last, side="right"))
+        while slot > 0 and cdf[slot - 1] / last > uniform:
+            slot -= 1
+        while cdf[slot] / last <= uniform:  # ends: cdf[-1] / last == 1 > uniform
+            slot += 1
+        return slot
 
     def _score_weights(
         self, transform: str, temperature: float, staleness_coef: float

@@ -132,7 +132,7 @@ class PLRTeacher(Teacher):
                 self.rng, self.samples, self.transform, self.temperature, self.staleness_coef
             )
             self.samples += 1
-            self.buffer.last_sampled[slot] = self.samples
+            self.buffer.mark_sampled(slot, self.samples)
             level = self._replayed(self.buffer.levels[slot].copy())
         else:
             self.samples += 1

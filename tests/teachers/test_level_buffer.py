@@ -48,6 +48,26 @@ def test_staleness_by_hand() -> None:
     np.testing.assert_allclose(staleness_weights(np.array([3, 3]), 3), [0.5, 0.5])
 
 
+def test_staleness_from_a_known_sum_is_the_float_sum_to_the_bit() -> None:
+    rng = np.random.default_rng(2)
+    for n in (1, 7, 300, 4000):
+        last = rng.integers(0, 10**9, n)
+        now = 10**9 + int(rng.integers(0, 10**6))
+        by_sum = staleness_weights(last, now, int(last.sum()))
+        assert by_sum.tobytes() == staleness_weights(last, now).tobytes()
+
+
+def test_buffer_clock_and_scores_are_written_through_its_methods() -> None:
+    buffer = LevelBuffer(capacity=3, n_dims=1)
+    buffer.add([0.0], 1.0, now=2)
+    buffer.mark_sampled(0, 9)
+    buffer.set_score(0, 4.0)
+    assert buffer.last_sampled[0] == 9 and buffer.scores[0] == 4.0
+    for array in (buffer.last_sampled, buffer.scores):
+        with pytest.raises(ValueError, match="read-only"):  # a write the buffer would not see
+            array[0] = 1
+
+
 def test_replay_distribution_mixes_score_and_staleness() -> None:
     buffer = LevelBuffer(capacity=5, n_dims=1)
     for value, score, now in ((0.0, 0.5, 1), (1.0, 2.0, 4), (2.0, 1.0, 6)):
@@ -157,6 +177,6 @@ def test_sample_draws_what_rng_choice_draws_from_the_replay_distribution(transfo
         probs = buffer.probabilities(now, transform, 0.1, 0.3)
         slot = buffer.sample(drawn, now, transform, 0.1, 0.3)
         assert slot == int(reference.choice(len(probs), p=probs))
-        buffer.last_sampled[slot] = now
+        buffer.mark_sampled(slot, now)
         slots.append(slot)
     assert len(set(slots)) > 100  # the draws cover the buffer, not one level
