@@ -95,7 +95,22 @@ def provenance(device: str) -> dict[str, Any]:
         "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
         "git_commit": _git_commit(),
         "host": socket.gethostname(),
+        "cpu": _cpu(),
     }
+
+
+def _cpu() -> str:
+    """The processor and the instruction set of torch's CPU kernels: training's float results,
+    and so a seed's run, can differ from one processor to another."""
+    import torch  # here: reading results needs no torch
+
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()  # Linux
+    except OSError:
+        lines = []
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    model = names[0] if names else platform.processor() or platform.machine()
+    return f"{model}, {torch.backends.cpu.get_cpu_capability()}"
 
 
 def _git_commit() -> str | None:

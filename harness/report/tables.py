@@ -155,6 +155,7 @@ def provenance_table(results: Results) -> Table:
         "torch",
         "git commit",
         "host",
+        "CPU",
     ]
     rows = []
     order = {teacher: i for i, teacher in enumerate(results.teachers)}
@@ -177,6 +178,7 @@ def provenance_table(results: Results) -> Table:
                 ),
                 str(run.status.get("git_commit") or "n/a")[:10],
                 str(run.status.get("host", "n/a")),
+                str(run.status.get("cpu", "n/a")),
             ]
         )
     return Table(headers, rows)

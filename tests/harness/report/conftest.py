@@ -146,6 +146,7 @@ def write_run(
         "device": "cpu",
         "git_commit": "abc1234",
         "host": "testhost",
+        "cpu": "Test Processor, AVX2",
     }
     if state != "running":
         status["finished"] = "2025-01-01T00:01:00"

@@ -70,6 +70,7 @@ def test_provenance_lists_every_run(report_dir):
     table = [line for line in section.splitlines() if line.startswith("| ")][1:]
     assert len(table) == 29  # every run folder, whatever its state
     assert all("2.9.0" in line and "abc1234" in line for line in table)
+    assert all("Test Processor, AVX2" in line for line in table)  # float results depend on it
 
 
 def test_html_is_self_contained(report_dir):

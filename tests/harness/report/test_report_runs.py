@@ -141,3 +141,10 @@ def test_reads_what_the_runners_recorder_writes(tmp_path):
         "state": {"regions": []},
     }
     assert results.warnings == [] and results.missing == []
+
+
+def test_provenance_names_the_processor_and_torch_kernels() -> None:
+    import torch
+
+    cpu = provenance("cpu")["cpu"]
+    assert cpu.endswith(f", {torch.backends.cpu.get_cpu_capability()}") and len(cpu) > 8
