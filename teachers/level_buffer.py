@@ -175,12 +175,19 @@ class LevelBuffer:
         self.scores.flags.writeable = False
         self._changes += 1
 
-    def record_return(self, slot: int, episode_return: float) -> None:
-        self.best_return[slot] = max(self.best_return[slot], episode_return)
-        self.return_count[slot] += 1
+    def record_return(self, slot: int, episode_return: float) -> tuple[float, float]:
+        """Add one return of the level in ``slot``; its best and mean return since it entered.
+
+        In Python floats (the values numpy's scalars give, at a fraction of their cost: this
+        runs once per episode).
+        """
+        best = max(float(self.best_return[slot]), episode_return)
+        count = int(self.return_count[slot]) + 1
+        mean = float(self.return_mean[slot])
         # A running mean: unlike a sum, it stays finite for returns near the float limit.
-        mean, n = self.return_mean[slot], self.return_count[slot]
-        self.return_mean[slot] = mean + (episode_return / n - mean / n)
+        mean += episode_return / count - mean / count
+        self.best_return[slot], self.return_count[slot], self.return_mean[slot] = best, count, mean
+        return best, mean
 
     def mean_return(self, slot: int) -> float:
         return float(self.return_mean[slot])

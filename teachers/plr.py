@@ -199,8 +199,7 @@ class PLRTeacher(Teacher):
             slot = self.buffer.add(task, capped(episode_return, episode_return), sampled)
             if slot is None:
                 return
-        self.buffer.record_return(slot, episode_return)
-        best, mean = float(self.buffer.best_return[slot]), self.buffer.mean_return(slot)
+        best, mean = self.buffer.record_return(slot, episode_return)
         self.buffer.set_score(slot, capped(best, mean))
 
     # --- report --------------------------------------------------------------------------------
