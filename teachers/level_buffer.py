@@ -103,6 +103,13 @@ def staleness_weights(
     return np.full(n, 1.0 / n)
 
 
+def _write_read_only(array: NDArray, index: int, value: float) -> None:
+    """``array[index] = value`` for an array kept read-only against writes from outside."""
+    array.flags.writeable = True
+    array[index] = value
+    array.flags.writeable = False
+
+
 class LevelBuffer:
     """Up to ``capacity`` levels with their scores, last-sampled counts and return statistics.
 
@@ -165,14 +172,10 @@ class LevelBuffer:
     def mark_sampled(self, slot: int, now: int) -> None:
         """Record that the level in ``slot`` was sampled when the clock read ``now``."""
         self._sampled_sum += now - int(self.last_sampled[slot])
-        self.last_sampled.flags.writeable = True
-        self.last_sampled[slot] = now
-        self.last_sampled.flags.writeable = False
+        _write_read_only(self.last_sampled, slot, now)
 
     def set_score(self, slot: int, score: float) -> None:
-        self.scores.flags.writeable = True
-        self.scores[slot] = score
-        self.scores.flags.writeable = False
+        _write_read_only(self.scores, slot, score)
         self._changes += 1
 
     def record_return(self, slot: int, episode_return: float) -> tuple[float, float]:
@@ -188,9 +191,6 @@ class LevelBuffer:
         mean += episode_return / count - mean / count
         self.best_return[slot], self.return_count[slot], self.return_mean[slot] = best, count, mean
         return best, mean
-
-    def mean_return(self, slot: int) -> float:
-        return float(self.return_mean[slot])
 
     def probabilities(
         self, now: int, transform: str, temperature: float, staleness_coef: float

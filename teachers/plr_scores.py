@@ -72,9 +72,14 @@ class EpisodeStats:
         for name, mean in zip(MEANS, means):
             setattr(self, name, getattr(self, name) * old_weight + mean * new_weight)
         self.steps = total
-        reward += self.reward  # a Python float: overflows to inf, never raises
-        reward = 0.0 if reward != reward else reward  # inf - inf: no meaningful sum
-        self.reward = min(max(reward, -sys.float_info.max), sys.float_info.max)
+        self.reward = float(bounded_sums(np.array(reward + self.reward)))
+
+
+def bounded_sums(rewards: np.ndarray) -> np.ndarray:
+    """Reward sums (which overflow to inf, never raise) made finite: capped at the float limit,
+    0 where the sum is NaN (inf - inf: no meaningful sum)."""
+    rewards = np.where(np.isnan(rewards), 0.0, rewards)
+    return np.clip(rewards, -sys.float_info.max, sys.float_info.max)
 
 
 def step_signals(rollout: Rollout) -> np.ndarray:
@@ -152,9 +157,8 @@ class EpisodeTracker:
         means = np.add.reduceat(scaled, cuts, axis=1)
         with np.errstate(over="ignore", invalid="ignore"):
             rewards = np.add.reduceat(rollout.rewards.T.reshape(-1), cuts)
-        new_rewards = rewards + 0.0  # merge's arithmetic for an empty EpisodeStats
-        new_rewards[np.isnan(new_rewards)] = 0.0
-        np.clip(new_rewards, -sys.float_info.max, sys.float_info.max, out=new_rewards)
+        # merge's arithmetic for an empty EpisodeStats, for every piece at once
+        new_rewards = bounded_sums(rewards + 0.0)
         new_means = (means + 0.0).T.tolist()
         finished: list[tuple[int, int, Task, EpisodeStats]] = []
         for i, (env, first, length) in enumerate(
