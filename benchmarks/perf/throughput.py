@@ -9,6 +9,12 @@ per rollout with 4 envs) and one torch thread. The curriculum side is the ``ppo`
 a listener that does nothing. The plain side is ``stable_baselines3.PPO`` on the bare envs,
 which draw their own uniform tasks (the same distribution).
 
+``--curriculum api`` builds that side from the public API alone, as a user's own script would:
+:class:`~aclbench.envs.curriculum.Curriculum`, ``SubprocVecEnv(curriculum.env_fns(...))``, SB3's
+``PPO`` and ``model.learn(..., callback=CurriculumCallback(curriculum))``; it measures the
+channel without the student's extras (SB3's ``Monitor`` in every worker, for its episode logs,
+and the listener).
+
 On a shared machine the load drifts by tens of percent within a minute, so both models live
 side by side and train in alternating chunks (``learn`` continued with
 ``reset_num_timesteps=False``); each side's rate is its steps over its summed ``learn`` time,
@@ -24,7 +30,7 @@ of the curriculum side's training time. (PLR also restarts
 the envs when a rollout switches between replays and new levels, which plain SB3 never does.)
 
     python -m benchmarks.perf.throughput [--chunk 4096] [--chunks 24] [--set n_epochs=1]
-        [--teacher random] [--teacher-set replay_prob=0.0]
+        [--teacher random] [--teacher-set replay_prob=0.0] [--curriculum student|api]
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from stable_baselines3.common.vec_env import SubprocVecEnv
 
 from aclbench.envs import ENVS
 from aclbench.envs.core import task_env
+from aclbench.envs.curriculum import Curriculum
 from aclbench.students import callback, make_student
 from aclbench.students.hyperparams import STUDENT_KEYS, default_params, resolve_schedules
 from aclbench.students.sb3 import SB3Student
@@ -118,6 +125,34 @@ def curriculum(
     return learn, student.close
 
 
+def public_api(
+    params: dict[str, Any],
+    seed: int,
+    teacher_name: str = "random",
+    teacher_params: dict[str, Any] | None = None,
+) -> tuple[Callable[[int], int], Callable[[], None]]:
+    """The curriculum side as a user's script builds it: the public API and plain SB3."""
+    spec = gym.spec(ENVS.get(ENV).gym_id)
+    space = task_env(ENVS.get(ENV).make()).task_space
+    teacher = make_teacher(teacher_name, space, seed=seed, **(teacher_params or {}))
+    curriculum_ = Curriculum(teacher, n_envs=N_ENVS)
+    venv = SubprocVecEnv(curriculum_.env_fns(spec))
+    model = PPO("MlpPolicy", venv, seed=seed, device="cpu", **resolve_schedules(params))
+    venv.get_attr("spec")
+    hook = callback.CurriculumCallback(curriculum_)
+
+    def learn(steps: int) -> int:
+        before = model.num_timesteps
+        model.learn(steps, callback=hook, reset_num_timesteps=before == 0)
+        return model.num_timesteps - before
+
+    def close() -> None:
+        venv.close()
+        curriculum_.close()
+
+    return learn, close
+
+
 def literal_settings(settings: list[str]) -> dict[str, Any]:
     """``KEY=VALUE`` settings as a dict (values are Python literals)."""
     return {
@@ -149,17 +184,28 @@ def main() -> None:
         metavar="KEY=VALUE",
         help="parameter of the teacher",
     )
+    parser.add_argument(
+        "--curriculum",
+        choices=("student", "api"),
+        default="student",
+        help="build the curriculum side as the harness's ppo student or from the public API",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)  # the student's default, for the plain side too
     params = ppo_params(args.set)
     print(f"PPO on {ENV}, SubprocVecEnv({N_ENVS}), {args.chunks} x {args.chunk} steps per side")
     teacher_params = literal_settings(args.teacher_set)
-    print(f"params {params}, curriculum teacher {args.teacher!r} {teacher_params}")
+    print(
+        f"params {params}, curriculum teacher {args.teacher!r} {teacher_params}, "
+        f"curriculum side built as the {args.curriculum}"
+    )
     timed = callback.policy_outputs = Timed(callback.policy_outputs)
 
     sides = {
         "plain": plain(params, seed=0),
-        "curriculum": curriculum(params, 0, args.teacher, teacher_params),
+        "curriculum": (curriculum if args.curriculum == "student" else public_api)(
+            params, 0, args.teacher, teacher_params
+        ),
     }
     wall = dict.fromkeys(sides, 0.0)
     cpu = dict.fromkeys(sides, 0.0)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 TOY = (
-    "--env toy --teacher alp-gmm --student simulated --seed 3 --steps 12000 "
+    "--env toy --teacher alp-gmm --student simulated --seed 3 --steps 6000 "
     "--eval-interval 500 -p teacher.fit_rate=100"
 ).split()
 PPO = (
@@ -73,10 +73,10 @@ def test_toy_run_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
     assert reference["state"] == "done" and not (tmp_path / "reference/checkpoint").exists()
 
     killed = tmp_path / "killed"
-    at = interrupt(TOY, killed, signal.SIGKILL, after_steps=5000)
+    at = interrupt(TOY, killed, signal.SIGKILL, after_steps=3000)
     assert json.loads((killed / "status.json").read_text())["state"] == "running"
     resumed = finish(TOY, killed)
-    assert resumed["state"] == "done" and resumed["resumed_at_env_steps"] == at >= 5000
+    assert resumed["state"] == "done" and resumed["resumed_at_env_steps"] == at >= 3000
     for name, frame in frames(tmp_path / "reference").items():
         pd.testing.assert_frame_equal(frames(killed)[name], frame, obj=name)
     logs = [(tmp_path / d / "teacher_log.jsonl").read_text() for d in ("reference", "killed")]
@@ -90,7 +90,7 @@ def test_sigterm_checkpoints_and_marks_the_run_interrupted(tmp_path):
     assert status["state"] == "interrupted" and "signal" in status["error"]
     assert checkpointed_steps(out) > at >= 2000  # it checkpointed again as it stopped
     assert finish(TOY, out)["state"] == "done"
-    assert frames(out)["eval.csv"]["env_steps"].tolist() == list(range(0, 12001, 500))
+    assert frames(out)["eval.csv"]["env_steps"].tolist() == list(range(0, 6001, 500))
 
 
 def test_ppo_run_killed_mid_way_resumes_with_the_same_rows_and_step_counts(tmp_path):
