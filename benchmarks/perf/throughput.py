@@ -46,6 +46,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 import gymnasium as gym
 import torch
 from stable_baselines3 import PPO
+from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import SubprocVecEnv
 
 from aclbench.envs import ENVS
@@ -54,7 +55,7 @@ from aclbench.envs.curriculum import Curriculum
 from aclbench.students import callback, make_student
 from aclbench.students.hyperparams import STUDENT_KEYS, default_params, resolve_schedules
 from aclbench.students.sb3 import SB3Student
-from aclbench.teachers import make_teacher
+from aclbench.teachers import Teacher, make_teacher
 
 ENV = "cartpole"
 N_ENVS = 4
@@ -69,18 +70,35 @@ class NullListener:
         pass
 
 
-def plain(params: dict[str, Any], seed: int) -> tuple[Callable[[int], int], Callable[[], None]]:
-    spec = gym.spec(ENVS.get(ENV).gym_id)
-    venv = SubprocVecEnv([functools.partial(gym.make, spec) for _ in range(N_ENVS)])
+def sb3_side(
+    env_fns: list[Callable[[], gym.Env]],
+    params: dict[str, Any],
+    seed: int,
+    hook: BaseCallback | None = None,
+) -> tuple[Callable[[int], int], Callable[[], None]]:
+    """SB3's PPO on ``SubprocVecEnv(env_fns)``, learning with ``hook`` (if any) as its callback:
+    ``learn(steps)`` returns the env steps taken; the second function closes the envs."""
+    venv = SubprocVecEnv(env_fns)
     model = PPO("MlpPolicy", venv, seed=seed, device="cpu", **resolve_schedules(params))
     venv.get_attr("spec")  # SB3 waits for the first worker only: wait for all
 
     def learn(steps: int) -> int:
         before = model.num_timesteps
-        model.learn(steps, reset_num_timesteps=before == 0)
+        model.learn(steps, callback=hook, reset_num_timesteps=before == 0)
         return model.num_timesteps - before
 
     return learn, venv.close
+
+
+def plain(params: dict[str, Any], seed: int) -> tuple[Callable[[int], int], Callable[[], None]]:
+    spec = gym.spec(ENVS.get(ENV).gym_id)
+    return sb3_side([functools.partial(gym.make, spec) for _ in range(N_ENVS)], params, seed)
+
+
+def teacher_for_env(teacher_name: str, teacher_params: dict[str, Any] | None, seed: int) -> Teacher:
+    """The curriculum side's teacher, on the benchmark env's task space."""
+    space = task_env(ENVS.get(ENV).make()).task_space
+    return make_teacher(teacher_name, space, seed=seed, **(teacher_params or {}))
 
 
 P = ParamSpec("P")
@@ -109,8 +127,7 @@ def curriculum(
     teacher_name: str = "random",
     teacher_params: dict[str, Any] | None = None,
 ) -> tuple[Callable[[int], int], Callable[[], None]]:
-    space = task_env(ENVS.get(ENV).make()).task_space
-    teacher = make_teacher(teacher_name, space, seed=seed, **(teacher_params or {}))
+    teacher = teacher_for_env(teacher_name, teacher_params, seed)
     student = make_student(
         "ppo", ENV, teacher, seed=seed, device="cpu", n_envs=N_ENVS, vec_env="subproc", **params
     )
@@ -132,22 +149,16 @@ def public_api(
     teacher_params: dict[str, Any] | None = None,
 ) -> tuple[Callable[[int], int], Callable[[], None]]:
     """The curriculum side as a user's script builds it: the public API and plain SB3."""
-    spec = gym.spec(ENVS.get(ENV).gym_id)
-    space = task_env(ENVS.get(ENV).make()).task_space
-    teacher = make_teacher(teacher_name, space, seed=seed, **(teacher_params or {}))
-    curriculum_ = Curriculum(teacher, n_envs=N_ENVS)
-    venv = SubprocVecEnv(curriculum_.env_fns(spec))
-    model = PPO("MlpPolicy", venv, seed=seed, device="cpu", **resolve_schedules(params))
-    venv.get_attr("spec")
-    hook = callback.CurriculumCallback(curriculum_)
-
-    def learn(steps: int) -> int:
-        before = model.num_timesteps
-        model.learn(steps, callback=hook, reset_num_timesteps=before == 0)
-        return model.num_timesteps - before
+    curriculum_ = Curriculum(teacher_for_env(teacher_name, teacher_params, seed), n_envs=N_ENVS)
+    learn, close_envs = sb3_side(
+        curriculum_.env_fns(gym.spec(ENVS.get(ENV).gym_id)),
+        params,
+        seed,
+        callback.CurriculumCallback(curriculum_),
+    )
 
     def close() -> None:
-        venv.close()
+        close_envs()
         curriculum_.close()
 
     return learn, close
